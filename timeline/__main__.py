@@ -1,0 +1,7 @@
+"""Allow ``python -m timeline``."""
+
+from __future__ import annotations
+
+from timeline.cli import main
+
+main()

@@ -1,0 +1,171 @@
+"""The ``timeline`` command: one function per subcommand, user errors printed without tracebacks.
+
+Exit codes: 0 ok, 1 content errors (bad event files, config or bibliography), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from timeline import __version__
+from timeline.build import build, collect
+from timeline.config import Config, require_config
+from timeline.errors import ContentError, Problem, UsageError
+from timeline.scaffold import init_project, new_event
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _echo_problems(problems: Iterable[Problem]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+def _handle_errors(func: F) -> F:
+    """Turn the Timeline error family into tidy messages and the documented exit codes."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ContentError as exc:
+            _echo_problems(exc.problems)
+            count = len(exc.problems)
+            files = len({p.path for p in exc.problems})
+            click.secho(
+                f"Error: {count} problem{'s' if count != 1 else ''} in {files} "
+                f"file{'s' if files != 1 else ''}; nothing was written.",
+                err=True, fg="red",
+            )  # fmt: skip
+            sys.exit(1)
+        except UsageError as exc:
+            click.secho(f"Error: {exc}", err=True, fg="red")
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _config(root: Path, **overrides: Any) -> Config:
+    if not root.is_dir():
+        raise UsageError(f"{root} is not a folder")
+    config, problems = require_config(root.resolve())
+    _echo_problems(problems.warnings)
+    return config.with_overrides(**overrides)
+
+
+ROOT = click.option(
+    "--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+    show_default=True, help="The timeline project folder (holding events/ and its config).",
+)  # fmt: skip
+DRAFTS = click.option("--drafts", is_flag=True, help="Include events marked draft: true.")
+STRICT = click.option(
+    "--strict", is_flag=True,
+    help="Treat warnings (unknown keys, events without sources) as errors.",
+)  # fmt: skip
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="timeline")
+def main() -> None:
+    """Timeline: build a sourced, chronological website from Markdown event files."""
+
+
+@main.command("build")
+@ROOT
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Output folder, replaced whole on success. [default: site/ in the project]",
+)  # fmt: skip
+@click.option(
+    "--base-url", default=None,
+    help="Absolute URL the site is published at, e.g. https://example.org/iraq/ "
+    "(used for canonical links; pages link relatively and work under any sub-path).",
+)
+@DRAFTS
+@STRICT
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Also list how many pages of each kind.")
+@_handle_errors
+def build_command(
+    root: Path, out: Path | None, base_url: str | None, drafts: bool, strict: bool,
+    quiet: bool, verbose: bool,
+) -> None:  # fmt: skip
+    """Build the site into site/ (or --out); a failed build leaves the old site untouched."""
+    started = time.perf_counter()
+    output_dir = str(out.resolve()) if out is not None else None
+    config = _config(root, base_url=base_url, output_dir=output_dir)
+    result = build(config, drafts=drafts, strict=strict)
+    if not quiet:
+        _echo_problems(result.warnings)
+        elapsed = time.perf_counter() - started
+        click.echo(
+            f"Built {result.events} events, {result.pages} pages into "
+            f"{_shown(result.output, config.root)} in {elapsed:.2f} s"
+        )
+        if verbose:
+            for template, count in sorted(result.rendered.items()):
+                click.echo(f"  {template}: {count}")
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix() + "/"
+    except ValueError:
+        return str(path)
+
+
+@main.command("check")
+@ROOT
+@DRAFTS
+@STRICT
+@_handle_errors
+def check_command(root: Path, drafts: bool, strict: bool) -> None:
+    """Validate every event file, the bibliography and the config; build nothing."""
+    config = _config(root)
+    content = collect(config, drafts=drafts, strict=strict)
+    _echo_problems(content.warnings)
+    count = len(content.index.events)
+    warned = len(content.warnings)
+    click.echo(f"OK: {count} events, no errors" + (f", {warned} warnings" if warned else ""))
+
+
+@main.command("new")
+@click.argument("title")
+@click.option(
+    "--date", "date_text", default=None,
+    help="EDTF date, e.g. 2007-08-22, 2007-08~ (about August 2007) or 2007?. [default: today]",
+)  # fmt: skip
+@click.option("--tags", default="", help="Comma-separated tags, e.g. --tags Diyala,Awakening.")
+@click.option(
+    "--status", default="reported", show_default=True,
+    type=click.Choice(["reported", "confirmed", "disputed", "denied", "retracted"]),
+    help="How established the claim is.",
+)  # fmt: skip
+@ROOT
+@_handle_errors
+def new_command(title: str, date_text: str | None, tags: str, status: str, root: Path) -> None:
+    """Write a new event file in events/ from a title; never overwrites a file."""
+    config = _config(root)
+    path = new_event(config, title, date_text, [t.strip() for t in tags.split(",")], status)
+    click.echo(f"Created {_shown(path, config.root).rstrip('/')}")
+
+
+@main.command("init")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@_handle_errors
+def init_command(directory: Path) -> None:
+    """Create a new timeline project in DIRECTORY that builds at once."""
+    init_project(directory)
+    click.echo(f"Created a timeline project in {directory}/")
+    click.echo(f"Next: cd {directory} && timeline build")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

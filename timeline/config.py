@@ -1,0 +1,199 @@
+"""Project configuration: ``timeline.toml`` or ``[tool.timeline]`` in ``pyproject.toml``."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import zoneinfo
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from timeline.errors import ContentError, Problems
+from timeline.reading.dates import DateFormat
+from timeline.reading.fields import did_you_mean, safe_url
+
+KEYS = (
+    "title", "description", "base_url", "language", "author", "date_format", "allow_html",
+    "groups", "timezone", "events_dir", "output_dir", "theme_dir", "static_dir",
+)  # fmt: skip
+
+_MONTHS = {
+    "en": DateFormat(),
+    "fr": DateFormat(
+        months=("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+                "septembre", "octobre", "novembre", "décembre"),
+        circa="vers", bce="av. J.-C.", seasons=("Printemps", "Été", "Automne", "Hiver"),
+        open_end="depuis {start}", open_start="jusqu’à {end}",
+    ),
+    "de": DateFormat(
+        months=("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+                "September", "Oktober", "November", "Dezember"),
+        circa="ca.", bce="v. Chr.", seasons=("Frühling", "Sommer", "Herbst", "Winter"),
+        open_end="ab {start}", open_start="bis {end}",
+    ),
+    "es": DateFormat(
+        months=("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+                "septiembre", "octubre", "noviembre", "diciembre"),
+        circa="c.", bce="a. C.", seasons=("Primavera", "Verano", "Otoño", "Invierno"),
+        open_end="desde {start}", open_start="hasta {end}",
+    ),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Group:
+    """A lane of the visual timeline, in the configured order, with its colour."""
+
+    name: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a build needs to know besides the event files themselves."""
+
+    root: Path
+    title: str = "Timeline"
+    description: str = ""
+    base_url: str = ""  # absolute, ending in '/', or empty
+    language: str = "en"
+    author: str = ""
+    date_format: str = "dmy"
+    allow_html: bool = False
+    groups: tuple[Group, ...] = ()
+    timezone: str = ""
+    events_dir: str = "events"
+    output_dir: str = "site"
+    theme_dir: str = "theme"
+    static_dir: str = "static"
+    config_file: str = field(default="", compare=False)
+
+    @property
+    def events_path(self) -> Path:
+        return self.root / self.events_dir
+
+    @property
+    def output_path(self) -> Path:
+        return self.root / self.output_dir
+
+    @property
+    def theme_path(self) -> Path:
+        return self.root / self.theme_dir
+
+    @property
+    def static_path(self) -> Path:
+        return self.root / self.static_dir
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site lives under: '/' or e.g. '/iraq/'."""
+        if not self.base_url:
+            return "/"
+        path = self.base_url.split("://", 1)[-1].split("/", 1)
+        return "/" + (path[1] if len(path) > 1 else "")
+
+    @property
+    def date_style(self) -> DateFormat:
+        style = _MONTHS.get(self.language.split("-")[0], _MONTHS["en"])
+        return replace(style, order=self.date_format)
+
+    def with_overrides(self, **overrides: Any) -> Config:
+        """A copy with command-line values (those not None) taking precedence."""
+        changes = {k: v for k, v in overrides.items() if v is not None}
+        if "base_url" in changes:
+            changes["base_url"] = _normal_base_url(changes["base_url"])
+        return replace(self, **changes)
+
+
+def _normal_base_url(url: str) -> str:
+    return url if not url or url.endswith("/") else url + "/"
+
+
+def load_config(root: Path) -> tuple[Config, Problems]:
+    """Read the project's config; return it with any problems (unknown keys are warnings)."""
+    problems = Problems()
+    table: dict[str, Any] = {}
+    name = ""
+    for candidate, section in (("timeline.toml", None), ("pyproject.toml", ("tool", "timeline"))):
+        path = root / candidate
+        if not path.is_file():
+            continue
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            match = re.search(r"line (\d+)", str(exc))
+            problems.error(candidate, int(match[1]) if match else 1, "", f"invalid TOML: {exc}")
+            return Config(root=root), problems
+        if section is None:
+            table, name = data, candidate
+            break
+        if "tool" in data and "timeline" in data["tool"]:
+            table, name = data["tool"]["timeline"], candidate
+            break
+    config = _from_table(root, table, name, problems)
+    return config, problems
+
+
+def _line_of(root: Path, name: str, key: str) -> int:
+    """Best-effort line of ``key = ...`` in the config file (tomllib keeps no positions)."""
+    if not name:
+        return 0
+    for number, line in enumerate((root / name).read_text("utf-8-sig").splitlines(), 1):
+        if re.match(rf"\s*\"?{re.escape(key)}\"?\s*=|\s*\[(tool\.timeline\.)?{key}\]", line):
+            return number
+    return 0
+
+
+def _from_table(root: Path, table: dict[str, Any], name: str, problems: Problems) -> Config:
+    values: dict[str, Any] = {}
+
+    def bad(key: str, message: str) -> None:
+        problems.error(name, _line_of(root, name, key), key, message)
+
+    for key, value in table.items():
+        if key not in KEYS:
+            problems.warn(name, _line_of(root, name, key), key, f"unknown key{did_you_mean(key, KEYS)}")
+            continue
+        if key == "allow_html":
+            if not isinstance(value, bool):
+                bad(key, "expected true or false")
+                continue
+        elif key == "groups":
+            if not isinstance(value, dict) or not all(
+                isinstance(v, str) and re.fullmatch(r"#[0-9a-fA-F]{3,8}|[a-z]+", v)
+                for v in value.values()
+            ):
+                bad(key, 'expected a table of group = "#colour" entries')
+                continue
+            value = tuple(Group(str(k), v) for k, v in value.items())
+        elif not isinstance(value, str):
+            bad(key, "expected text in quotes")
+            continue
+        elif key == "base_url" and value and not safe_url(value, allow_relative=False):
+            bad(key, f"{value!r} must be an absolute http(s) URL such as https://example.org/")
+            continue
+        elif key == "date_format" and value not in ("dmy", "mdy"):
+            bad(key, "expected 'dmy' (22 August 2007) or 'mdy' (August 22, 2007)")
+            continue
+        elif key == "timezone" and value:
+            try:
+                zoneinfo.ZoneInfo(value)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                bad(key, f"{value!r} is not a known time zone, e.g. 'Asia/Baghdad' or 'UTC'")
+                continue
+        elif key.endswith("_dir") and (not value or Path(value).is_absolute() or ".." in Path(value).parts):
+            bad(key, "must be a folder inside the project")
+            continue
+        values[key] = value
+    if "base_url" in values:
+        values["base_url"] = _normal_base_url(values["base_url"])
+    return Config(root=root, config_file=name, **values)
+
+
+def require_config(root: Path) -> tuple[Config, Problems]:
+    """load_config, raising ContentError if the config itself has errors."""
+    config, problems = load_config(root)
+    if problems.errors:
+        raise ContentError(problems.errors)
+    return config, problems

@@ -1,0 +1,257 @@
+"""Turn one event file (or the bibliography) into validated model objects."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+from timeline.errors import Problems
+from timeline.reading.fields import Fields, did_you_mean
+from timeline.reading.frontmatter import FrontMatterError, Located, Path_, load_yaml, split_document
+from timeline.reading.model import Event, Image, Relation, Source, Status, Update
+
+EVENT_KEYS = (
+    "title", "date", "slug", "summary", "status", "tags", "actors", "places", "group",
+    "sources", "related", "image", "aliases", "updates", "draft",
+)  # fmt: skip
+SOURCE_KEYS = (
+    "id", "title", "url", "publisher", "author", "date", "via", "archived", "quote", "accessed",
+)  # fmt: skip
+IMAGE_KEYS = ("src", "alt", "caption", "credit")
+UPDATE_KEYS = ("date", "note")
+
+SLUG = re.compile(r"[a-z0-9-]+")
+SOURCE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]*")
+_DATE_PREFIX = re.compile(r"^\d{4}(?:-\d{2}){0,2}-")
+MAX_SLUG = 120
+
+
+def slugify(text: str, *, ascii_only: bool = True) -> str:
+    """Lower-case, accents dropped, runs of other characters turned into single hyphens."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.casefold()
+    if ascii_only:
+        text = text.encode("ascii", "ignore").decode()
+        return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    text = unicodedata.normalize("NFC", text)
+    return re.sub(r"[\W_]+", "-", text).strip("-")
+
+
+def default_slug(path: str) -> str:
+    """The file stem without a leading YYYY-MM-DD-/YYYY-MM-/YYYY- prefix, slugified."""
+    stem = path.rsplit("/", 1)[-1].removesuffix(".md")
+    return slugify(_DATE_PREFIX.sub("", stem) or stem)
+
+
+def check_slug(slug: str) -> str | None:
+    """Why ``slug`` is not a valid URL name, or None."""
+    if not SLUG.fullmatch(slug):
+        return f"{slug!r} may only hold a-z, 0-9 and '-' (it becomes a folder name in site/)"
+    if len(slug) > MAX_SLUG:
+        return f"is longer than {MAX_SLUG} characters"
+    return None
+
+
+def parse_event(path: str, text: str, bibliography: Mapping[str, Source]) -> tuple[Event | None, Problems]:
+    """Validate one event file; returns the event (None if unusable) and every problem found."""
+    problems = Problems()
+    try:
+        doc = split_document(text)
+    except FrontMatterError as exc:
+        problems.error(path, exc.line, exc.field, exc.message)
+        return None, problems
+    f = Fields(path, doc.meta, problems)
+    f.report_duplicates()
+    f.unknown_keys((), doc.meta.data, EVENT_KEYS)
+
+    title = f.text(("title",), required=True)
+    date = f.edtf(("date",), required=True)
+
+    slug = f.text(("slug",))
+    if slug is None:
+        slug = default_slug(path)
+        if not slug:
+            problems.error(path, 1, "slug", "cannot make a URL name from the file name; add slug:")
+    if slug and (why := check_slug(slug)):
+        f.error(("slug",), why)
+        slug = None
+
+    status = Status.REPORTED
+    raw_status = f.text(("status",))
+    if raw_status is not None:
+        try:
+            status = Status(raw_status.lower())
+        except ValueError:
+            names = [s.value for s in Status]
+            f.error(
+                ("status",),
+                f"{raw_status!r} is not a status{did_you_mean(raw_status.lower(), names)} "
+                f"(use one of: {', '.join(names)})",
+            )
+
+    related = []
+    for index, name in enumerate(f.names(("related",))):
+        related.append(Relation(name, doc.meta.line(("related", index))))
+
+    aliases = f.names(("aliases",))
+    for index, alias in enumerate(aliases):
+        if why := check_slug(alias):
+            f.error(("aliases", index), why)
+
+    event = None
+    if title is not None and date is not None and slug:
+        event = Event(
+            path=path,
+            slug=slug,
+            title=title,
+            date=date,
+            status=status,
+            body=doc.body,
+            body_line=doc.body_line,
+            summary=f.text(("summary",)),
+            tags=f.names(("tags",)),
+            actors=f.names(("actors",)),
+            places=f.names(("places",)),
+            group=f.text(("group",)),
+            sources=_sources(f, bibliography),
+            related=tuple(related),
+            image=_image(f),
+            aliases=aliases,
+            updates=_updates(f),
+            draft=f.flag(("draft",)),
+            slug_line=doc.meta.line(("slug",)) if "slug" in doc.meta.data else 1,
+        )
+    else:
+        # Still validate the rest so that one run reports every problem in the file.
+        for key in ("summary", "group"):
+            f.text((key,))
+        for key in ("tags", "actors", "places"):
+            f.names((key,))
+        _sources(f, bibliography)
+        _image(f)
+        _updates(f)
+        f.flag(("draft",))
+    if problems.errors:
+        return None, problems
+    return event, problems
+
+
+def _source(f: Fields, key: Path_, *, from_bibliography: bool, key_name: str | None) -> Source | None:
+    """One source mapping, validated."""
+    if f.mapping(key, SOURCE_KEYS) is None:
+        return None
+    title = f.text((*key, "title"), required=True)
+    own_id = f.text((*key, "id"))
+    if own_id is not None and not SOURCE_ID.fullmatch(own_id):
+        f.error((*key, "id"), f"{own_id!r} may only hold letters, digits and - _ . :")
+    source = Source(
+        title=title or "",
+        key=key_name or own_id,
+        url=f.url((*key, "url")),
+        publisher=f.text((*key, "publisher")),
+        author=f.text((*key, "author")),
+        date=f.edtf((*key, "date")),
+        via=f.text((*key, "via")),
+        archived=f.url((*key, "archived")),
+        quote=f.text((*key, "quote")),
+        accessed=f.edtf((*key, "accessed")),
+        from_bibliography=from_bibliography,
+    )
+    return source if title else None
+
+
+def _sources(f: Fields, bibliography: Mapping[str, Source]) -> tuple[Source, ...]:
+    if not f.has(("sources",)) or f.get(("sources",)) is None:
+        return ()
+    value = f.get(("sources",))
+    if not isinstance(value, list):
+        f.error(("sources",), "expected a list of sources (each '- title: ...' or a source id)")
+        return ()
+    out: list[Source] = []
+    for index, item in enumerate(value):
+        key: Path_ = ("sources", index)
+        if isinstance(item, str):
+            known = bibliography.get(item.strip())
+            if known is None:
+                f.error(
+                    key,
+                    f"unknown source id {item!r}{did_you_mean(item, bibliography)}; "
+                    "define it in events/_sources.yaml or write the source out here",
+                )
+            else:
+                out.append(known)
+            continue
+        source = _source(f, key, from_bibliography=False, key_name=None)
+        if source is not None:
+            out.append(source)
+    return tuple(out)
+
+
+def _image(f: Fields) -> Image | None:
+    if not f.has(("image",)) or f.get(("image",)) is None:
+        return None
+    if f.mapping(("image",), IMAGE_KEYS) is None:
+        return None
+    src = f.url(("image", "src"), allow_relative=True)
+    if not f.has(("image", "src")):
+        f.error(("image",), "needs src: an http(s) URL or a path inside static/")
+    alt = f.text(("image", "alt"))
+    if alt is None:
+        f.error(("image",), "needs alt: a text describing the image for people who cannot see it")
+    if src is None or alt is None:
+        return None
+    return Image(src, alt, f.text(("image", "caption")), f.text(("image", "credit")))
+
+
+def _updates(f: Fields) -> tuple[Update, ...]:
+    if not f.has(("updates",)) or f.get(("updates",)) is None:
+        return ()
+    value = f.get(("updates",))
+    if not isinstance(value, list):
+        f.error(("updates",), "expected a list of '- date: ...' / 'note: ...' entries")
+        return ()
+    out = []
+    for index in range(len(value)):
+        key: Path_ = ("updates", index)
+        if f.mapping(key, UPDATE_KEYS) is None:
+            continue
+        date = f.edtf((*key, "date"), required=True)
+        note = f.text((*key, "note"), required=True)
+        if date is not None and note is not None:
+            out.append(Update(date, note))
+    return tuple(out)
+
+
+def parse_bibliography(path: str, text: str) -> tuple[dict[str, Source], Problems]:
+    """Read ``events/_sources.yaml``: a mapping of source ids to source fields."""
+    problems = Problems()
+    try:
+        located = load_yaml(text.removeprefix("\ufeff").replace("\r\n", "\n"))
+    except FrontMatterError as exc:
+        problems.error(path, exc.line, exc.field, exc.message)
+        return {}, problems
+    data: Any = located.data
+    if data is None:
+        return {}, problems
+    f = Fields(path, located, problems)
+    f.report_duplicates()
+    if not isinstance(data, dict):
+        problems.error(path, 1, "", "expected 'source-id:' entries, each with title, url, ...")
+        return {}, problems
+    out: dict[str, Source] = {}
+    for name in data:
+        if not SOURCE_ID.fullmatch(name):
+            f.error((name,), f"source id {name!r} may only hold letters, digits and - _ . :")
+            continue
+        source = _source(f, (name,), from_bibliography=True, key_name=name)
+        if source is not None:
+            out[name] = source
+    return out, problems
+
+
+def source_lines(located: Located) -> dict[str, int]:
+    """Line of each top-level key (used to point at bibliography entries)."""
+    return {str(k[0]): v for k, v in located.lines.items() if len(k) == 1}

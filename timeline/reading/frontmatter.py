@@ -1,0 +1,161 @@
+"""Split an event file into YAML front matter and Markdown body, keeping line numbers.
+
+YAML is read with PyYAML's safe loader (the C one where available). Beyond safe_load, this
+reports duplicate keys, bounds alias expansion ("billion laughs") and remembers, for every value,
+the file line it came from and its source text (so `date: 2007-08` and `date: 2007-08-22` read
+the same way, and `010` is never silently 8).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# Far more than any real event needs; an alias bomb hits it after a few thousand values.
+MAX_VALUES = 10_000
+MAX_DEPTH = 50
+
+Path_ = tuple[str | int, ...]
+
+
+class FrontMatterError(Exception):
+    """The front matter cannot be read at all; ``line`` counts from the top of the file."""
+
+    def __init__(self, line: int, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Located:
+    """A YAML document as Python values, with each value's file line and source text."""
+
+    data: Any
+    lines: dict[Path_, int]
+    raw: dict[Path_, str]
+    duplicates: tuple[tuple[Path_, int], ...]
+
+    def line(self, path: Path_) -> int:
+        """File line of the value at ``path``, or of its nearest located parent."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), 1)
+
+
+@dataclass(frozen=True)
+class Document:
+    """An event file split into located front matter and its Markdown body."""
+
+    meta: Located
+    body: str
+    body_line: int  # file line on which the body starts
+
+
+def normalise_text(text: str) -> str:
+    """Drop a byte-order mark and turn CRLF/CR line ends into LF."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def split_document(text: str) -> Document:
+    """Read an event file's text; raise FrontMatterError if its front matter is unreadable."""
+    text = normalise_text(text)
+    if text.split("\n", 1)[0].rstrip() != "---":
+        raise FrontMatterError(
+            1, "an event file must start with a line '---' opening the front matter"
+        )
+    lines = text.split("\n")
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            break
+    else:
+        raise FrontMatterError(1, "the front matter is never closed; add a line '---' after it")
+    yaml_text = "\n".join(lines[1:index])
+    meta = load_yaml(yaml_text, first_line=2)
+    if meta.data is None:
+        meta = Located({}, {(): 1}, {}, meta.duplicates)
+    if not isinstance(meta.data, dict):
+        kind = "a list" if isinstance(meta.data, list) else "a single value"
+        raise FrontMatterError(2, f"the front matter must be 'key: value' lines, not {kind}")
+    body = "\n".join(lines[index + 1 :])
+    return Document(meta, body, index + 2)
+
+
+def load_yaml(text: str, *, first_line: int = 1) -> Located:
+    """Parse one YAML document safely, keeping lines and raw scalars; raise FrontMatterError."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + (mark.line if mark else 0)
+        raise FrontMatterError(line, f"YAML syntax error: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise FrontMatterError(first_line, f"YAML error: {exc}") from None
+    finally:
+        loader.dispose()
+    if node is None:
+        return Located(None, {(): first_line}, {}, ())
+    walker = _Walker(loader, first_line)
+    data = walker.walk(node, (), 0)
+    return Located(data, walker.lines, walker.raw, tuple(walker.duplicates))
+
+
+class _Walker:
+    """Turns a YAML node graph into Python values, recording lines and refusing bombs."""
+
+    def __init__(self, loader: yaml.SafeLoader, first_line: int) -> None:
+        self.loader = loader
+        self.first_line = first_line
+        self.lines: dict[Path_, int] = {}
+        self.raw: dict[Path_, str] = {}
+        self.duplicates: list[tuple[Path_, int]] = []
+        self.count = 0
+
+    def walk(self, node: yaml.Node, path: Path_, depth: int) -> Any:
+        self.count += 1
+        line = self.first_line + node.start_mark.line
+        if self.count > MAX_VALUES:
+            raise FrontMatterError(
+                line, f"more than {MAX_VALUES} values (a YAML alias bomb?); simplify the YAML"
+            )
+        if depth > MAX_DEPTH:
+            raise FrontMatterError(line, f"values nested more than {MAX_DEPTH} levels deep")
+        self.lines.setdefault(path, line)
+        if isinstance(node, yaml.MappingNode):
+            result: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise FrontMatterError(
+                        self.first_line + key_node.start_mark.line, "a key must be plain text"
+                    )
+                key = str(key_node.value)
+                key_line = self.first_line + key_node.start_mark.line
+                if key in result:
+                    self.duplicates.append(((*path, key), key_line))
+                self.lines[(*path, key)] = key_line
+                result[key] = self.walk(value_node, (*path, key), depth + 1)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.walk(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        self.raw[path] = str(node.value)
+        try:
+            return self.loader.construct_object(node)
+        except yaml.YAMLError as exc:
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise FrontMatterError(line, f"YAML value error: {problem}") from None
+        except (ValueError, OverflowError):
+            # An impossible timestamp such as 2007-02-30: keep the text and let the
+            # field's own validation say what is wrong with it.
+            return str(node.value)
