@@ -36,7 +36,7 @@ def _handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except ContentError as exc:
-            _echo_problems(exc.problems)
+            _echo_problems(sorted([*exc.problems, *exc.warnings]))
             count = len(exc.problems)
             files = len({p.path for p in exc.problems})
             click.secho(
@@ -84,7 +84,8 @@ def main() -> None:
     help="Output folder, replaced whole on success. [default: site/ in the project]",
 )  # fmt: skip
 @click.option(
-    "--base-url", default=None,
+    "--base-url",
+    default=None,
     help="Absolute URL the site is published at, e.g. https://example.org/iraq/ "
     "(used for canonical links; pages link relatively and work under any sub-path).",
 )

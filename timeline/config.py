@@ -96,7 +96,7 @@ class Config:
     @property
     def date_style(self) -> DateFormat:
         style = _MONTHS.get(self.language.split("-")[0], _MONTHS["en"])
-        return replace(style, order=self.date_format)
+        return replace(style, order=self.date_format, local_zone=self.timezone)
 
     def with_overrides(self, **overrides: Any) -> Config:
         """A copy with command-line values (those not None) taking precedence."""
@@ -153,7 +153,9 @@ def _from_table(root: Path, table: dict[str, Any], name: str, problems: Problems
 
     for key, value in table.items():
         if key not in KEYS:
-            problems.warn(name, _line_of(root, name, key), key, f"unknown key{did_you_mean(key, KEYS)}")
+            problems.warn(
+                name, _line_of(root, name, key), key, f"unknown key{did_you_mean(key, KEYS)}"
+            )
             continue
         if key == "allow_html":
             if not isinstance(value, bool):
@@ -182,7 +184,9 @@ def _from_table(root: Path, table: dict[str, Any], name: str, problems: Problems
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
                 bad(key, f"{value!r} is not a known time zone, e.g. 'Asia/Baghdad' or 'UTC'")
                 continue
-        elif key.endswith("_dir") and (not value or Path(value).is_absolute() or ".." in Path(value).parts):
+        elif key.endswith("_dir") and (
+            not value or Path(value).is_absolute() or ".." in Path(value).parts
+        ):
             bad(key, "must be a folder inside the project")
             continue
         values[key] = value

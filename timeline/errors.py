@@ -42,8 +42,9 @@ class TimelineError(Exception):
 class ContentError(TimelineError):
     """The events, bibliography or config contain problems; all of them are listed."""
 
-    def __init__(self, problems: Iterable[Problem]) -> None:
+    def __init__(self, problems: Iterable[Problem], warnings: Iterable[Problem] = ()) -> None:
         self.problems = sorted(problems)
+        self.warnings = sorted(warnings)  # shown alongside, but not what failed the run
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
@@ -82,5 +83,6 @@ class Problems:
         failing = self.items if strict else self.errors
         if failing:
             raise ContentError(
-                Problem(p.path, p.line, p.field, p.message, Severity.ERROR) for p in failing
+                (Problem(p.path, p.line, p.field, p.message, Severity.ERROR) for p in failing),
+                warnings=[] if strict else self.warnings,
             )

@@ -29,8 +29,8 @@ def event_text(title: str, date: str, tags: list[str], status: str) -> str:
         "    url: https://example.org/",
         "---",
         "",
-        "What happened, in your own words. Link other events with [[their-slug]] and cite",
-        "sources with [@source-id].",
+        "What happened, in your own words. Link other events with `[[their-slug]]` and cite",
+        "a source listed above with `[@source-id]` (give it an `id:` first).",
         "",
     ]
     return "\n".join(lines)
@@ -108,7 +108,7 @@ This event happened around August 2007 (the `~` marks the date as approximate). 
 is listed below the text and cited inline like this [@example-source].
 """
 
-GITIGNORE = "site/\n.timeline-cache/\n"
+GITIGNORE = "/site/\n/.timeline-cache/\n"
 
 
 def init_project(directory: Path) -> None:

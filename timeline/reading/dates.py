@@ -118,6 +118,7 @@ class DateFormat:
     open_end: str = "{start} onwards"
     open_start: str = "until {end}"
     unknown: str = "?"
+    local_zone: str = ""  # named after times written without an offset, e.g. "Asia/Baghdad"
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +176,8 @@ class DatePoint:
         date = f"{month} {self.day}, {year}" if fmt.order == "mdy" else f"{self.day} {month} {year}"
         if self.time is not None:
             zone = " UTC" if self.tz == "Z" else (f" UTC{self.tz}" if self.tz else "")
+            if not self.tz and fmt.local_zone:
+                zone = f" ({fmt.local_zone})"
             date += f", {self.time}{zone}"
         return date
 

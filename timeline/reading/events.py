@@ -32,7 +32,7 @@ def slugify(text: str, *, ascii_only: bool = True) -> str:
     """Lower-case, accents dropped, runs of other characters turned into single hyphens."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.casefold()
+    text = re.sub(r"['’]", "", text.casefold())  # "Ba'ath" -> "baath", not "ba-ath"
     if ascii_only:
         text = text.encode("ascii", "ignore").decode()
         return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
@@ -55,7 +55,9 @@ def check_slug(slug: str) -> str | None:
     return None
 
 
-def parse_event(path: str, text: str, bibliography: Mapping[str, Source]) -> tuple[Event | None, Problems]:
+def parse_event(
+    path: str, text: str, bibliography: Mapping[str, Source]
+) -> tuple[Event | None, Problems]:
     """Validate one event file; returns the event (None if unusable) and every problem found."""
     problems = Problems()
     try:
@@ -139,7 +141,9 @@ def parse_event(path: str, text: str, bibliography: Mapping[str, Source]) -> tup
     return event, problems
 
 
-def _source(f: Fields, key: Path_, *, from_bibliography: bool, key_name: str | None) -> Source | None:
+def _source(
+    f: Fields, key: Path_, *, from_bibliography: bool, key_name: str | None
+) -> Source | None:
     """One source mapping, validated."""
     if f.mapping(key, SOURCE_KEYS) is None:
         return None

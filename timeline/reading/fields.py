@@ -30,6 +30,8 @@ def describe(value: Any) -> str:
         return "a set of 'key: value' pairs"
     if value is None:
         return "nothing"
+    if isinstance(value, str):
+        return f"text ({value!r})"
     return type(value).__name__
 
 
@@ -57,6 +59,13 @@ def safe_url(url: str, *, allow_relative: bool) -> bool:
     if not allow_relative or url.startswith(("/", "\\")) or parts.netloc:
         return False
     return ".." not in url.replace("\\", "/").split("/")
+
+
+def _owner(key: Path_) -> str:
+    """What a field belongs to, for messages: an event, a source, an update, an image."""
+    if len(key) == 1:
+        return "event"
+    return {"updates": "update", "image": "image"}.get(str(key[0]), "source")
 
 
 class Fields:
@@ -90,15 +99,17 @@ class Fields:
         raw = self.located.raw.get(key)
         if raw is None:
             return ""
-        return f"; put it in quotes: {key[-1]}: \"{raw}\"" if isinstance(key[-1], str) else (
-            f"; put it in quotes: - \"{raw}\""
+        return (
+            f'; put it in quotes: {key[-1]}: "{raw}"'
+            if isinstance(key[-1], str)
+            else (f'; put it in quotes: - "{raw}"')
         )
 
     def text(self, key: Path_, *, required: bool = False) -> str | None:
         """A non-empty plain string."""
         if not self.has(key) or self.get(key) is None:
             if required:
-                self.error(key, f"missing; every event needs a {key[-1]}")
+                self.error(key, f"missing; every {_owner(key)} needs a {key[-1]}")
             return None
         value = self.get(key)
         if not isinstance(value, str):

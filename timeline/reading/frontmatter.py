@@ -21,6 +21,12 @@ MAX_DEPTH = 50
 
 Path_ = tuple[str | int, ...]
 
+# Collections must be plain; scalars with an unsafe tag are refused by the safe constructor.
+_PLAIN_TAGS: dict[type, str] = {
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+}
+
 
 class FrontMatterError(Exception):
     """The front matter cannot be read at all; ``line`` counts from the top of the file."""
@@ -133,6 +139,9 @@ class _Walker:
         if depth > MAX_DEPTH:
             raise FrontMatterError(line, f"values nested more than {MAX_DEPTH} levels deep")
         self.lines.setdefault(path, line)
+        expected = _PLAIN_TAGS.get(type(node))
+        if expected is not None and node.tag != expected:
+            raise FrontMatterError(line, f"YAML value error: the tag {node.tag} is not allowed")
         if isinstance(node, yaml.MappingNode):
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:

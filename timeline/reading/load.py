@@ -48,7 +48,9 @@ def read_text(path: Path, root: Path, rel: str, problems: Problems) -> str | Non
             return None
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            problems.error(rel, 0, "", f"is {size // 1_048_576} MB; event files are limited to 5 MB")
+            problems.error(
+                rel, 0, "", f"is {size // 1_048_576} MB; event files are limited to 5 MB"
+            )
             return None
         data = path.read_bytes()
     except OSError as exc:
@@ -58,7 +60,9 @@ def read_text(path: Path, root: Path, rel: str, problems: Problems) -> str | Non
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        problems.error(rel, line, "", f"is not UTF-8 text (byte {data[exc.start]:#x}); save it as UTF-8")
+        problems.error(
+            rel, line, "", f"is not UTF-8 text (byte {data[exc.start]:#x}); save it as UTF-8"
+        )
         return None
 
 
@@ -66,7 +70,9 @@ def load_corpus(root: Path, events_dir: Path, *, drafts: bool) -> Corpus:
     """Read and validate every event file and the bibliography."""
     problems = Problems()
     if not events_dir.is_dir():
-        problems.error(_rel(events_dir, root), 0, "", "no events folder; create it or run 'timeline init'")
+        problems.error(
+            _rel(events_dir, root), 0, "", "no events folder; create it or run 'timeline init'"
+        )
         return Corpus((), {}, problems)
     bibliography: dict[str, Source] = {}
     bib_path = events_dir / BIBLIOGRAPHY

@@ -115,6 +115,4 @@ class Event:
         return first, last, self.slug
 
     def names(self, taxonomy: Taxonomy) -> tuple[str, ...]:
-        return {"tags": self.tags, "actors": self.actors, "places": self.places}[
-            taxonomy.value
-        ]
+        return {"tags": self.tags, "actors": self.actors, "places": self.places}[taxonomy.value]

@@ -1,0 +1,102 @@
+"""Whole-site fixtures: a project written from a dict of files, built, and read back as HTML."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from click.testing import CliRunner, Result
+
+from timeline.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+SOURCE = "sources:\n  - title: A source\n    url: https://example.org/a\n"
+
+
+def event(
+    title: str = "An event",
+    date: str = "2007-08-22",
+    body: str = "Something happened.",
+    extra: str = "",
+    sources: str = SOURCE,
+) -> str:
+    """The text of a valid event file; ``extra`` is more front matter, verbatim."""
+    extra = textwrap.dedent(extra).strip("\n")
+    meta = f'title: "{title}"\ndate: "{date}"\n' + (extra + "\n" if extra else "") + sources
+    return f"---\n{meta}---\n\n{textwrap.dedent(body).strip()}\n"
+
+
+@dataclass
+class Project:
+    """A timeline project in a temporary folder."""
+
+    root: Path
+
+    def write(self, files: dict[str, str | bytes]) -> Project:
+        for name, content in files.items():
+            path = self.root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        return self
+
+    def run(self, *args: str) -> Result:
+        """Run the CLI in-process, as a user would from the project folder."""
+        runner = CliRunner()
+        old = Path.cwd()
+        os.chdir(self.root)
+        try:
+            return runner.invoke(main, list(args), catch_exceptions=True)
+        finally:
+            os.chdir(old)
+
+    def build(self, *args: str) -> Result:
+        result = self.run("build", *args)
+        assert_clean_exit(result)
+        return result
+
+    @property
+    def site(self) -> Path:
+        return self.root / "site"
+
+    def html(self, rel: str) -> BeautifulSoup:
+        path = self.site / rel
+        if path.is_dir() or rel.endswith("/") or rel == "":
+            path = path / "index.html"
+        return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+    def snapshot(self) -> dict[str, str]:
+        """Every file under the site with a hash of its bytes."""
+        return {
+            p.relative_to(self.site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(self.site.rglob("*"))
+            if p.is_file()
+        }
+
+
+def assert_clean_exit(result: Result) -> None:
+    """No traceback: the command ended through its own exit code, never an uncaught error."""
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(f"uncaught {result.exception!r}\n{result.output}") from (
+            result.exception
+        )
+    assert "Traceback" not in result.output
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    root = tmp_path / "project"
+    root.mkdir()
+    return Project(root)
+
+
+def text_of(soup: BeautifulSoup, selector: str) -> list[str]:
+    """Whitespace-normalised text of every element matching ``selector``."""
+    return [" ".join(el.get_text(" ", strip=True).split()) for el in soup.select(selector)]

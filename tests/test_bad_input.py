@@ -1,0 +1,286 @@
+"""Bad input: a precise `path:line: field: message`, exit code 1, no traceback, site intact."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Project, assert_clean_exit, event
+
+GOOD = {"events/2007-01-01-good.md": event("Good event", "2007-01-01")}
+NO_SOURCE = "sources: []\n"
+
+CASES: list[tuple[str, dict[str, str | bytes], list[str], tuple[str, ...]]] = [
+    (
+        "missing title",
+        {"events/a.md": '---\ndate: "2007"\n' + NO_SOURCE + "---\nBody\n"},
+        ["events/a.md:2: title: missing; every event needs a title"], (),
+    ),
+    (
+        "missing date",
+        {"events/a.md": "---\ntitle: A\n---\nBody\n"},
+        ["events/a.md:2: date: missing; give an EDTF date"], (),
+    ),
+    (
+        "month 13",
+        {"events/a.md": event(date="2007-13")},
+        ["events/a.md:3: date: '2007-13': month 13 does not exist"], (),
+    ),
+    (
+        "30 February",
+        {"events/a.md": event(date="2007-02-30")},
+        ["events/a.md:3: date: '2007-02-30': day 30 does not exist in February 2007"], (),
+    ),
+    (
+        "unquoted impossible YAML date",
+        {"events/a.md": "---\ntitle: A\ndate: 2007-02-30\n---\nBody\n"},
+        ["events/a.md:3: date: '2007-02-30': day 30 does not exist"], (),
+    ),
+    (
+        "interval ending before it starts",
+        {"events/a.md": event(date="2008-01/2007-05")},
+        ["events/a.md:3: date: '2008-01/2007-05' ends before it starts"], (),
+    ),
+    (
+        "title read as an octal number",
+        {"events/a.md": "---\ntitle: 010\ndate: 2007\n---\nBody\n"},
+        ['events/a.md:2: title: expected text but YAML read a number (8); put it in quotes: title: "010"'], (),
+    ),
+    (
+        "title read as a boolean",
+        {"events/a.md": "---\ntitle: no\ndate: 2007\n---\nBody\n"},
+        ['events/a.md:2: title: expected text but YAML read true/false (false); put it in quotes: title: "no"'], (),
+    ),
+    (
+        "time-like value read as a number",
+        {"events/a.md": event(extra="group: 19:30")},
+        ['events/a.md:4: group: expected text but YAML read a number (1170); put it in quotes: group: "19:30"'], (),
+    ),
+    (
+        "unknown status with a hint",
+        {"events/a.md": event(extra="status: confimred")},
+        ["events/a.md:4: status: 'confimred' is not a status; did you mean 'confirmed'?"], (),
+    ),
+    (
+        "tags not a list",
+        {"events/a.md": event(extra="tags: Diyala")},
+        ["events/a.md:4: tags: expected a list, e.g. tags: [Diyala]"], (),
+    ),
+    (
+        "a tag that YAML reads as a boolean",
+        {"events/a.md": event(extra="tags:\n  - Diyala\n  - on")},
+        ['events/a.md:6: tags[2]: expected text but YAML read true/false (true); put it in quotes: - "on"'], (),
+    ),
+    (
+        "javascript: URL in a source",
+        {"events/a.md": event(sources="sources:\n  - title: S\n    url: javascript:alert(1)\n")},
+        ["events/a.md:6: sources[1].url: 'javascript:alert(1)' is not an http(s) URL"], (),
+    ),
+    (
+        "entity-disguised javascript URL in archived",
+        {"events/a.md": event(sources="sources:\n  - title: S\n    archived: java&#115;cript:x\n")},
+        ["events/a.md:6: sources[1].archived: 'java&#115;cript:x' is not an http(s) URL"], (),
+    ),
+    (
+        "source without title",
+        {"events/a.md": event(sources="sources:\n  - url: https://example.org/\n")},
+        ["events/a.md:5: sources[1].title: missing; every source needs a title"], (),
+    ),
+    (
+        "unknown bibliography id",
+        {"events/a.md": event(sources="sources:\n  - cnn-rfit\n"),
+         "events/_sources.yaml": "cnn-rift:\n  title: Rift\n  url: https://example.org/\n"},
+        ["events/a.md:5: sources[1]: unknown source id 'cnn-rfit'; did you mean 'cnn-rift'?"], (),
+    ),
+    (
+        "related slug that does not exist",
+        {"events/a.md": event(extra="related:\n  - good\n  - ghost")},
+        ["events/a.md:6: related: unknown event 'ghost'"], (),
+    ),
+    (
+        "wiki link to an unknown event",
+        {"events/a.md": event(body="First line.\n\nSee [[gost]] for more.")},
+        ["events/a.md:11: body: [[gost]] links to an unknown event"], (),
+    ),
+    (
+        "citation of a source the event does not list",
+        {"events/a.md": event(body="Claim [@nowhere].")},
+        ["events/a.md:9: body: [@nowhere] cites a source this event does not list"], (),
+    ),
+    (
+        "relative link to a missing event file",
+        {"events/a.md": event(body="Para.\n\nSee [this](2007-01-02-missing.md).")},
+        ["events/a.md:11: body: links to 2007-01-02-missing.md, which is not an event file"], (),
+    ),
+    (
+        "duplicate key",
+        {"events/a.md": event(extra="title: Again")},
+        ["events/a.md:4: title: appears twice; YAML would keep only the last"], (),
+    ),
+    (
+        "no front matter",
+        {"events/a.md": "# Just Markdown\n"},
+        ["events/a.md:1: an event file must start with a line '---'"], (),
+    ),
+    (
+        "front matter never closed",
+        {"events/a.md": "---\ntitle: A\ndate: 2007\n\nBody\n"},
+        ["events/a.md:1: the front matter is never closed"], (),
+    ),
+    (
+        "YAML syntax error",
+        {"events/a.md": "---\ntitle: A\ndate: 2007\ntags: [a, b\n---\nBody\n"},
+        ["events/a.md:5: YAML syntax error"], (),
+    ),
+    (
+        "front matter that is a list",
+        {"events/a.md": "---\n- title\n- date\n---\nBody\n"},
+        ["events/a.md:2: the front matter must be 'key: value' lines, not a list"], (),
+    ),
+    (
+        "slug with a path in it",
+        {"events/a.md": event(extra="slug: ../x")},
+        ["events/a.md:4: slug: '../x' may only hold a-z, 0-9 and '-'"], (),
+    ),
+    (
+        "absolute path as slug",
+        {"events/a.md": event(extra="slug: /etc/x")},
+        ["events/a.md:4: slug: '/etc/x' may only hold a-z, 0-9 and '-'"], (),
+    ),
+    (
+        "two events with one slug",
+        {"events/a.md": event(extra="slug: same"), "events/b.md": event(extra="slug: same")},
+        ["events/b.md:4: slug: 'same' is already used by events/a.md"], (),
+    ),
+    (
+        "slugs colliding by case of the file name",
+        {"events/Douri.md": event(), "events/douri.md": event()},
+        ["events/douri.md:1: slug: 'douri' is already used by events/Douri.md"], (),
+    ),
+    (
+        "slugs colliding by Unicode normalisation",
+        {"events/caf\u00e9.md": event(), "events/cafe\u0301.md": event()},
+        ["slug: 'cafe' is already used by events/caf"], (),
+    ),
+    (
+        "image without alt text",
+        {"events/a.md": event(extra="image:\n  src: https://example.org/a.jpg")},
+        ["events/a.md:4: image: needs alt"], (),
+    ),
+    (
+        "non-UTF-8 bytes",
+        {"events/a.md": b"---\ntitle: A\ndate: 2007\n---\nCaf\xe9\n"},
+        ["events/a.md:5: is not UTF-8 text (byte 0xe9)"], (),
+    ),
+    (
+        "python object tag",
+        {"events/a.md": "---\ntitle: !!python/object/apply:os.system ['echo hi']\ndate: 2007\n---\n"},
+        ["events/a.md:2: YAML value error"], (),
+    ),
+    (
+        "alias bomb",
+        {"events/a.md": "---\ntitle: A\ndate: 2007\n"
+         + 'a: &a ["x","x","x","x","x","x","x","x","x","x"]\n'
+         + "".join(f"{n}: &{n} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n"
+                   for p, n in zip("abcdefg", "bcdefgh", strict=True))
+         + "---\n"},
+        ["values (a YAML alias bomb?)"], (),
+    ),
+    (
+        "update without a note",
+        {"events/a.md": event(extra='updates:\n  - date: "2007-09"')},
+        ["events/a.md:5: updates[1].note: missing; every update needs a note"], (),
+    ),
+    (
+        "draft that is not true/false",
+        {"events/a.md": event(extra="draft: maybe")},
+        ["events/a.md:4: draft: expected true or false, got text ('maybe')"], (),
+    ),
+    (
+        "bibliography entry without title",
+        {"events/_sources.yaml": "\n\nsrc:\n  url: https://example.org/\n"},
+        ["events/_sources.yaml:3: src.title: missing; every source needs a title"], (),
+    ),
+    (
+        "invalid base_url in the config",
+        {"timeline.toml": 'title = "T"\nbase_url = "ftp://example.org/"\n'},
+        ["timeline.toml:2: base_url: 'ftp://example.org/' must be an absolute http(s) URL"], (),
+    ),
+    (
+        "unknown key under --strict",
+        {"events/a.md": event(extra="tgas: [x]")},
+        ["events/a.md:4: tgas: unknown key; did you mean 'tags'?"], ("--strict",),
+    ),
+    (
+        "event without a source under --strict",
+        {"events/a.md": event(sources="")},
+        ["events/a.md:1: sources: this event cites no source"], ("--strict",),
+    ),
+    (
+        "every error of a run, across files",
+        {"events/a.md": event(date="2007-13", extra="status: rumour"),
+         "events/b.md": "---\ntitle: 5\ndate: 2007\n---\n"},
+        ["events/a.md:3: date:", "events/a.md:4: status:", "events/b.md:2: title:"], (),
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("files", "messages", "args"),
+    [pytest.param(files, messages, args, id=name) for name, files, messages, args in CASES],
+)
+def test_bad_input_is_reported_and_the_site_kept(
+    project: Project, files: dict[str, str | bytes], messages: list[str], args: tuple[str, ...]
+) -> None:
+    project.write(GOOD).build()
+    before = project.snapshot()
+
+    project.write(files)
+    result = project.run("build", *args)
+
+    assert_clean_exit(result)
+    assert result.exit_code == 1, result.output
+    for message in messages:
+        assert message in result.stderr, result.stderr
+    assert "nothing was written" in result.stderr
+    assert project.snapshot() == before
+    assert not list(project.root.glob(".site.*")), "staging folder left behind"
+
+
+def test_check_reports_the_same_errors_without_building(project: Project) -> None:
+    project.write({"events/a.md": event(date="2007-13")})
+    result = project.run("check")
+    assert result.exit_code == 1
+    assert "events/a.md:3: date: '2007-13': month 13 does not exist" in result.stderr
+    assert not project.site.exists()
+
+
+def test_warnings_do_not_fail_a_normal_build(project: Project) -> None:
+    project.write({"events/a.md": event(extra="tgas: [x]", sources="")})
+    result = project.build()
+    assert result.exit_code == 0
+    assert "events/a.md:4: tgas: warning: unknown key; did you mean 'tags'?" in result.stderr
+    assert "events/a.md:1: sources: warning: this event cites no source" in result.stderr
+    assert (project.site / "index.html").is_file()
+
+
+def test_output_folder_that_is_not_a_build_is_not_replaced(project: Project) -> None:
+    project.write(GOOD)
+    precious = project.root / "docs"
+    precious.mkdir()
+    (precious / "notes.txt").write_text("keep me")
+    result = project.run("build", "--out", "docs")
+    assert result.exit_code == 2
+    assert "does not look like a Timeline build" in result.stderr
+    assert (precious / "notes.txt").read_text() == "keep me"
+
+
+def test_a_failing_run_also_shows_its_warnings_in_file_order(project: Project) -> None:
+    project.write({"events/a.md": event(date="2007-13", extra="tgas: [x]")})
+    result = project.run("build")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[:2] == [
+        "events/a.md:3: date: '2007-13': month 13 does not exist (01-12, or seasons 21-24)",
+        "events/a.md:4: tgas: warning: unknown key; did you mean 'tags'?",
+    ]
+    assert lines[2] == "Error: 1 problem in 1 file; nothing was written."

@@ -1,0 +1,129 @@
+"""Build guarantees: atomic replacement, no stale pages, byte-identical output, safe paths."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Project, event
+from timeline.errors import UsageError
+from timeline.site.output import SiteWriter
+
+FILES: dict[str, str | bytes] = {
+    "events/2007-08-22-a.md": event("A", "2007-08-22", extra="tags: [x, y]\nrelated: [b]"),
+    "events/2007-08-23-b.md": event("B", "2007-08-23", extra="actors: [Someone]"),
+}
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "site" not in p.relative_to(root).parts[:1]
+    }
+
+
+def test_second_build_is_byte_identical(project: Project) -> None:
+    project.write(FILES).build()
+    first = project.snapshot()
+    project.build()
+    assert project.snapshot() == first
+
+
+def test_renamed_and_deleted_events_leave_no_stale_pages(project: Project) -> None:
+    project.write(FILES).build()
+    assert (project.site / "events" / "b" / "index.html").is_file()
+    assert (project.site / "actors" / "someone" / "index.html").is_file()
+    (project.root / "events" / "2007-08-23-b.md").rename(
+        project.root / "events" / "2007-08-23-c.md"
+    )
+    (project.root / "events" / "2007-08-22-a.md").write_text(event("A", "2007-08-22"))
+    project.build()
+    assert not (project.site / "events" / "b").exists()
+    assert (project.site / "events" / "c" / "index.html").is_file()
+    assert not (project.site / "tags" / "x").exists()
+
+
+def test_build_writes_nothing_outside_the_output_folder(project: Project) -> None:
+    project.write(FILES)
+    before = _tree(project.root)
+    parent_before = sorted(p.name for p in project.root.parent.iterdir())
+    project.build()
+    assert _tree(project.root) == before
+    assert sorted(p.name for p in project.root.parent.iterdir()) == parent_before
+
+
+def test_a_failing_build_keeps_the_previous_site(project: Project) -> None:
+    project.write(FILES).build()
+    before = project.snapshot()
+    project.write({"events/2007-08-24-bad.md": event("Bad", "2007-99")})
+    assert project.run("build").exit_code == 1
+    assert project.snapshot() == before
+
+
+def test_an_interrupted_write_keeps_the_previous_site(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash while pages are being written (disk full, Ctrl-C) never half-replaces site/."""
+    project.write(FILES).build()
+    before = project.snapshot()
+    calls = {"n": 0}
+    real = SiteWriter.write
+
+    def failing(self: SiteWriter, rel: str, content: str | bytes) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        real(self, rel, content)
+
+    monkeypatch.setattr(SiteWriter, "write", failing)
+    with pytest.raises(KeyboardInterrupt):
+        from timeline.build import build
+        from timeline.config import load_config
+
+        build(load_config(project.root)[0])
+    assert project.snapshot() == before
+    assert not list(project.root.glob(".site.*"))
+
+
+@pytest.mark.parametrize("rel", ["../x.html", "/etc/x", "a/../../x", "", "."])
+def test_writer_refuses_paths_outside_the_site(tmp_path: Path, rel: str) -> None:
+    writer = SiteWriter(tmp_path / "out")
+    with pytest.raises(UsageError):
+        writer.write(rel, "x")
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_writer_refuses_to_write_a_path_twice_even_by_case(tmp_path: Path) -> None:
+    writer = SiteWriter(tmp_path)
+    writer.write("events/a/index.html", "x")
+    with pytest.raises(UsageError, match="two pages want the same output file"):
+        writer.write("events/A/index.html", "y")
+
+
+def test_symlinked_event_leaving_the_project_is_refused(project: Project, tmp_path: Path) -> None:
+    outside = tmp_path / "secret.md"
+    outside.write_text(event("Secret"))
+    project.write(FILES)
+    os.symlink(outside, project.root / "events" / "2007-08-25-link.md")
+    result = project.run("build")
+    assert result.exit_code == 1
+    assert (
+        "events/2007-08-25-link.md: is a symbolic link leading outside the project" in result.stderr
+    )
+
+
+def test_aliases_get_redirect_pages(project: Project) -> None:
+    project.write({"events/2007-08-22-a.md": event("A", extra="aliases: [old-name]")}).build()
+    soup = project.html("events/old-name/")
+    refresh = soup.select_one("meta[http-equiv=refresh]")
+    assert refresh is not None and refresh["content"] == "0; url=../../events/a/"
+    assert soup.select_one("a")["href"] == "../../events/a/"  # type: ignore[index]
+
+
+def test_output_folder_option(project: Project) -> None:
+    project.write(FILES).build("--out", "public")
+    assert (project.root / "public" / "index.html").is_file()
+    assert not project.site.exists()

@@ -1,0 +1,115 @@
+"""The command line: new, init, check, help texts and exit codes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, Project, assert_clean_exit, event, text_of
+
+
+def test_new_writes_a_valid_event_that_builds(project: Project) -> None:
+    (project.root / "events").mkdir()
+    result = project.run("new", "Al-Douri breaks with al-Qaeda", "--date", "2007-08-22",
+                         "--tags", "Ba'ath Party,al-Douri", "--status", "disputed")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Created events/2007-08-22-al-douri-breaks-with-al-qaeda.md" in result.output
+    project.build()
+    soup = project.html("events/al-douri-breaks-with-al-qaeda/")
+    assert text_of(soup, "h1") == ["Al-Douri breaks with al-Qaeda"]
+    assert text_of(soup, ".event-header .status") == ["Disputed"]
+    assert text_of(soup, ".terms dd") == ["Ba'ath Party , al-Douri"]
+
+
+@pytest.mark.parametrize(("date", "name"), [("2007-08~", "2007-08-x.md"), ("2007?", "2007-x.md"),
+                                            ("199X", "x.md")])  # fmt: skip
+def test_new_names_the_file_after_the_date(project: Project, date: str, name: str) -> None:
+    assert project.run("new", "X", "--date", date).exit_code == 0
+    assert (project.root / "events" / name).is_file()
+
+
+def test_new_refuses_to_overwrite(project: Project) -> None:
+    project.run("new", "Same", "--date", "2007-08-22")
+    path = project.root / "events" / "2007-08-22-same.md"
+    path.write_text(event("Edited by hand"))
+    result = project.run("new", "Same", "--date", "2007-08-22")
+    assert_clean_exit(result)
+    assert result.exit_code == 1
+    assert "events/2007-08-22-same.md: already exists; not overwritten" in result.stderr
+    assert "Edited by hand" in path.read_text()
+
+
+def test_new_rejects_an_invalid_date_as_a_usage_error(project: Project) -> None:
+    result = project.run("new", "X", "--date", "2007-13")
+    assert result.exit_code == 2
+    assert "--date: '2007-13': month 13 does not exist" in result.stderr
+    assert not (project.root / "events").exists()
+
+
+def test_init_creates_a_project_that_builds_at_once(tmp_path: Path) -> None:
+    target = tmp_path / "new-timeline"
+    project = Project(tmp_path)
+    result = project.run("init", str(target))
+    assert result.exit_code == 0, result.output
+    built = Project(target).build()
+    assert "Built 1 events" in built.output
+    assert built.stderr == ""  # no warnings in a fresh project
+    assert text_of(Project(target).html(""), ".event-title") == ["Start of the timeline"]
+    again = project.run("init", str(target))
+    assert again.exit_code == 2 and "already holds a timeline project" in again.stderr
+
+
+def test_check_validates_without_building(project: Project) -> None:
+    project.write({"events/2007-08-22-a.md": event()})
+    result = project.run("check")
+    assert result.exit_code == 0
+    assert "OK: 1 events, no errors" in result.output
+    assert not project.site.exists()
+
+
+@pytest.mark.parametrize("command", ["build", "check", "new", "init"])
+def test_every_command_explains_its_options(project: Project, command: str) -> None:
+    result = project.run(command, "--help")
+    assert result.exit_code == 0
+    assert "Usage: " in result.output
+    for line in result.output.splitlines():
+        if line.strip().startswith("--") and "--help" not in line:
+            assert len(line.split("  ")) > 1 or "  " in line.strip(), line
+
+
+def test_unknown_option_is_a_usage_error(project: Project) -> None:
+    result = project.run("build", "--no-such-flag")
+    assert result.exit_code == 2
+    assert "No such option" in result.output
+
+
+def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "timeline", "--version"], capture_output=True, text=True,
+        cwd=tmp_path, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0 and "timeline, version" in result.stdout
+
+
+def test_the_sample_timeline_builds_cleanly(tmp_path: Path) -> None:
+    """The shipped sample: strict build (every event sourced, no unknown keys)."""
+    project = Project(REPO)
+    result = project.run("build", "--strict", "--out", str(tmp_path / "site"))
+    assert_clean_exit(result)
+    assert result.exit_code == 0, result.output
+    site = Project(tmp_path)
+    events = site.html("")
+    titles = text_of(events, ".event-title")
+    assert len(titles) >= 15
+    douri = events.select_one("#douri-severs-ties .status")
+    assert douri is not None and douri.get_text() in ("Reported", "Disputed")
+    notice = events.select_one("#raghad-interpol-red-notice .status")
+    assert notice is not None and notice.get_text() == "Confirmed"
+    assert events.select(".date-approximate"), "the sample has approximate dates"
+    for link in events.select(".event-title a"):
+        page = site.html(str(link["href"]))
+        sources = page.select(".sources cite a[href^=http]")
+        assert sources, f"{link['href']} has no source with a URL"

@@ -1,0 +1,186 @@
+"""The timeline index: events in order, with every cross-reference resolved (phase one)."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from timeline.errors import Problems
+from timeline.reading.events import slugify
+from timeline.reading.fields import did_you_mean
+from timeline.reading.model import Event, Source, Taxonomy
+
+NEIGHBOURS = 3  # events shown on each side under "around this date"
+
+
+@dataclass(frozen=True)
+class Term:
+    """A tag, actor or place, with the events filed under it (in timeline order)."""
+
+    taxonomy: Taxonomy
+    name: str
+    slug: str
+    events: tuple[Event, ...]
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    """One source of the bibliography page, with the events that cite it."""
+
+    source: Source
+    anchor: str
+    events: tuple[Event, ...]
+
+
+@dataclass(frozen=True)
+class TimelineIndex:
+    """Everything that links events to one another, computed once per build."""
+
+    events: tuple[Event, ...]
+    by_slug: dict[str, Event]
+    position: dict[str, int]
+    terms: dict[Taxonomy, tuple[Term, ...]]
+    term_slugs: dict[Taxonomy, dict[str, str]]  # display name -> slug
+    backlinks: dict[str, tuple[Event, ...]]
+    years: dict[int, tuple[Event, ...]]
+    sources: tuple[SourceEntry, ...]
+    unsourced: tuple[Event, ...]
+    aliases: dict[str, Event]
+
+    def previous(self, event: Event) -> Event | None:
+        i = self.position[event.slug]
+        return self.events[i - 1] if i > 0 else None
+
+    def next(self, event: Event) -> Event | None:
+        i = self.position[event.slug]
+        return self.events[i + 1] if i + 1 < len(self.events) else None
+
+    def neighbours(self, event: Event) -> tuple[Event, ...]:
+        """Up to NEIGHBOURS events on each side of ``event`` in time order."""
+        i = self.position[event.slug]
+        return self.events[max(0, i - NEIGHBOURS) : i] + self.events[i + 1 : i + 1 + NEIGHBOURS]
+
+    def term_slug(self, taxonomy: Taxonomy, name: str) -> str:
+        return self.term_slugs[taxonomy][name]
+
+
+def _slug_key(slug: str) -> str:
+    """Slugs equal under this key would collide on case-insensitive or normalising disks."""
+    return unicodedata.normalize("NFC", slug).casefold()
+
+
+def build_index(events: Iterable[Event], problems: Problems) -> TimelineIndex:
+    """Order the events and resolve slugs, aliases, relations, taxonomies and sources."""
+    ordered = tuple(sorted(events, key=lambda e: e.sort_key))
+    by_slug: dict[str, Event] = {}
+    claimed: dict[str, Event] = {}
+    for event in ordered:
+        key = _slug_key(event.slug)
+        if key in claimed:
+            other = claimed[key]
+            problems.error(
+                event.path, event.slug_line, "slug",
+                f"{event.slug!r} is already used by {other.path}; give one of them another slug:",
+            )  # fmt: skip
+            continue
+        claimed[key] = event
+        by_slug[event.slug] = event
+    aliases: dict[str, Event] = {}
+    for event in ordered:
+        for alias in event.aliases:
+            key = _slug_key(alias)
+            if key in claimed and claimed[key] is not event:
+                problems.error(
+                    event.path, event.slug_line, "aliases",
+                    f"{alias!r} is already the slug or alias of {claimed[key].path}",
+                )  # fmt: skip
+                continue
+            claimed[key] = event
+            aliases[alias] = event
+
+    backlinks: dict[str, list[Event]] = defaultdict(list)
+    for event in ordered:
+        for relation in event.related:
+            if relation.slug not in by_slug:
+                problems.error(
+                    event.path, relation.line, "related",
+                    f"unknown event {relation.slug!r}{did_you_mean(relation.slug, by_slug)}",
+                )  # fmt: skip
+            elif relation.slug == event.slug:
+                problems.warn(event.path, relation.line, "related", "an event relates to itself")
+            else:
+                backlinks[relation.slug].append(event)
+
+    terms, term_slugs = _taxonomies(ordered, problems)
+    years: dict[int, list[Event]] = defaultdict(list)
+    for event in ordered:
+        years[event.date.year].append(event)
+    sources, unsourced = _sources(ordered, problems)
+    return TimelineIndex(
+        events=ordered,
+        by_slug=by_slug,
+        position={e.slug: i for i, e in enumerate(ordered)},
+        terms=terms,
+        term_slugs=term_slugs,
+        backlinks={k: tuple(v) for k, v in backlinks.items()},
+        years={y: tuple(v) for y, v in sorted(years.items())},
+        sources=sources,
+        unsourced=unsourced,
+        aliases=aliases,
+    )
+
+
+def _taxonomies(
+    ordered: tuple[Event, ...], problems: Problems
+) -> tuple[dict[Taxonomy, tuple[Term, ...]], dict[Taxonomy, dict[str, str]]]:
+    terms: dict[Taxonomy, tuple[Term, ...]] = {}
+    slugs: dict[Taxonomy, dict[str, str]] = {}
+    for taxonomy in Taxonomy:
+        names: dict[str, str] = {}  # slug -> display name (the first one seen)
+        members: dict[str, list[Event]] = defaultdict(list)
+        name_slugs: dict[str, str] = {}
+        for event in ordered:
+            for name in event.names(taxonomy):
+                slug = slugify(name, ascii_only=False)
+                if not slug:
+                    problems.error(
+                        event.path, 1, taxonomy.value, f"{name!r} has no letters or digits"
+                    )
+                    continue
+                names.setdefault(slug, name)
+                name_slugs[name] = slug
+                if not members[slug] or members[slug][-1] is not event:
+                    members[slug].append(event)
+        terms[taxonomy] = tuple(
+            Term(taxonomy, names[slug], slug, tuple(members[slug]))
+            for slug in sorted(names, key=lambda s: (names[s].casefold(), s))
+        )
+        slugs[taxonomy] = name_slugs
+    return terms, slugs
+
+
+def _sources(
+    ordered: tuple[Event, ...], problems: Problems
+) -> tuple[tuple[SourceEntry, ...], tuple[Event, ...]]:
+    citing: dict[str, list[Event]] = defaultdict(list)
+    first: dict[str, Source] = {}
+    unsourced = []
+    for event in ordered:
+        if not event.sources:
+            unsourced.append(event)
+            problems.warn(
+                event.path, 1, "sources",
+                "this event cites no source; add one (an error under --strict)",
+            )  # fmt: skip
+        for source in event.sources:
+            first.setdefault(source.identity, source)
+            events = citing[source.identity]
+            if not events or events[-1] is not event:
+                events.append(event)
+    identities = sorted(first, key=lambda i: (first[i].title.casefold(), i))
+    entries = tuple(
+        SourceEntry(first[i], f"s{n}", tuple(citing[i])) for n, i in enumerate(identities, 1)
+    )
+    return entries, tuple(unsourced)

@@ -1,0 +1,214 @@
+"""Event bodies: CommonMark + tables, strikethrough, footnotes, anchors, wiki links, citations.
+
+Runs in the second phase, once every slug and source id is known, so that a link to a missing
+event or a citation of a missing source is an error with the file and line it is on.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from timeline.errors import Problems
+from timeline.reading.fields import did_you_mean
+from timeline.reading.model import Event
+
+_WIKI = re.compile(r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]")
+_CITE = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_.:-]*)\]")
+_SAFE_SCHEMES = ("http", "https", "mailto")
+_SCHEME = re.compile(r"\s*([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class LinkMap:
+    """What bodies may link to: every event by slug and by file path."""
+
+    titles: Mapping[str, str]  # slug -> title
+    paths: Mapping[str, str]  # project-relative file path -> slug
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    """An event body as HTML, with the plain-text first paragraph for summaries."""
+
+    html: str
+    first_paragraph: str
+
+
+def validate_link(url: str) -> bool:
+    """Only http, https, mailto and relative URLs survive in links."""
+    scheme = _SCHEME.match(url)
+    return scheme is None or scheme[1].lower() in _SAFE_SCHEMES
+
+
+@cache
+def _markdown(allow_html: bool) -> MarkdownIt:
+    """One configured parser per process and HTML setting."""
+    md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin)
+    md.use(anchors_plugin, min_level=2, max_level=4)
+    md.validateLink = validate_link  # type: ignore[method-assign]
+    md.core.ruler.at("inline", _inline_with_lines)
+    md.core.ruler.after("inline", "timeline_links", _rewrite_links)
+    md.core.ruler.after("block", "timeline_h1", _demote_h1)
+    md.inline.ruler.before("link", "wikilink", _wikilink)
+    md.inline.ruler.before("link", "citation", _citation)
+    md.add_render_rule("citation", _render_citation)
+    return md
+
+
+def _inline_with_lines(state: StateCore) -> None:
+    """Like markdown-it's inline rule, but tells inline rules which line a block starts on."""
+    for token in state.tokens:
+        if token.type == "inline":
+            if token.map:
+                state.env["block_line"] = token.map[0]
+            token.children = token.children or []
+            state.md.inline.parse(token.content, state.md, state.env, token.children)
+
+
+def _demote_h1(state: StateCore) -> None:
+    """The page title is the only h1: a '# Heading' in a body becomes an h2."""
+    for token in state.tokens:
+        if token.type in ("heading_open", "heading_close") and token.tag == "h1":
+            token.tag = "h2"
+
+
+def _line(state: StateInline, pos: int) -> int:
+    env = state.env
+    return int(env["body_line"]) + int(env.get("block_line", 0)) + state.src.count("\n", 0, pos)
+
+
+def _problem(state: StateInline | StateCore, line: int, field: str, message: str) -> None:
+    problems: Problems = state.env["problems"]
+    problems.error(state.env["path"], line, field, message)
+
+
+def _wikilink(state: StateInline, silent: bool) -> bool:
+    if not state.src.startswith("[[", state.pos):
+        return False
+    match = _WIKI.match(state.src, state.pos)
+    if match is None:
+        return False
+    if not silent:
+        slug, text = match[1].strip(), (match[2] or "").strip()
+        links: LinkMap = state.env["links"]
+        title = links.titles.get(slug)
+        if title is None:
+            _problem(
+                state, _line(state, state.pos), "body",
+                f"[[{slug}]] links to an unknown event{did_you_mean(slug, links.titles)}",
+            )  # fmt: skip
+        token = state.push("link_open", "a", 1)
+        token.attrs = {"href": f"{state.env['root']}events/{slug}/", "class": "wikilink"}
+        state.push("text", "", 0).content = text or title or slug
+        state.push("link_close", "a", -1)
+    state.pos = match.end()
+    return True
+
+
+def _citation(state: StateInline, silent: bool) -> bool:
+    if not state.src.startswith("[@", state.pos):
+        return False
+    match = _CITE.match(state.src, state.pos)
+    if match is None:
+        return False
+    if not silent:
+        key = match[1]
+        numbers: Mapping[str, int] = state.env["citations"]
+        if key not in numbers:
+            _problem(
+                state, _line(state, state.pos), "body",
+                f"[@{key}] cites a source this event does not list"
+                f"{did_you_mean(key, numbers)}; add '- {key}' under sources:",
+            )  # fmt: skip
+        token = state.push("citation", "", 0)
+        token.meta = {"number": numbers.get(key, 0)}
+    state.pos = match.end()
+    return True
+
+
+def _render_citation(
+    self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    number = int(tokens[idx].meta["number"])
+    return (
+        f'<sup class="citation"><a href="#source-{number}" '
+        f'aria-label="Source {number}">[{number}]</a></sup>'
+    )
+
+
+def _rewrite_links(state: StateCore) -> None:
+    """Relative links to event files (``2007-08-22-douri.md``) point to the event's page."""
+    links: LinkMap = state.env["links"]
+    here = posixpath.dirname(state.env["path"])
+    for block in state.tokens:
+        for token in block.children or ():
+            if token.type != "link_open":
+                continue
+            href = str(token.attrs.get("href", ""))
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or not parts.path.endswith(".md"):
+                continue
+            target = posixpath.normpath(posixpath.join(here, unquote(parts.path)))
+            slug = links.paths.get(target)
+            if slug is None:
+                line = int(state.env["body_line"]) + (block.map[0] if block.map else 0)
+                _problem(state, line, "body", f"links to {parts.path}, which is not an event file")
+                continue
+            fragment = f"#{parts.fragment}" if parts.fragment else ""
+            token.attrs["href"] = f"{state.env['root']}events/{slug}/{fragment}"
+
+
+def _plain_text(tokens: list[Token]) -> str:
+    """Plain text of the first paragraph, for summaries and meta descriptions."""
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open" and index + 1 < len(tokens):
+            inline = tokens[index + 1]
+            words = [
+                " " if child.type in ("softbreak", "hardbreak") else child.content
+                for child in inline.children or ()
+                if child.type in ("text", "code_inline", "softbreak", "hardbreak")
+            ]
+            text = re.sub(r"\s+", " ", "".join(words)).strip()
+            return re.sub(r"\s+([.,;:!?])", r"\1", text)  # where a citation was removed
+    return ""
+
+
+def render_body(
+    event: Event,
+    links: LinkMap,
+    problems: Problems,
+    *,
+    allow_html: bool,
+    root: str,
+) -> RenderedBody:
+    """Render one event's Markdown; unknown links and citations go into ``problems``."""
+    citations = {s.key: n for n, s in enumerate(event.sources, 1) if s.key}
+    env: dict[str, Any] = {
+        "problems": problems,
+        "path": event.path,
+        "body_line": event.body_line,
+        "links": links,
+        "citations": citations,
+        "root": root,
+    }
+    md = _markdown(allow_html)
+    tokens = md.parse(event.body, env)
+    html = md.renderer.render(tokens, md.options, env)
+    return RenderedBody(html, _plain_text(tokens))
