@@ -56,6 +56,16 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str], tuple[str, ...]]] = [
         ['events/a.md:4: group: expected text but YAML read a number (1170); put it in quotes: group: "19:30"'], (),
     ),
     (
+        "image missing from static/",
+        {"events/a.md": event(extra="image:\n  src: img/none.png\n  alt: A map")},
+        ["events/a.md:5: image.src: 'img/none.png' is not a file in static/"], (),
+    ),
+    (
+        "error lines counted right in a CRLF file with a BOM",
+        {"events/a.md": "\ufeff---\r\ntitle: A\r\ndate: 2007-13\r\n---\r\n"},
+        ["events/a.md:3: date: '2007-13': month 13 does not exist"], (),
+    ),
+    (
         "unknown status with a hint",
         {"events/a.md": event(extra="status: confimred")},
         ["events/a.md:4: status: 'confimred' is not a status; did you mean 'confirmed'?"], (),

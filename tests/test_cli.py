@@ -6,9 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 
 from tests.conftest import REPO, Project, assert_clean_exit, event, text_of
+from timeline.cli import main
 
 
 def test_new_writes_a_valid_event_that_builds(project: Project) -> None:
@@ -71,13 +73,17 @@ def test_check_validates_without_building(project: Project) -> None:
 
 
 @pytest.mark.parametrize("command", ["build", "check", "new", "init"])
-def test_every_command_explains_its_options(project: Project, command: str) -> None:
+def test_every_command_explains_itself_and_each_option(project: Project, command: str) -> None:
     result = project.run(command, "--help")
     assert result.exit_code == 0
-    assert "Usage: " in result.output
-    for line in result.output.splitlines():
-        if line.strip().startswith("--") and "--help" not in line:
-            assert len(line.split("  ")) > 1 or "  " in line.strip(), line
+    cmd = main.commands[command]  # type: ignore[attr-defined]
+    shown = " ".join(result.output.split())
+    assert shown.startswith(f"Usage: timeline {command} ")
+    assert cmd.help and " ".join(cmd.help.split()) in shown
+    for param in cmd.params:
+        if isinstance(param, click.Option):
+            assert param.help, f"{command} {param.opts} has no help text"
+            assert param.opts[-1] in result.output
 
 
 def test_unknown_option_is_a_usage_error(project: Project) -> None:

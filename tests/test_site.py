@@ -8,7 +8,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.conftest import Project, event, text_of
+from tests.conftest import SOURCE, Project, event, text_of
 
 BIBLIOGRAPHY = """\
 aki:
@@ -284,3 +284,23 @@ def test_config_sets_date_format_and_zone_for_local_times(project: Project) -> N
         "August 22, 2007, 10:00 (Asia/Baghdad)",
         "August 23, 2007, 10:00 UTC",
     ]
+
+
+def test_event_image_from_static_folder_with_caption_and_credit(project: Project) -> None:
+    project.write({
+        "static/img/map.png": b"\x89PNG fake",
+        "events/a.md": event("A", extra="image:\n  src: img/map.png\n  alt: Map of Diyala\n"
+                                        "  caption: Diyala province\n  credit: Wikimedia"),
+    })  # fmt: skip
+    project.build()
+    soup = project.html("events/a/")
+    img = soup.select_one(".event-image img")
+    assert img is not None and img["src"] == "../../img/map.png" and img["alt"] == "Map of Diyala"
+    assert text_of(soup, ".event-image figcaption") == ["Diyala province Wikimedia"]
+    assert (project.site / "img" / "map.png").read_bytes() == b"\x89PNG fake"
+
+
+def test_bom_crlf_and_a_trailing_space_after_the_dashes_are_accepted(project: Project) -> None:
+    text = "\ufeff--- \r\ntitle: Windows file\r\ndate: 2007\r\n" + SOURCE.replace("\n", "\r\n")
+    project.write({"events/a.md": text + "---  \r\nBody line.\r\n"}).build()
+    assert text_of(project.html("events/a/"), "h1") == ["Windows file"]

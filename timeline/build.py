@@ -48,6 +48,13 @@ def collect(config: Config, *, drafts: bool = False, strict: bool = False) -> Co
     problems = corpus.problems
     if not corpus.events and not problems.errors:
         problems.warn(config.events_dir, 0, "", "no event files found; the site will be empty")
+    for event in corpus.events:
+        image = event.image
+        if image and not image.external and not (config.static_path / image.src).is_file():
+            problems.error(
+                event.path, image.line, "image.src",
+                f"{image.src!r} is not a file in {config.static_dir}/; put the image there",
+            )  # fmt: skip
     index = build_index(corpus.events, problems)
     links = LinkMap(
         titles={slug: event.title for slug, event in index.by_slug.items()},

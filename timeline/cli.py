@@ -71,7 +71,7 @@ STRICT = click.option(
 )  # fmt: skip
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(name="timeline", context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="timeline")
 def main() -> None:
     """Timeline: build a sourced, chronological website from Markdown event files."""

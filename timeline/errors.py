@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 
 class Severity(enum.Enum):
@@ -22,7 +23,7 @@ class Problem:
     line: int
     field: str
     message: str
-    severity: Severity = Severity.ERROR
+    severity: Severity = dataclass_field(default=Severity.ERROR, compare=False)
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
@@ -56,7 +57,7 @@ class UsageError(TimelineError):
 class Problems:
     """Collects problems during a build phase so that all of them are reported in one run."""
 
-    items: list[Problem] = field(default_factory=list)
+    items: list[Problem] = dataclass_field(default_factory=list)
 
     def error(self, path: str, line: int, field_name: str, message: str) -> None:
         self.items.append(Problem(path, line, field_name, message, Severity.ERROR))

@@ -207,7 +207,8 @@ def _image(f: Fields) -> Image | None:
         f.error(("image",), "needs alt: a text describing the image for people who cannot see it")
     if src is None or alt is None:
         return None
-    return Image(src, alt, f.text(("image", "caption")), f.text(("image", "credit")))
+    caption, credit = f.text(("image", "caption")), f.text(("image", "credit"))
+    return Image(src, alt, caption, credit, f.located.line(("image", "src")))
 
 
 def _updates(f: Fields) -> tuple[Update, ...]:

@@ -66,6 +66,11 @@ class Image:
     alt: str
     caption: str | None = None
     credit: str | None = None
+    line: int = 1
+
+    @property
+    def external(self) -> bool:
+        return "://" in self.src
 
 
 @dataclass(frozen=True, slots=True)

@@ -268,9 +268,8 @@ class Views:
         )
         image = None
         if event.image:
-            external = "://" in event.image.src
             image = ImageView(event.image.src, event.image.alt, event.image.caption,
-                              event.image.credit, external)  # fmt: skip
+                              event.image.credit, event.image.external)  # fmt: skip
         previous, following = index.previous(event), index.next(event)
         related_slugs = {r.slug for r in event.related}
         return EventPage(
