@@ -9,7 +9,7 @@ from typing import Any
 
 from timeline.errors import Problems
 from timeline.reading.fields import Fields, did_you_mean
-from timeline.reading.frontmatter import FrontMatterError, Located, Path_, load_yaml, split_document
+from timeline.reading.frontmatter import FrontMatterError, Path_, load_yaml, split_document
 from timeline.reading.model import Event, Image, Relation, Source, Status, Update
 
 EVENT_KEYS = (
@@ -255,8 +255,3 @@ def parse_bibliography(path: str, text: str) -> tuple[dict[str, Source], Problem
         if source is not None:
             out[name] = source
     return out, problems
-
-
-def source_lines(located: Located) -> dict[str, int]:
-    """Line of each top-level key (used to point at bibliography entries)."""
-    return {str(k[0]): v for k, v in located.lines.items() if len(k) == 1}

@@ -84,7 +84,6 @@ class SiteView:
     author: str
     base_url: str
     nav: tuple[Link, ...]
-    taxonomies: tuple[Link, ...]
     event_count: int
 
 
@@ -119,7 +118,6 @@ class Renderer:
                 Link("places/", "Places"),
                 Link("sources/", "Sources"),
             ),
-            taxonomies=tuple(Link(f"{t.value}/", t.value.capitalize()) for t in Taxonomy),
             event_count=len(index.events),
         )
         self.counter: dict[str, int] = {}
