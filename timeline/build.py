@@ -1,21 +1,27 @@
-"""The build pipeline: read -> index -> render Markdown -> render pages -> swap into site/.
+"""The build pipeline: read -> index -> render Markdown -> render pages -> write site/.
 
 Every check runs before anything is written, so a build with errors leaves the previous site
-untouched; the new site is written beside it and swapped in whole.
+untouched. A ``Builder`` keeps what it read and rendered, so that the next build (in
+``timeline serve``) re-reads only changed files and re-renders only pages whose content
+changed; ``build()`` is one cold build into a staging folder swapped in whole.
 """
 
 from __future__ import annotations
 
+import os
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
+
 from timeline.config import Config
-from timeline.errors import Problem
-from timeline.reading.load import load_corpus
+from timeline.errors import ContentError, Problem
+from timeline.reading.load import ReadCache, load_corpus
 from timeline.site.index import TimelineIndex, build_index
-from timeline.site.markdown import LinkMap, render_body
+from timeline.site.markdown import LinkMap, RenderedBody, render_body
 from timeline.site.output import SiteWriter, check_replaceable, discard, publish, staging_folder
-from timeline.site.render import Renderer, static_files
+from timeline.site.render import PageSpec, Renderer, make_environment, static_files
 from timeline.site.views import Views
 
 EVENT_ROOT = "../../"  # from events/<slug>/ back to the site root
@@ -33,69 +39,192 @@ class Content:
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a successful build did, for the summary line and for tests."""
+    """What a build did, for the summary line and for tests."""
 
     events: int
     pages: int
     output: Path
     warnings: tuple[Problem, ...]
     rendered: dict[str, int] = field(default_factory=dict)  # template -> pages rendered
+    written: tuple[str, ...] = ()  # output files whose bytes changed (incremental builds)
+    deleted: tuple[str, ...] = ()
+
+
+class Builder:
+    """Builds one project again and again, redoing only what a change affects."""
+
+    def __init__(self, config: Config, *, drafts: bool = False, strict: bool = False) -> None:
+        self.config = config
+        self.drafts = drafts
+        self.strict = strict
+        self.reads = ReadCache()
+        self.bodies: dict[str, tuple[object, RenderedBody]] = {}
+        self.env: jinja2.Environment | None = None
+        self.previous: dict[str, PageSpec] = {}  # output file -> spec it was rendered from
+        self.statics: dict[str, tuple[int, int]] = {}
+        self.body_renders = 0
+
+    def forget_theme(self) -> None:
+        """Templates or static files changed: recompile templates, re-render every page."""
+        self.env = None
+        self.previous.clear()
+        self.statics.clear()
+
+    def forget_everything(self, config: Config) -> None:
+        """The config changed: start again from nothing."""
+        self.__init__(config, drafts=self.drafts, strict=self.strict)  # type: ignore[misc]
+
+    def collect(self) -> Content:
+        """Read and check everything (both phases); raise ContentError listing all problems."""
+        config = self.config
+        corpus = load_corpus(config.root, config.events_path, drafts=self.drafts, cache=self.reads)
+        problems = corpus.problems
+        if not corpus.events and not problems.errors:
+            problems.warn(config.events_dir, 0, "", "no event files found; the site will be empty")
+        for event in corpus.events:
+            image = event.image
+            if image and not image.external and not (config.static_path / image.src).is_file():
+                problems.error(
+                    event.path, image.line, "image.src",
+                    f"{image.src!r} is not a file in {config.static_dir}/; put the image there",
+                )  # fmt: skip
+        index = build_index(corpus.events, problems)
+        links = LinkMap(
+            titles={slug: event.title for slug, event in index.by_slug.items()},
+            paths={event.path: slug for slug, event in index.by_slug.items()},
+        )
+        bodies: dict[str, str] = {}
+        summaries: dict[str, str] = {}
+        cache: dict[str, tuple[object, RenderedBody]] = {}
+        for event in index.events:
+            cached = self.bodies.get(event.slug)
+            if cached is not None and cached[0] == event and cached[1].still_valid(links):
+                rendered = cached[1]
+            else:
+                rendered = render_body(event, links, allow_html=config.allow_html, root=EVENT_ROOT)
+                self.body_renders += 1
+            cache[event.slug] = (event, rendered)
+            problems.extend(rendered.problems)
+            bodies[event.slug] = rendered.html
+            summaries[event.slug] = rendered.first_paragraph
+        self.bodies = cache
+        problems.raise_if_errors(strict=self.strict)
+        return Content(index, bodies, summaries, tuple(problems.warnings))
+
+    def _renderer(self, content: Content) -> Renderer:
+        if self.env is None:
+            self.env = make_environment(self.config)
+        views = Views(self.config, content.index, content.summaries)
+        return Renderer(self.config, self.env, content.index, views, content.bodies)
+
+    def build(self) -> BuildResult:
+        """A whole new site, written beside the output folder and swapped in at the end."""
+        content = self.collect()
+        output = self.config.output_path
+        check_replaceable(output)
+        renderer = self._renderer(content)
+        counter: Counter[str] = Counter()
+        staging = staging_folder(output)
+        specs: dict[str, PageSpec] = {}
+        try:
+            writer = SiteWriter(staging)
+            for spec in renderer.specs():
+                writer.write(spec.path, _render(renderer, spec))
+                counter[spec.template] += 1
+                specs[spec.path] = spec
+            statics = static_files(self.config)
+            for rel, source in statics.items():
+                writer.copy(rel, source)
+            publish(staging, output)
+        except BaseException:
+            discard(staging)
+            raise
+        self.previous = specs
+        self.statics = {rel: _stat(path) for rel, path in statics.items()}
+        return BuildResult(
+            len(content.index.events), len(specs), output, content.warnings, dict(counter)
+        )
+
+    def update(self) -> BuildResult:
+        """Bring an existing output folder up to date, touching only what changed.
+
+        Used while serving: the server holds requests while this runs, so readers never see
+        a half-updated site; each file is replaced atomically.
+        """
+        content = self.collect()
+        output = self.config.output_path
+        renderer = self._renderer(content)
+        counter: Counter[str] = Counter()
+        written: list[str] = []
+        specs: dict[str, PageSpec] = {}
+        for spec in renderer.specs():
+            specs[spec.path] = spec
+            if self.previous.get(spec.path) == spec and (output / spec.path).is_file():
+                continue
+            counter[spec.template] += 1
+            if _replace(output, spec.path, _render(renderer, spec).encode("utf-8")):
+                written.append(spec.path)
+        statics = static_files(self.config)
+        for rel, source in statics.items():
+            changed = self.statics.get(rel) != _stat(source) or not (output / rel).is_file()
+            if changed and _replace(output, rel, source.read_bytes()):
+                written.append(rel)
+        stale = (set(self.previous) | set(self.statics)) - set(specs) - set(statics)
+        for rel in sorted(stale):
+            _remove(output, rel)
+        self.previous = specs
+        self.statics = {rel: _stat(path) for rel, path in statics.items()}
+        return BuildResult(
+            len(content.index.events), len(specs), output, content.warnings, dict(counter),
+            tuple(written), tuple(sorted(stale)),
+        )  # fmt: skip
+
+
+def _render(renderer: Renderer, spec: PageSpec) -> str:
+    """Render one page; a broken theme template is a content error naming file and line."""
+    try:
+        return renderer.render(spec)
+    except jinja2.TemplateError as exc:
+        where = getattr(exc, "filename", None) or getattr(exc, "name", None) or spec.template
+        line = getattr(exc, "lineno", None) or 0
+        raise ContentError([Problem(str(where), line, "template", str(exc))]) from None
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return (st.st_mtime_ns, st.st_size)
+
+
+def _replace(output: Path, rel: str, data: bytes) -> bool:
+    """Write ``data`` to ``output/rel`` atomically unless it already holds it."""
+    target = output.joinpath(*rel.split("/"))
+    try:
+        if target.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, target)
+    return True
+
+
+def _remove(output: Path, rel: str) -> None:
+    """Delete a page that no longer exists, and the folders it leaves empty."""
+    target = output.joinpath(*rel.split("/"))
+    target.unlink(missing_ok=True)
+    folder = target.parent
+    while folder != output and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
 
 
 def collect(config: Config, *, drafts: bool = False, strict: bool = False) -> Content:
-    """Read and check everything (both phases); raise ContentError listing all problems."""
-    corpus = load_corpus(config.root, config.events_path, drafts=drafts)
-    problems = corpus.problems
-    if not corpus.events and not problems.errors:
-        problems.warn(config.events_dir, 0, "", "no event files found; the site will be empty")
-    for event in corpus.events:
-        image = event.image
-        if image and not image.external and not (config.static_path / image.src).is_file():
-            problems.error(
-                event.path, image.line, "image.src",
-                f"{image.src!r} is not a file in {config.static_dir}/; put the image there",
-            )  # fmt: skip
-    index = build_index(corpus.events, problems)
-    links = LinkMap(
-        titles={slug: event.title for slug, event in index.by_slug.items()},
-        paths={event.path: slug for slug, event in index.by_slug.items()},
-    )
-    bodies: dict[str, str] = {}
-    summaries: dict[str, str] = {}
-    for event in index.events:
-        rendered = render_body(
-            event, links, problems, allow_html=config.allow_html, root=EVENT_ROOT
-        )
-        bodies[event.slug] = rendered.html
-        summaries[event.slug] = rendered.first_paragraph
-    problems.raise_if_errors(strict=strict)
-    return Content(index, bodies, summaries, tuple(problems.warnings))
+    """Check a project without building it."""
+    return Builder(config, drafts=drafts, strict=strict).collect()
 
 
 def build(config: Config, *, drafts: bool = False, strict: bool = False) -> BuildResult:
     """Build the whole site into ``config.output_path``, replacing what was there."""
-    content = collect(config, drafts=drafts, strict=strict)
-    output = config.output_path
-    check_replaceable(output)
-    views = Views(config, content.index, content.summaries)
-    renderer = Renderer(config, content.index, views, content.bodies)
-    staging = staging_folder(output)
-    try:
-        writer = SiteWriter(staging)
-        pages = 0
-        for page in renderer.pages():
-            writer.write(page.path, page.html)
-            pages += 1
-        for rel, source in static_files(config).items():
-            writer.copy(rel, source)
-        publish(staging, output)
-    except BaseException:
-        discard(staging)
-        raise
-    return BuildResult(
-        events=len(content.index.events),
-        pages=pages,
-        output=output,
-        warnings=content.warnings,
-        rendered=dict(renderer.counter),
-    )
+    return Builder(config, drafts=drafts, strict=strict).build()

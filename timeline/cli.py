@@ -137,6 +137,46 @@ def check_command(root: Path, drafts: bool, strict: bool) -> None:
     click.echo(f"OK: {count} events, no errors" + (f", {warned} warnings" if warned else ""))
 
 
+@main.command("serve")
+@ROOT
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but 127.0.0.1/localhost exposes your drafts "
+                   "to the network; 0.0.0.0 must be asked for explicitly.")  # fmt: skip
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0 picks a free one).")  # fmt: skip
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a web browser.")
+@DRAFTS
+@_handle_errors
+def serve_command(root: Path, host: str, port: int, open_browser: bool, drafts: bool) -> None:
+    """Preview the site: build, serve it locally, rebuild on save and reload the browser."""
+    import webbrowser
+
+    from timeline.serving.server import Preview
+
+    def load() -> Config:
+        config, problems = require_config(root.resolve())
+        _echo_problems(problems.warnings)
+        return config.with_overrides(base_url="")  # previews are served from the root
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.secho(
+            f"Warning: serving on {host} lets other machines on the network see this preview.",
+            err=True, fg="yellow",
+        )  # fmt: skip
+    preview = Preview(load(), load=load, host=host, port=port, drafts=drafts)
+    preview.start()
+    click.echo(f"Serving {preview.server.url} (Ctrl-C to stop)")
+    if open_browser:
+        webbrowser.open(preview.server.url)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        click.echo("Stopping.")
+    finally:
+        preview.stop()
+
+
 @main.command("new")
 @click.argument("title")
 @click.option(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from timeline.errors import Problems
+from timeline.errors import Problem, Problems
 from timeline.reading.events import parse_bibliography, parse_event
 from timeline.reading.model import Event, Source
 
@@ -42,6 +44,12 @@ def event_files(events_dir: Path) -> list[Path]:
 
 def read_text(path: Path, root: Path, rel: str, problems: Problems) -> str | None:
     """A file's text as UTF-8, or None with a problem saying why it cannot be read."""
+    data = read_bytes(path, root, rel, problems)
+    return None if data is None else decode(data, rel, problems)
+
+
+def read_bytes(path: Path, root: Path, rel: str, problems: Problems) -> bytes | None:
+    """A file's bytes, or None with a problem (links out of the project, too large, unreadable)."""
     try:
         if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
             problems.error(rel, 0, "", "is a symbolic link leading outside the project; refused")
@@ -52,10 +60,14 @@ def read_text(path: Path, root: Path, rel: str, problems: Problems) -> str | Non
                 rel, 0, "", f"is {size // 1_048_576} MB; event files are limited to 5 MB"
             )
             return None
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         problems.error(rel, 0, "", f"cannot be read: {exc.strerror or exc}")
         return None
+
+
+def decode(data: bytes, rel: str, problems: Problems) -> str | None:
+    """UTF-8 text, or None with a problem naming the line of the first bad byte."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -66,33 +78,110 @@ def read_text(path: Path, root: Path, rel: str, problems: Problems) -> str | Non
         return None
 
 
-def load_corpus(root: Path, events_dir: Path, *, drafts: bool) -> Corpus:
-    """Read and validate every event file and the bibliography."""
+Stamp = tuple[int, int, int]
+
+
+# Some file systems keep modification times in coarse steps: a file saved twice within one
+# step, at the same size, keeps its stamp. As git does for "racily clean" files, a file whose
+# stamp is this close to the time it was read is compared by content as well.
+RACY_NS = 2_000_000_000
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """One file as last read: its stamp, when it was read, its digest and what came of it."""
+
+    stamp: Stamp
+    read_at: int
+    digest: bytes
+    event: Event | None
+    problems: tuple[Problem, ...]
+
+    def trusted(self, stamp: Stamp) -> bool:
+        """Unchanged for sure without reading it again."""
+        return stamp == self.stamp and stamp[0] < self.read_at - RACY_NS
+
+
+@dataclass
+class ReadCache:
+    """What was read last time, so a rebuild re-reads only files whose stamp changed."""
+
+    files: dict[str, Parsed] = field(default_factory=dict)
+    bibliography: tuple[Stamp, dict[str, Source], tuple[Problem, ...]] | None = None
+    reads: int = 0  # event files parsed, for tests and progress
+
+
+def _stamp(path: Path) -> Stamp:
+    """Modification time, size and inode: changes on every save, including save-by-rename."""
+    try:
+        st = path.stat()
+    except OSError:
+        return (0, -1, 0)
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def load_corpus(
+    root: Path, events_dir: Path, *, drafts: bool, cache: ReadCache | None = None
+) -> Corpus:
+    """Read and validate every event file and the bibliography (re-using ``cache``)."""
+    cache = cache if cache is not None else ReadCache()
     problems = Problems()
     if not events_dir.is_dir():
         problems.error(
             _rel(events_dir, root), 0, "", "no events folder; create it or run 'timeline init'"
         )
         return Corpus((), {}, problems)
-    bibliography: dict[str, Source] = {}
+
     bib_path = events_dir / BIBLIOGRAPHY
-    if bib_path.exists():
-        rel = _rel(bib_path, root)
-        text = read_text(bib_path, root, rel, problems)
-        if text is not None:
-            bibliography, bib_problems = parse_bibliography(rel, text)
-            problems.extend(bib_problems)
+    bib_stamp = _stamp(bib_path)
+    if cache.bibliography is None or cache.bibliography[0] != bib_stamp:
+        bibliography: dict[str, Source] = {}
+        bib_problems = Problems()
+        if bib_path.exists():
+            rel = _rel(bib_path, root)
+            text = read_text(bib_path, root, rel, bib_problems)
+            if text is not None:
+                bibliography, found = parse_bibliography(rel, text)
+                bib_problems.extend(found)
+        cache.bibliography = (bib_stamp, bibliography, tuple(bib_problems))
+        cache.files.clear()  # events citing the bibliography must be read again
+    _, bibliography, bib_problems_seen = cache.bibliography
+    problems.extend(bib_problems_seen)
+
     events: list[Event] = []
+    seen: dict[str, Parsed] = {}
     for path in event_files(events_dir):
         rel = _rel(path, root)
-        text = read_text(path, root, rel, problems)
-        if text is None:
-            continue
-        event, file_problems = parse_event(rel, text, bibliography)
-        problems.extend(file_problems)
-        if event is not None and (drafts or not event.draft):
-            events.append(event)
+        stamp = _stamp(path)
+        parsed = cache.files.get(rel)
+        if parsed is None or not parsed.trusted(stamp):
+            parsed = _parse(path, root, rel, stamp, bibliography, parsed, cache)
+        seen[rel] = parsed
+        problems.extend(parsed.problems)
+        if parsed.event is not None and (drafts or not parsed.event.draft):
+            events.append(parsed.event)
+    cache.files = seen
     return Corpus(tuple(events), bibliography, problems)
+
+
+def _parse(
+    path: Path, root: Path, rel: str, stamp: Stamp, bibliography: dict[str, Source],
+    previous: Parsed | None, cache: ReadCache,
+) -> Parsed:  # fmt: skip
+    """Read one event file; parse it only if its bytes differ from what was parsed before."""
+    read_at = time.time_ns()
+    problems = Problems()
+    data = read_bytes(path, root, rel, problems)
+    digest = hashlib.blake2b(data or b"", digest_size=16).digest()
+    if previous is not None and data is not None and previous.digest == digest:
+        return Parsed(stamp, read_at, digest, previous.event, previous.problems)
+    event = None
+    text = decode(data, rel, problems) if data is not None else None
+    if text is not None:
+        event, more = parse_event(rel, text, bibliography)
+        problems.extend(more)
+    cache.reads += 1
+    return Parsed(stamp, read_at, digest, event, tuple(problems))
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -23,7 +23,7 @@ from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from timeline.errors import Problems
+from timeline.errors import Problem, Problems
 from timeline.reading.fields import did_you_mean
 from timeline.reading.model import Event
 
@@ -43,10 +43,24 @@ class LinkMap:
 
 @dataclass(frozen=True)
 class RenderedBody:
-    """An event body as HTML, with the plain-text first paragraph for summaries."""
+    """An event body as HTML and the plain-text first paragraph, with what the render relied on.
+
+    ``resolved`` records every link target as it was resolved (a slug's title, a file path's
+    slug, or None when unknown), so a cached render stays valid exactly as long as those
+    targets are unchanged.
+    """
 
     html: str
     first_paragraph: str
+    problems: tuple[Problem, ...]
+    resolved: tuple[tuple[str, str, str | None], ...]
+
+    def still_valid(self, links: LinkMap) -> bool:
+        """True if every target the body links to resolves as it did when rendered."""
+        return all(
+            (links.titles if kind == "slug" else links.paths).get(name) == value
+            for kind, name, value in self.resolved
+        )
 
 
 def validate_link(url: str) -> bool:
@@ -109,6 +123,7 @@ def _wikilink(state: StateInline, silent: bool) -> bool:
         slug, text = match[1].strip(), (match[2] or "").strip()
         links: LinkMap = state.env["links"]
         title = links.titles.get(slug)
+        state.env["resolved"].add(("slug", slug, title))
         if title is None:
             _problem(
                 state, _line(state, state.pos), "body",
@@ -167,6 +182,7 @@ def _rewrite_links(state: StateCore) -> None:
                 continue
             target = posixpath.normpath(posixpath.join(here, unquote(parts.path)))
             slug = links.paths.get(target)
+            state.env["resolved"].add(("path", target, slug))
             if slug is None:
                 line = int(state.env["body_line"]) + (block.map[0] if block.map else 0)
                 _problem(state, line, "body", f"links to {parts.path}, which is not an event file")
@@ -190,18 +206,13 @@ def _plain_text(tokens: list[Token]) -> str:
     return ""
 
 
-def render_body(
-    event: Event,
-    links: LinkMap,
-    problems: Problems,
-    *,
-    allow_html: bool,
-    root: str,
-) -> RenderedBody:
-    """Render one event's Markdown; unknown links and citations go into ``problems``."""
+def render_body(event: Event, links: LinkMap, *, allow_html: bool, root: str) -> RenderedBody:
+    """Render one event's Markdown; unknown links and citations become its problems."""
     citations = {s.key: n for n, s in enumerate(event.sources, 1) if s.key}
+    problems = Problems()
     env: dict[str, Any] = {
         "problems": problems,
+        "resolved": set(),
         "path": event.path,
         "body_line": event.body_line,
         "links": links,
@@ -211,4 +222,5 @@ def render_body(
     md = _markdown(allow_html)
     tokens = md.parse(event.body, env)
     html = md.renderer.render(tokens, md.options, env)
-    return RenderedBody(html, _plain_text(tokens))
+    resolved = tuple(sorted(env["resolved"], key=lambda r: (r[0], r[1])))
+    return RenderedBody(html, _plain_text(tokens), tuple(problems), resolved)

@@ -88,22 +88,34 @@ class SiteView:
 
 
 @dataclass(frozen=True)
-class Page:
-    """One output file: its path in the site and its HTML."""
+class PageSpec:
+    """One output file before rendering: its path, template and view context.
 
-    path: str
-    html: str
+    The context holds only frozen view objects and plain values, so two specs for the same
+    path compare equal exactly when the page would render the same: an incremental build
+    re-renders only pages whose spec changed.
+    """
+
+    path: str  # output file, e.g. "events/x/index.html"
+    template: str
+    context: dict[str, Any]
+
+
+def output_file(url_path: str) -> str:
+    """'events/x/' -> 'events/x/index.html'; '' -> 'index.html'; '404.html' unchanged."""
+    return url_path + "index.html" if url_path.endswith("/") or not url_path else url_path
 
 
 class Renderer:
-    """Renders every kind of page for one build from the index and prepared views."""
+    """Describes every page of the site from the index and views, and renders specs."""
 
-    def __init__(self, config: Config, index: TimelineIndex, views: Views, bodies: dict[str, str]):
+    def __init__(self, config: Config, env: jinja2.Environment, index: TimelineIndex,
+                 views: Views, bodies: dict[str, str]) -> None:  # fmt: skip
         self.config = config
+        self.env = env
         self.index = index
         self.views = views
         self.bodies = bodies
-        self.env = make_environment(config)
         self.site = SiteView(
             title=config.title,
             description=config.description,
@@ -120,77 +132,74 @@ class Renderer:
             ),
             event_count=len(index.events),
         )
-        self.counter: dict[str, int] = {}
 
-    def _render(self, template: str, path: str, **context: Any) -> Page:
-        """Render ``template`` for the page at ``path`` (a directory URL or a file name)."""
-        depth = path.count("/")
-        root = "../" * depth if path != "404.html" else self.config.base_path
-        output = path + "index.html" if path.endswith("/") or not path else path
+    def _spec(self, template: str, path: str, **context: Any) -> PageSpec:
+        """A page at URL ``path`` (relative to the site root) rendered from ``template``."""
+        root = "../" * path.count("/") if path != "404.html" else self.config.base_path
         canonical = self.config.base_url + path if self.config.base_url else None
-        self.counter[template] = self.counter.get(template, 0) + 1
-        html = self.env.get_template(template).render(
-            site=self.site, root=root, path=path, canonical=canonical, **context
-        )
-        return Page(output, html)
+        context.update(site=self.site, root=root, path=path, canonical=canonical)
+        return PageSpec(output_file(path), template, context)
 
-    def pages(self) -> Iterator[Page]:
+    def render(self, spec: PageSpec) -> str:
+        return self.env.get_template(spec.template).render(spec.context)
+
+    def specs(self) -> Iterator[PageSpec]:
         """Every page of the site, in a fixed order."""
         yield self.home()
         for event in self.index.events:
             yield self.event(event.slug)
         for alias, event in sorted(self.index.aliases.items()):
-            yield self._render("redirect.html", event_url(alias), target=event_url(event.slug),
-                               title=event.title)  # fmt: skip
-        yield self._render("years.html", "years/", years=self.all_years, title="Years")  # fmt: skip
+            yield self._spec("redirect.html", event_url(alias), target=event_url(event.slug),
+                             title=event.title)  # fmt: skip
+        yield self._spec("years.html", "years/", years=self.all_years, title="Years")
         for year in self.index.years:
             yield self.year(year)
         for taxonomy in Taxonomy:
             yield self.terms(taxonomy)
             for term in self.index.terms[taxonomy]:
-                yield self._render(
+                yield self._spec(
                     "term.html", term_url(taxonomy, term.slug),
                     title=term.name, kind=taxonomy.singular, kind_url=f"{taxonomy.value}/",
                     kind_label=taxonomy.value.capitalize(),
                     years=self.views.years(term.events), count=len(term.events),
                 )  # fmt: skip
         yield self.sources()
-        yield self._render("404.html", "404.html", title="Page not found")
+        yield self._spec("404.html", "404.html", title="Page not found")
 
-    def home(self) -> Page:
-        return self._render("index.html", "", title=self.config.title, years=self.all_years)
+    def home(self) -> PageSpec:
+        return self._spec("index.html", "", title=self.config.title, years=self.all_years)
 
-    def event(self, slug: str) -> Page:
+    def event(self, slug: str) -> PageSpec:
         event = self.index.by_slug[slug]
         page = self.views.event_page(event, self.bodies[slug])
-        return self._render("event.html", event_url(slug), title=event.title, event=page)
+        return self._spec("event.html", event_url(slug), title=event.title, event=page)
 
     @cached_property
     def all_years(self) -> tuple[YearSection, ...]:
         """The whole chronology by year, shared by the home, years and year pages."""
         return self.views.years(self.index.events)
 
-    def year(self, year: int) -> Page:
+    def year(self, year: int) -> PageSpec:
         years = self.all_years
         i = next(i for i, section in enumerate(years) if section.year == year)
-        return self._render(
+        return self._spec(
             "year.html", year_url(year), title=years[i].label, year=years[i],
             previous=years[i - 1] if i > 0 else None,
             next=years[i + 1] if i + 1 < len(years) else None,
         )  # fmt: skip
 
-    def terms(self, taxonomy: Taxonomy) -> Page:
-        return self._render(
+    def terms(self, taxonomy: Taxonomy) -> PageSpec:
+        return self._spec(
             "terms.html", f"{taxonomy.value}/", title=taxonomy.value.capitalize(),
             kind=taxonomy.singular, terms=self.views.term_links(self.index.terms[taxonomy]),
         )  # fmt: skip
 
-    def sources(self) -> Page:
+    def sources(self) -> PageSpec:
         entries = tuple(
             (self.views.source(n, e.source), e.anchor, self.views.list_items(e.events))
             for n, e in enumerate(self.index.sources, 1)
         )
-        return self._render(
+        return self._spec(
             "sources.html", "sources/", title="Sources", entries=entries,
             unsourced=self.views.list_items(self.index.unsourced),
         )  # fmt: skip

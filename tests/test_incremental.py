@@ -1,0 +1,141 @@
+"""Incremental rebuilds: an edit re-reads one file and re-renders only the pages that show it.
+
+Proved with counters (files read, bodies rendered, pages rendered per template), never with
+timings; and the result is always byte-identical to a cold build.
+"""
+
+from __future__ import annotations
+
+import filecmp
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Project, event
+from timeline.build import Builder
+from timeline.config import load_config
+from timeline.errors import ContentError
+
+FILES: dict[str, str | bytes] = {
+    f"events/2007-{m:02d}-01-e{m}.md": event(
+        f"Event {m}", f"2007-{m:02d}-01",
+        body=f"First paragraph {m}.\n\nSecond paragraph {m}.",
+        extra=f"tags: [t{m % 3}]\nactors: [A{m}]" + ("\nrelated: [e1]" if m == 12 else ""),
+    )
+    for m in range(1, 13)
+} | {"events/2008-06-01-far.md": event("Far away", "2008-06-01", extra="tags: [lonely]")}  # fmt: skip
+
+
+@pytest.fixture
+def builder(project: Project) -> Builder:
+    project.write(FILES)
+    builder = Builder(load_config(project.root)[0])
+    builder.build()
+    return builder
+
+
+def _edit(project: Project, name: str, old: str, new: str) -> None:
+    path = project.root / "events" / name
+    path.write_text(path.read_text().replace(old, new))
+
+
+def _same_as_cold_build(project: Project, built: Path) -> None:
+    cold = project.root / "cold"
+    cold_builder = Builder(load_config(project.root)[0].with_overrides(output_dir=str(cold)))
+    cold_builder.build()
+    mismatch = filecmp.dircmp(built, cold)
+    stack = [mismatch]
+    while stack:
+        d = stack.pop()
+        assert not d.left_only and not d.right_only, (d.left, d.left_only, d.right_only)
+        _, diff, errors = filecmp.cmpfiles(d.left, d.right, d.common_files, shallow=False)
+        assert not diff and not errors, (d.left, diff)
+        stack.extend(d.subdirs.values())
+
+
+def test_nothing_changed_means_nothing_read_or_rendered(project: Project, builder: Builder) -> None:
+    reads, bodies = builder.reads.reads, builder.body_renders
+    result = builder.update()
+    assert builder.reads.reads == reads
+    assert builder.body_renders == bodies
+    assert result.rendered == {}
+    assert result.written == ()
+
+
+def test_editing_a_later_paragraph_rerenders_only_the_event_page(
+    project: Project, builder: Builder
+) -> None:
+    reads = builder.reads.reads
+    _edit(project, "2007-05-01-e5.md", "Second paragraph 5.", "Second paragraph, edited.")
+    result = builder.update()
+    assert builder.reads.reads == reads + 1
+    assert result.rendered == {"event.html": 1}
+    assert result.written == ("events/e5/index.html",)
+    assert "Second paragraph, edited." in (project.site / "events/e5/index.html").read_text()
+    _same_as_cold_build(project, project.site)
+
+
+def test_editing_a_title_rerenders_the_pages_that_show_it(
+    project: Project, builder: Builder
+) -> None:
+    _edit(project, "2007-01-01-e1.md", '"Event 1"', '"Event one, renamed"')
+    result = builder.update()
+    written = set(result.written)
+    # Its own page, its neighbours (around this date, previous/next), the event relating to
+    # it, its year, tag and actor pages, and the index.
+    assert "events/e1/index.html" in written
+    assert {"events/e2/index.html", "events/e4/index.html"} <= written
+    assert "events/e12/index.html" in written  # related: [e1] shows the title
+    assert {"index.html", "years/2007/index.html", "tags/t1/index.html",
+            "actors/a1/index.html", "sources/index.html"} <= written  # fmt: skip
+    # ... and nothing that does not show event 1.
+    assert "events/e8/index.html" not in written
+    assert "events/far/index.html" not in written
+    assert "tags/lonely/index.html" not in written
+    assert "years/2008/index.html" not in written
+    assert result.rendered["event.html"] < 13
+    _same_as_cold_build(project, project.site)
+
+
+def test_wiki_link_text_follows_the_target_title(project: Project, builder: Builder) -> None:
+    _edit(project, "2007-03-01-e3.md", "Second paragraph 3.", "See [[e7]].")
+    builder.update()
+    _edit(project, "2007-07-01-e7.md", '"Event 7"', '"Seventh"')
+    result = builder.update()
+    assert "events/e3/index.html" in result.written
+    assert ">Seventh</a>" in (project.site / "events/e3/index.html").read_text()
+    _same_as_cold_build(project, project.site)
+
+
+def test_deleting_and_adding_events_updates_lists_and_removes_pages(
+    project: Project, builder: Builder
+) -> None:
+    (project.root / "events" / "2008-06-01-far.md").unlink()
+    project.write({"events/2007-12-15-new.md": event("New one", "2007-12-15")})
+    result = builder.update()
+    assert "events/far/index.html" in result.deleted
+    assert not (project.site / "events" / "far").exists()
+    assert not (project.site / "years" / "2008").exists()
+    assert not (project.site / "tags" / "lonely").exists()
+    assert (project.site / "events" / "new" / "index.html").is_file()
+    _same_as_cold_build(project, project.site)
+
+
+def test_a_theme_change_rerenders_everything(project: Project, builder: Builder) -> None:
+    project.write({"theme/templates/404.html": "{% extends 'base.html' %}{% block content %}x{% endblock %}"})
+    builder.forget_theme()
+    result = builder.update()
+    assert sum(result.rendered.values()) == len(builder.previous)
+    assert result.written == ("404.html",)  # every page rendered, only one changed on disk
+
+
+def test_an_error_keeps_the_site_and_the_fix_recovers(project: Project, builder: Builder) -> None:
+    before = project.snapshot()
+    _edit(project, "2007-05-01-e5.md", '"2007-05-01"', '"2007-05-41"')
+    with pytest.raises(ContentError, match="day 41 does not exist"):
+        builder.update()
+    assert project.snapshot() == before
+    _edit(project, "2007-05-01-e5.md", '"2007-05-41"', '"2007-05-02"')
+    result = builder.update()
+    assert "events/e5/index.html" in result.written
+    _same_as_cold_build(project, project.site)

@@ -1,0 +1,160 @@
+"""Watching a project with watchdog: classify each change, debounce bursts into one rebuild.
+
+Only writes count (created, modified, deleted, moved, closed-after-write): the build's own
+reads never trigger a rebuild, and the output folder is never watched.
+"""
+
+from __future__ import annotations
+
+import enum
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from watchdog.events import (
+    EVENT_TYPE_CLOSED,
+    EVENT_TYPE_CREATED,
+    EVENT_TYPE_DELETED,
+    EVENT_TYPE_MODIFIED,
+    EVENT_TYPE_MOVED,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
+from watchdog.observers import Observer
+
+from timeline.config import Config
+
+WRITES = {EVENT_TYPE_CREATED, EVENT_TYPE_MODIFIED, EVENT_TYPE_DELETED, EVENT_TYPE_MOVED,
+          EVENT_TYPE_CLOSED}  # fmt: skip
+CONFIG_FILES = ("timeline.toml", "pyproject.toml")
+DEBOUNCE = 0.05  # seconds of quiet before a burst of changes is built
+
+
+class ChangeKind(enum.Enum):
+    """What a changed path is, which decides how much to rebuild."""
+
+    CONTENT = "content"  # an event file or the bibliography: incremental
+    THEME = "theme"  # templates or theme static files: re-render everything
+    STATIC = "static"  # the project's static/ folder: copy what changed
+    CONFIG = "config"  # the config: start again
+
+
+def classify(path: str, config: Config) -> ChangeKind | None:
+    """The kind of a changed path, or None if no build depends on it."""
+    target = Path(path)
+    name = target.name
+    if target.parent == config.root and name in CONFIG_FILES:
+        return ChangeKind.CONFIG
+    for folder, kind in (
+        (config.events_path, ChangeKind.CONTENT),
+        (config.theme_path, ChangeKind.THEME),
+        (config.static_path, ChangeKind.STATIC),
+    ):
+        if target == folder:
+            return kind
+        if not target.is_relative_to(folder):
+            continue
+        parts = target.relative_to(folder).parts
+        if any(p.startswith(".") for p in parts) or name.endswith(("~", ".swp", ".swx", ".tmp")):
+            return None  # editors' backup, swap and temporary files
+        if kind is ChangeKind.CONTENT:
+            is_event = name.endswith(".md") and not any(p.startswith("_") for p in parts)
+            # A folder event (created, moved, deleted) may carry event files with it.
+            if is_event or parts == ("_sources.yaml",) or "." not in name:
+                return kind
+            return None
+        return kind
+    return None
+
+
+class Debouncer:
+    """Gathers changes and calls ``build(kinds)`` once things have been quiet for a moment.
+
+    A change that arrives while a build runs is kept and causes exactly one more build.
+    """
+
+    def __init__(self, build: Callable[[set[ChangeKind]], None], delay: float = DEBOUNCE):
+        self._build = build
+        self._delay = delay
+        self._pending: set[ChangeKind] = set()
+        self._last = 0.0
+        self._wake = threading.Condition()
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, name="timeline-rebuild", daemon=True)
+        self._thread.start()
+
+    def add(self, kind: ChangeKind) -> None:
+        with self._wake:
+            self._pending.add(kind)
+            self._last = time.monotonic()
+            self._wake.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self._pending and not self._stopped:
+                    self._wake.wait()
+                if self._stopped:
+                    return
+                while (quiet := time.monotonic() - self._last) < self._delay:
+                    self._wake.wait(self._delay - quiet)
+                    if self._stopped:
+                        return
+                kinds, self._pending = self._pending, set()
+            self._build(kinds)
+
+    def stop(self) -> None:
+        with self._wake:
+            self._stopped = True
+            self._wake.notify_all()
+        self._thread.join(timeout=5)
+
+
+class _Handler(FileSystemEventHandler):
+    def __init__(self, config: Config, sink: Callable[[ChangeKind], None]) -> None:
+        self.config = config
+        self.sink = sink
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in WRITES:
+            return
+        paths = [event.src_path]
+        if event.event_type == EVENT_TYPE_MOVED:
+            paths.append(event.dest_path)
+        for raw in paths:
+            path = raw.decode() if isinstance(raw, bytes) else raw
+            kind = classify(path, self.config)
+            if kind is not None:
+                self.sink(kind)
+
+
+class Watcher:
+    """Watches the config, events, theme and static folders; never the output folder."""
+
+    def __init__(self, config: Config, sink: Callable[[ChangeKind], None]) -> None:
+        self.config = config
+        self.handler = _Handler(config, self._on_change)
+        self.sink = sink
+        self.observer = Observer()
+        self.watched: set[Path] = set()
+        # The root, not recursively: config files, and folders such as theme/ appearing.
+        self.observer.schedule(self.handler, str(config.root), recursive=False)
+        self._watch_folders()
+
+    def _watch_folders(self) -> None:
+        for folder in (self.config.events_path, self.config.theme_path, self.config.static_path):
+            if folder.is_dir() and folder not in self.watched:
+                self.observer.schedule(self.handler, str(folder), recursive=True)
+                self.watched.add(folder)
+
+    def _on_change(self, kind: ChangeKind) -> None:
+        self._watch_folders()
+        self.sink(kind)
+
+    def start(self) -> None:
+        self.observer.start()
+
+    def stop(self) -> None:
+        self.observer.stop()
+        self.observer.join(timeout=5)
