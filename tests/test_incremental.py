@@ -122,7 +122,9 @@ def test_deleting_and_adding_events_updates_lists_and_removes_pages(
 
 
 def test_a_theme_change_rerenders_everything(project: Project, builder: Builder) -> None:
-    project.write({"theme/templates/404.html": "{% extends 'base.html' %}{% block content %}x{% endblock %}"})
+    project.write(
+        {"theme/templates/404.html": "{% extends 'base.html' %}{% block content %}x{% endblock %}"}
+    )
     builder.forget_theme()
     result = builder.update()
     assert sum(result.rendered.values()) == len(builder.previous)

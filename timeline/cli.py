@@ -164,11 +164,11 @@ def serve_command(root: Path, host: str, port: int, open_browser: bool, drafts: 
             err=True, fg="yellow",
         )  # fmt: skip
     preview = Preview(load(), load=load, host=host, port=port, drafts=drafts)
-    preview.start()
-    click.echo(f"Serving {preview.server.url} (Ctrl-C to stop)")
-    if open_browser:
-        webbrowser.open(preview.server.url)
     try:
+        preview.start()
+        click.echo(f"Serving {preview.server.url} (Ctrl-C to stop)")
+        if open_browser:
+            webbrowser.open(preview.server.url)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:

@@ -323,7 +323,7 @@ class Preview:
         if self.debouncer:
             self.debouncer.stop()
         self.state.close()
-        self.server.shutdown()
-        self.server.server_close()
-        if self.thread:
+        if self.thread:  # shutdown() would wait forever for a loop that never started
+            self.server.shutdown()
             self.thread.join(timeout=5)
+        self.server.server_close()

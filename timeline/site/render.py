@@ -17,7 +17,15 @@ import jinja2
 from timeline.config import Config
 from timeline.reading.model import Taxonomy
 from timeline.site.index import TimelineIndex
-from timeline.site.views import Link, Views, YearSection, event_url, term_url, year_url
+from timeline.site.views import (
+    Link,
+    Views,
+    YearCount,
+    YearSection,
+    event_url,
+    term_url,
+    year_url,
+)
 
 PACKAGE = Path(__file__).resolve().parent.parent
 
@@ -151,7 +159,8 @@ class Renderer:
         for alias, event in sorted(self.index.aliases.items()):
             yield self._spec("redirect.html", event_url(alias), target=event_url(event.slug),
                              title=event.title)  # fmt: skip
-        yield self._spec("years.html", "years/", years=self.all_years, title="Years")
+        counts = tuple(YearCount(y.label, y.url, y.count) for y in self.all_years)
+        yield self._spec("years.html", "years/", years=counts, title="Years")
         for year in self.index.years:
             yield self.year(year)
         for taxonomy in Taxonomy:
@@ -196,10 +205,10 @@ class Renderer:
 
     def sources(self) -> PageSpec:
         entries = tuple(
-            (self.views.source(n, e.source), e.anchor, self.views.list_items(e.events))
+            (self.views.source(n, e.source), e.anchor, self.views.refs_of(e.events))
             for n, e in enumerate(self.index.sources, 1)
         )
         return self._spec(
             "sources.html", "sources/", title="Sources", entries=entries,
-            unsourced=self.views.list_items(self.index.unsourced),
+            unsourced=self.views.refs_of(self.index.unsourced),
         )  # fmt: skip

@@ -41,6 +41,19 @@ class DateView:
 
 
 @dataclass(frozen=True)
+class EventRef:
+    """An event in a compact list (related, around this date, sources): no summary or tags,
+    so that editing an event's text does not re-render every page that merely names it."""
+
+    slug: str
+    url: str
+    title: str
+    date: DateView
+    status: str
+    status_label: str
+
+
+@dataclass(frozen=True)
 class EventItem:
     """An event as it appears in lists: enough to scan a timeline."""
 
@@ -75,6 +88,15 @@ class YearSection:
     anchor: str
     url: str
     sections: tuple[Section, ...]
+    count: int
+
+
+@dataclass(frozen=True)
+class YearCount:
+    """A year on the Years page: just enough to link to it."""
+
+    label: str
+    url: str
     count: int
 
 
@@ -125,13 +147,13 @@ class EventPage:
     item: EventItem
     body: Markup
     sources: tuple[SourceView, ...]
-    related: tuple[EventItem, ...]
-    backlinks: tuple[EventItem, ...]
+    related: tuple[EventRef, ...]
+    backlinks: tuple[EventRef, ...]
     terms: tuple[TermGroup, ...]
     updates: tuple[UpdateView, ...]
-    previous: EventItem | None
-    next: EventItem | None
-    neighbours: tuple[EventItem, ...]
+    previous: EventRef | None
+    next: EventRef | None
+    neighbours: tuple[EventRef, ...]
     image: ImageView | None
 
 
@@ -182,6 +204,10 @@ class Views:
         self.fmt = config.date_style
         self.colours = {g.name: g.colour for g in config.groups}
         self.items = {e.slug: self._item(e, summaries.get(e.slug, "")) for e in index.events}
+        self.refs = {
+            slug: EventRef(i.slug, i.url, i.title, i.date, i.status, i.status_label)
+            for slug, i in self.items.items()
+        }
         self.source_anchor = {s.source.identity: s.anchor for s in index.sources}
 
     def _item(self, event: Event, first_paragraph: str) -> EventItem:
@@ -209,6 +235,9 @@ class Views:
 
     def list_items(self, events: Iterable[Event]) -> tuple[EventItem, ...]:
         return tuple(self.items[e.slug] for e in events)
+
+    def refs_of(self, events: Iterable[Event]) -> tuple[EventRef, ...]:
+        return tuple(self.refs[e.slug] for e in events)
 
     def source(self, number: int, source: Source) -> SourceView:
         return SourceView(
@@ -276,17 +305,17 @@ class Views:
             item=self.item(event),
             body=Markup(body_html),  # from the escaping Markdown renderer
             sources=tuple(self.source(n, s) for n, s in enumerate(event.sources, 1)),
-            related=self.list_items(
+            related=self.refs_of(
                 index.by_slug[r.slug] for r in event.related if r.slug in index.by_slug
             ),
-            backlinks=self.list_items(
+            backlinks=self.refs_of(
                 e for e in index.backlinks.get(event.slug, ()) if e.slug not in related_slugs
             ),
             terms=terms,
             updates=tuple(UpdateView(date_view(u.date, self.fmt), u.note) for u in event.updates),
-            previous=self.item(previous) if previous else None,
-            next=self.item(following) if following else None,
-            neighbours=self.list_items(index.neighbours(event)),
+            previous=self.refs[previous.slug] if previous else None,
+            next=self.refs[following.slug] if following else None,
+            neighbours=self.refs_of(index.neighbours(event)),
             image=image,
         )
 

@@ -1,0 +1,354 @@
+"""The preview server over HTTP: safety, live-reload endpoint, errors, rebuild counts."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from tests.conftest import Project, event
+from timeline.config import load_config
+from timeline.serving.server import Preview
+from timeline.serving.watch import DEBOUNCE
+
+FILES: dict[str, str | bytes] = {
+    "events/2007-08-22-a.md": event("Event A", "2007-08-22", extra="tags: [x]"),
+    "events/2007-08-23-b.md": event("Event B", "2007-08-23"),
+}
+SETTLE = DEBOUNCE * 8  # long enough for a stray second rebuild to have started
+
+
+@pytest.fixture
+def preview(project: Project) -> Iterator[Preview]:
+    project.write(FILES)
+    (project.root / "site-leak").mkdir()
+    (project.root / "site-leak" / "secret.txt").write_text("secret")
+    (project.root / "secret.txt").write_text("secret")
+
+    def load():  # type: ignore[no-untyped-def]
+        return load_config(project.root)[0].with_overrides(base_url="")
+
+    server = Preview(load(), load=load, port=0, report=lambda line: None)
+    server.start()
+    yield server
+    server.stop()
+
+
+def request(
+    preview: Preview, path: str, *, method: str = "GET", headers: dict[str, str] | None = None
+) -> tuple[int, str, dict[str, str]]:
+    conn = http.client.HTTPConnection("127.0.0.1", preview.server.port, timeout=30)
+    conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+    for name, value in ({"Host": f"127.0.0.1:{preview.server.port}"} | (headers or {})).items():
+        conn.putheader(name, value)
+    conn.endheaders()
+    response = conn.getresponse()
+    body = response.read().decode("utf-8", errors="replace")
+    conn.close()
+    return response.status, body, dict(response.getheaders())
+
+
+def wait_for_build(preview: Preview, since: int) -> int:
+    """Wait until a build after epoch ``since`` finished, then for any straggler."""
+    epoch = preview.state.wait_epoch(since, timeout=10)
+    assert epoch > since, "no rebuild happened"
+    time.sleep(SETTLE)
+    return preview.state.epoch
+
+
+def test_serves_pages_with_the_reload_script_but_never_writes_it(
+    preview: Preview, project: Project
+) -> None:
+    status, body, headers = request(preview, "/events/a/")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    soup = BeautifulSoup(body, "html.parser")
+    assert soup.select_one("h1").get_text() == "Event A"  # type: ignore[union-attr]
+    assert "/__timeline__/wait" in body
+    assert not [s for s in soup.find_all("script") if s.get("src")], "nothing loaded from outside"
+    for page in project.site.rglob("*.html"):
+        assert "__timeline__" not in page.read_text()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E/%2E%2E/etc/passwd",
+        "/%252e%252e/secret.txt",
+        "/..%2fsecret.txt",
+        "/events/../../secret.txt",
+        "/../site-leak/secret.txt",
+        "/.hidden",
+        "/static/..%5c..%5csecret.txt",
+        "//etc/passwd",
+    ],
+)
+def test_only_files_inside_the_output_folder_are_served(preview: Preview, path: str) -> None:
+    status, body, _ = request(preview, path)
+    assert status == 404
+    assert "secret" not in body and "root:" not in body
+    assert request(preview, "/")[0] == 200  # still up
+
+
+def test_symlinks_and_dotfiles_in_the_output_are_not_served(
+    preview: Preview, project: Project
+) -> None:
+    os.symlink(project.root / "secret.txt", project.site / "link.txt")
+    (project.site / ".env").write_text("secret")
+    assert request(preview, "/link.txt")[0] == 404
+    assert request(preview, "/.env")[0] == 404
+
+
+def test_missing_pages_get_the_sites_404_page(preview: Preview) -> None:
+    status, body, _ = request(preview, "/events/nope/")
+    assert status == 404 and "Page not found" in body
+
+
+def test_folders_redirect_to_their_slash(preview: Preview) -> None:
+    status, _, headers = request(preview, "/events/a")
+    assert status == 301 and headers["Location"] == "/events/a/"
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8000", "127.0.0.1.nip.io"])
+def test_foreign_host_headers_are_refused(preview: Preview, host: str) -> None:
+    status, _, _ = request(preview, "/", headers={"Host": host})
+    assert status == 403
+
+
+def test_localhost_is_accepted(preview: Preview) -> None:
+    assert request(preview, "/", headers={"Host": f"localhost:{preview.server.port}"})[0] == 200
+
+
+def test_reload_endpoint_checks_origin(preview: Preview) -> None:
+    port = preview.server.port
+    evil = request(preview, "/__timeline__/wait?since=0", method="POST",
+                   headers={"Origin": "http://evil.example"})  # fmt: skip
+    assert evil[0] == 403
+    none = request(preview, "/__timeline__/wait?since=0", method="POST")
+    assert none[0] == 403
+    ok = request(preview, "/__timeline__/wait?since=0", method="POST",
+                 headers={"Origin": f"http://127.0.0.1:{port}"})  # fmt: skip
+    assert ok[0] == 200 and '"epoch": 1' in ok[1]
+
+
+def test_an_error_is_shown_on_every_page_while_the_last_good_site_is_served(
+    preview: Preview, project: Project
+) -> None:
+    epoch = preview.state.epoch
+    path = project.root / "events" / "2007-08-22-a.md"
+    path.write_text(path.read_text().replace('"2007-08-22"', '"2007-08-32"'))
+    epoch = wait_for_build(preview, epoch)
+    for page in ("/", "/events/a/", "/events/b/", "/nope/"):
+        _, body, _ = request(preview, page)
+        panel = BeautifulSoup(body, "html.parser").select_one("#timeline-build-errors")
+        assert panel is not None, page
+        assert (
+            "events/2007-08-22-a.md:3: date: '2007-08-32': day 32 does not exist"
+            in panel.get_text()
+        )
+    _, body, _ = request(preview, "/events/a/")
+    assert "22 August 2007" in body  # the last good build
+    path.write_text(path.read_text().replace('"2007-08-32"', '"2007-08-24"'))
+    wait_for_build(preview, epoch)
+    _, body, _ = request(preview, "/events/a/")
+    assert "timeline-build-errors" not in body and "24 August 2007" in body
+
+
+def test_an_edit_rebuilds_incrementally(preview: Preview, project: Project) -> None:
+    epoch = preview.state.epoch
+    renders_before = dict(preview.builder.previous)
+    path = project.root / "events" / "2007-08-23-b.md"
+    path.write_text(path.read_text().replace("Something happened.", "Something else happened."))
+    wait_for_build(preview, epoch)
+    _, body, _ = request(preview, "/events/b/")
+    assert "Something else happened." in body
+    changed = {p for p, spec in preview.builder.previous.items() if renders_before.get(p) != spec}
+    # The first paragraph is the summary shown in lists; compact lists show only titles.
+    assert changed == {"events/b/index.html", "index.html", "years/2007/index.html"}
+
+
+def _count_builds(preview: Preview, action: object) -> int:
+    before_builds, epoch = preview.builds, preview.state.epoch
+    action()  # type: ignore[operator]
+    wait_for_build(preview, epoch)
+    return preview.builds - before_builds
+
+
+def test_save_patterns_cause_exactly_one_rebuild(preview: Preview, project: Project) -> None:
+    events = project.root / "events"
+    a = events / "2007-08-22-a.md"
+
+    def in_place() -> None:
+        a.write_text(a.read_text() + "\nMore.\n")
+
+    def temp_and_rename() -> None:
+        temp = events / ".2007-08-22-a.md.tmp"
+        temp.write_text(a.read_text() + "\nEven more.\n")
+        os.replace(temp, a)
+
+    def vim_style() -> None:
+        backup = events / "2007-08-22-a.md~"
+        os.rename(a, backup)
+        a.write_text(backup.read_text() + "\nVim.\n")
+        backup.unlink()
+
+    def delete() -> None:
+        (events / "2007-08-23-b.md").unlink()
+
+    def new_folder() -> None:
+        (events / "2008").mkdir()
+        (events / "2008" / "2008-01-01-c.md").write_text(event("C", "2008-01-01"))
+
+    for action in (in_place, temp_and_rename, vim_style, delete, new_folder):
+        assert _count_builds(preview, action) == 1, action.__name__
+    _, body, _ = request(preview, "/events/c/")
+    assert "<h1" in body and ">C</h1>" in body
+
+
+def test_many_files_at_once_cause_one_or_two_rebuilds(preview: Preview, project: Project) -> None:
+    def many() -> None:
+        for n in range(200):
+            (project.root / "events" / f"2009-01-01-bulk{n}.md").write_text(
+                event(f"Bulk {n}", "2009")
+            )
+
+    assert _count_builds(preview, many) in (1, 2)
+    assert request(preview, "/events/bulk199/")[0] == 200
+
+
+def test_a_change_during_a_build_is_never_lost(preview: Preview, project: Project) -> None:
+    epoch = preview.state.epoch
+    path = project.root / "events" / "2007-08-22-a.md"
+    original = preview.builder.update
+
+    def slow_update():  # type: ignore[no-untyped-def]
+        result = original()
+        if preview.builds == 2:  # during the first rebuild, the file changes again
+            path.write_text(path.read_text().replace("Event A", "Event A, final"))
+            time.sleep(SETTLE)
+        return result
+
+    preview.builder.update = slow_update  # type: ignore[method-assign]
+    path.write_text(path.read_text().replace("Event A", "Event A, first"))
+    deadline = time.monotonic() + 10
+    while preview.builds < 3 and time.monotonic() < deadline:
+        epoch = preview.state.wait_epoch(epoch, timeout=1)
+    assert preview.builds == 3
+    _, body, _ = request(preview, "/events/a/")
+    assert "Event A, final" in body
+
+
+def test_output_folder_and_build_reads_never_trigger_a_build(
+    preview: Preview, project: Project
+) -> None:
+    builds = preview.builds
+    (project.site / "extra.html").write_text("x")
+    for path in (project.root / "events").iterdir():
+        path.read_bytes()
+    preview.builder.update()  # the build's own reads and writes
+    time.sleep(SETTLE * 2)
+    assert preview.builds == builds
+
+
+def test_a_template_change_rebuilds_everything(preview: Preview, project: Project) -> None:
+    epoch = preview.state.epoch
+    project.write(
+        {
+            "theme/templates/404.html": "{% extends 'base.html' %}{% block content %}<h1>Gone</h1>{% endblock %}"
+        }
+    )
+    wait_for_build(preview, epoch)
+    status, body, _ = request(preview, "/missing/")
+    assert status == 404 and ">Gone</h1>" in body
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _serve(project: Project, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "timeline", "serve", *args], cwd=project.root,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def _wait_serving(process: subprocess.Popen[str]) -> str:
+    """Read stdout until the server says it is serving; return that line."""
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    assert line.startswith("Serving "), line
+    return line
+
+
+def test_ctrl_c_exits_cleanly(project: Project) -> None:
+    project.write(FILES)
+    port = _free_port()
+    process = _serve(project, "--port", str(port))
+    serving = _wait_serving(process)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=15)
+    assert process.returncode == 0, err
+    assert "Traceback" not in err
+    assert serving == f"Serving http://127.0.0.1:{port}/ (Ctrl-C to stop)\n"
+    assert out.strip() == "Stopping."
+
+
+def test_a_port_in_use_is_a_clear_usage_error(project: Project) -> None:
+    project.write(FILES)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        process = _serve(project, "--port", str(port))
+        _, err = process.communicate(timeout=15)
+    assert process.returncode == 2
+    assert (
+        err.strip().splitlines()[-1]
+        == f"Error: port {port} is already in use; try --port {port + 1}"
+    )
+    assert "Traceback" not in err
+
+
+def test_listening_on_all_interfaces_prints_a_warning(project: Project) -> None:
+    project.write(FILES)
+    port = _free_port()
+    process = _serve(project, "--host", "0.0.0.0", "--port", str(port))
+    _wait_serving(process)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=15)
+    assert "Warning: serving on 0.0.0.0 lets other machines on the network see this preview." in err
+
+
+def test_serve_help_explains_its_options(project: Project) -> None:
+    result = project.run("serve", "--help")
+    assert result.exit_code == 0
+    for option in ("--host", "--port", "--open", "--drafts", "--root"):
+        assert option in result.output
+
+
+def test_serve_writes_nothing_but_the_output_folder(project: Project, tmp_path: Path) -> None:
+    project.write(FILES)
+    before = sorted(p.relative_to(project.root).as_posix() for p in project.root.rglob("*"))
+    port = _free_port()
+    process = _serve(project, "--port", str(port))
+    _wait_serving(process)
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=15)
+    after = sorted(
+        p.relative_to(project.root).as_posix() for p in project.root.rglob("*")
+        if not p.relative_to(project.root).as_posix().startswith("site")
+    )  # fmt: skip
+    assert after == before
