@@ -5,14 +5,19 @@ from __future__ import annotations
 import hashlib
 import os
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner, Result
 
 from timeline.cli import main
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCE = "sources:\n  - title: A source\n    url: https://example.org/a\n"
@@ -100,3 +105,24 @@ def project(tmp_path: Path) -> Project:
 def text_of(soup: BeautifulSoup, selector: str) -> list[str]:
     """Whitespace-normalised text of every element matching ``selector``."""
     return [" ".join(el.get_text(" ", strip=True).split()) for el in soup.select(selector)]
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium driven by Playwright; under CI a missing browser fails the test."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is missing at /usr/bin/chromium (apt-get install chromium)")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()

@@ -113,6 +113,11 @@ class PreviewServer(ThreadingHTTPServer):
         self.allowed_origins = {f"http://{n}:{self.port}" for n in names}
         self.any_host = host in ("0.0.0.0", "::")
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A browser closing a connection (a reload cancels its long poll) is not an error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
     @property
     def url(self) -> str:
         host = "127.0.0.1" if self.any_host else self.host
