@@ -10,6 +10,7 @@ the median of several runs, with the spread shown.
 from __future__ import annotations
 
 import argparse
+import random
 import shutil
 import statistics
 import tempfile
@@ -75,6 +76,116 @@ def serve_latency(runs: int) -> None:
           f"(after a {DEBOUNCE * 1000:.0f} ms debounce)")  # fmt: skip
 
 
+WORDS = """
+the party leader insurgency government forces province report officials said fighters
+ministry tribal council sheikhs security agreement talks border militia reconciliation
+amnesty warrant exile funding network cell operation district capital commander according
+statement denied confirmed sources claimed interview newspaper agency cooperation
+negotiations attack ambush checkpoint patrol village town market bridge weeks months later
+earlier following during after before since while although
+"""
+VOCABULARY = WORDS.split()
+
+
+def _sentence(rng: random.Random) -> str:
+    words = rng.choices(VOCABULARY, k=rng.randint(8, 20))
+    if rng.random() < 0.3:
+        i = rng.randrange(len(words))
+        words[i] = f"*{words[i]}*"
+    return " ".join(words).capitalize() + "."
+
+
+def _body(rng: random.Random, n_words: int, links: list[str]) -> str:
+    parts: list[str] = []
+    count = 0
+    while count < n_words:
+        kind = rng.random()
+        if kind < 0.1:
+            parts.append(f"## {' '.join(rng.choices(VOCABULARY, k=3)).capitalize()}")
+        elif kind < 0.2:
+            items = [f"- {_sentence(rng)}" for _ in range(rng.randint(2, 4))]
+            parts.append("\n".join(items))
+            count += sum(len(i.split()) for i in items)
+        elif kind < 0.27:
+            quote = _sentence(rng)
+            parts.append(f"> {quote}")
+            count += len(quote.split())
+        else:
+            paragraph = " ".join(_sentence(rng) for _ in range(rng.randint(2, 5)))
+            if links and rng.random() < 0.3:
+                paragraph += f" See [[{rng.choice(links)}]]."
+            parts.append(paragraph)
+            count += len(paragraph.split())
+    return "\n\n".join(parts)
+
+
+def generate(root: Path, n: int, seed: int = 7) -> None:
+    """A project of ``n`` events: tags, actors, places, 1-3 sources (bibliography and inline),
+    approximate, uncertain and interval dates, related and [[slug]] links, 150-600 words."""
+    rng = random.Random(seed)
+    events = root / "events"
+    if events.exists():
+        shutil.rmtree(events)
+    events.mkdir(parents=True)
+    (root / "timeline.toml").write_text(
+        'title = "Generated timeline"\nbase_url = "https://example.org/t/"\n'
+        '[groups]\nInsurgency = "#b5452b"\nGovernment = "#2b6cb5"\nInternational = "#2f8a4c"\n'
+    )
+    tags = [f"Topic {i}" for i in range(200)]
+    actors = [f"Person {i}" for i in range(500)]
+    places = [f"Place {i}" for i in range(100)]
+    bib = [f"src-{i}" for i in range(300)]
+    (events / "_sources.yaml").write_text("".join(
+        f"{key}:\n  title: \"Article {key}\"\n  publisher: \"Agency {i % 20}\"\n"
+        f"  url: \"https://example.org/{key}\"\n  date: \"2007-{1 + i % 12:02d}\"\n"
+        for i, key in enumerate(bib)
+    ))  # fmt: skip
+    slugs: list[str] = []
+    for i in range(n):
+        year = 1990 + (i * 30) // n
+        month, day = rng.randint(1, 12), rng.randint(1, 28)
+        roll = rng.random()
+        if roll < 0.12:
+            date = f"{year}-{month:02d}~"
+        elif roll < 0.17:
+            date = f"{year}-{month:02d}-{day:02d}?"
+        elif roll < 0.22:
+            date = f"{year}-{month:02d}/{year}-{min(12, month + 2):02d}"
+        elif roll < 0.27:
+            date = f"{year}-{month:02d}"
+        else:
+            date = f"{year}-{month:02d}-{day:02d}"
+        slug = f"event-{i:06d}"
+        sources = []
+        for _ in range(rng.randint(1, 3)):
+            if rng.random() < 0.5:
+                sources.append(f"  - {rng.choice(bib)}")
+            else:
+                sources.append(
+                    f'  - title: "Report {i}-{len(sources)}"\n'
+                    f'    url: "https://example.org/r/{i}/{len(sources)}"\n'
+                    f'    publisher: "Outlet {rng.randint(1, 50)}"'
+                )
+        related = rng.sample(slugs[-50:], k=min(len(slugs), rng.randint(0, 2)))
+        lines = [
+            "---",
+            f'title: "Event {i}: {" ".join(rng.choices(VOCABULARY, k=5))}"',
+            f'date: "{date}"',
+            f"status: {rng.choice(['reported', 'reported', 'confirmed', 'disputed', 'denied'])}",
+            f"group: {rng.choice(['Insurgency', 'Government', 'International'])}",
+            "tags: [" + ", ".join(rng.sample(tags, rng.randint(2, 4))) + "]",
+            "actors: [" + ", ".join(rng.sample(actors, rng.randint(1, 3))) + "]",
+            "places: [" + ", ".join(rng.sample(places, rng.randint(1, 2))) + "]",
+            "sources:",
+            *sources,
+        ]
+        if related:
+            lines.append("related: [" + ", ".join(related) + "]")
+        lines += ["---", "", _body(rng, rng.randint(150, 600), slugs[-200:]), ""]
+        (events / f"{year}-{month:02d}-{slug}.md").write_text("\n".join(lines))
+        slugs.append(slug)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -82,9 +193,14 @@ def main() -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     latency = sub.add_parser("serve-latency", help="save -> browser updated, on the sample")
     latency.add_argument("--runs", type=int, default=15)
+    corpus = sub.add_parser("generate", help="write a generated N-event project into DIR")
+    corpus.add_argument("n", type=int)
+    corpus.add_argument("dir", type=Path)
     args = parser.parse_args()
     if args.command == "serve-latency":
         serve_latency(args.runs)
+    elif args.command == "generate":
+        generate(args.dir, args.n)
 
 
 if __name__ == "__main__":

@@ -304,3 +304,29 @@ def test_bom_crlf_and_a_trailing_space_after_the_dashes_are_accepted(project: Pr
     text = "\ufeff--- \r\ntitle: Windows file\r\ndate: 2007\r\n" + SOURCE.replace("\n", "\r\n")
     project.write({"events/a.md": text + "---  \r\nBody line.\r\n"}).build()
     assert text_of(project.html("events/a/"), "h1") == ["Windows file"]
+
+
+def test_large_timelines_paginate_and_keep_every_event_reachable(project: Project) -> None:
+    """Over 500 events the index shows years only; long lists split into pages of 500."""
+    files: dict[str, str | bytes] = {
+        f"events/e{n:04d}.md": event(f"Event {n}", f"2007-{1 + n % 12:02d}-{1 + n % 28:02d}",
+                                     body="Short.", extra="tags: [common]")
+        for n in range(1001)
+    }  # fmt: skip
+    files["events/other-year.md"] = event("Later", "2008-01-01")
+    project.write(files).build()
+
+    home = project.html("")
+    assert home.select(".event-title") == []
+    assert [a["href"] for a in home.select(".density a")] == ["years/2007/", "years/2008/"]
+
+    seen: list[str] = []
+    for base in ("years/2007/", "tags/common/"):
+        pages = [project.html(base)]
+        while (nxt := pages[-1].select_one(".pager a[rel=next]")) is not None:
+            pages.append(project.html(base + str(nxt["href"]).rsplit(base, 1)[-1]))
+        assert [len(p.select(".event-title")) for p in pages] == [500, 500, 1]
+        assert text_of(pages[1], ".pager-position")[0] == "Page 2 of 3"
+        seen = [a["href"] for p in pages for a in p.select(".event-title a")]
+    assert len(set(seen)) == 1001
+    assert max(p.stat().st_size for p in project.site.rglob("*.html")) < 2_000_000

@@ -120,4 +120,5 @@ class Event:
         return first, last, self.slug
 
     def names(self, taxonomy: Taxonomy) -> tuple[str, ...]:
-        return {"tags": self.tags, "actors": self.actors, "places": self.places}[taxonomy.value]
+        names: tuple[str, ...] = getattr(self, taxonomy.value)
+        return names

@@ -6,6 +6,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from timeline.errors import Problems
 from timeline.reading.events import slugify
@@ -35,7 +36,7 @@ class SourceEntry:
 
 
 @dataclass(frozen=True)
-class TimelineIndex:
+class TimelineIndex:  # not slots: cached_property needs the instance __dict__
     """Everything that links events to one another, computed once per build."""
 
     events: tuple[Event, ...]
@@ -64,6 +65,13 @@ class TimelineIndex:
 
     def term_slug(self, taxonomy: Taxonomy, name: str) -> str:
         return self.term_slugs[taxonomy][name]
+
+    def term(self, taxonomy: Taxonomy, slug: str) -> Term:
+        return self._terms_by_slug[taxonomy][slug]
+
+    @cached_property
+    def _terms_by_slug(self) -> dict[Taxonomy, dict[str, Term]]:
+        return {t: {term.slug: term for term in terms} for t, terms in self.terms.items()}
 
 
 def _slug_key(slug: str) -> str:

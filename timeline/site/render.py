@@ -13,19 +13,27 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from timeline.config import Config
 from timeline.reading.model import Taxonomy
 from timeline.site.index import TimelineIndex
 from timeline.site.views import (
+    PAGE_SIZE,
+    TAXONOMIES,
+    EventItem,
     Link,
     Views,
     YearCount,
-    YearSection,
     event_url,
+    page_count,
+    paginate,
     term_url,
+    year_label,
     year_url,
 )
+
+PageKey = tuple[str | int, ...]
 
 PACKAGE = Path(__file__).resolve().parent.parent
 
@@ -140,6 +148,10 @@ class Renderer:
             ),
             event_count=len(index.events),
         )
+        self._items: dict[tuple[str, str, int], tuple[EventItem, Markup]] = {}
+        # A global rather than context so that macros imported into templates can call it;
+        # the environment belongs to one Builder, which renders one build at a time.
+        env.globals["item_html"] = self.item_html
 
     def _spec(self, template: str, path: str, **context: Any) -> PageSpec:
         """A page at URL ``path`` (relative to the site root) rendered from ``template``."""
@@ -151,50 +163,90 @@ class Renderer:
     def render(self, spec: PageSpec) -> str:
         return self.env.get_template(spec.template).render(spec.context)
 
+    def item_html(self, item: EventItem, root: str, level: int) -> Markup:
+        """An event's list entry, rendered once per build for each page depth and level."""
+        key = (item.slug, root, level)
+        html = self._items.get(key)
+        if html is None or html[0] != item:
+            rendered = self.env.get_template("event_item.html").render(
+                e=item, root=root, level=level
+            )
+            html = self._items[key] = (item, Markup(rendered.strip()))
+        return html[1]
+
+    def keys(self) -> list[PageKey]:
+        """Every page of the site, as keys, in a fixed order (a worker renders a share)."""
+        index = self.index
+        keys: list[PageKey] = [("home",)]
+        keys += [("event", e.slug) for e in index.events]
+        keys += [("alias", alias) for alias in sorted(index.aliases)]
+        keys.append(("years",))
+        for year, events in index.years.items():
+            keys += [("year", year, n) for n in range(1, page_count(len(events)) + 1)]
+        for taxonomy in TAXONOMIES:
+            keys.append(("terms", taxonomy.value))
+            for term in index.terms[taxonomy]:
+                pages = page_count(len(term.events))
+                keys += [("term", taxonomy.value, term.slug, n) for n in range(1, pages + 1)]
+        keys += [("sources", n) for n in range(1, page_count(len(index.sources)) + 1)]
+        keys.append(("404",))
+        return keys
+
     def specs(self) -> Iterator[PageSpec]:
-        """Every page of the site, in a fixed order."""
-        yield self.home()
-        for event in self.index.events:
-            yield self.event(event.slug)
-        for alias, event in sorted(self.index.aliases.items()):
-            yield self._spec("redirect.html", event_url(alias), target=event_url(event.slug),
-                             title=event.title)  # fmt: skip
-        counts = tuple(YearCount(y.label, y.url, y.count) for y in self.all_years)
-        yield self._spec("years.html", "years/", years=counts, title="Years")
-        for year in self.index.years:
-            yield self.year(year)
-        for taxonomy in Taxonomy:
-            yield self.terms(taxonomy)
-            for term in self.index.terms[taxonomy]:
-                yield self._spec(
-                    "term.html", term_url(taxonomy, term.slug),
-                    title=term.name, kind=taxonomy.singular, kind_url=f"{taxonomy.value}/",
-                    kind_label=taxonomy.value.capitalize(),
-                    years=self.views.years(term.events), count=len(term.events),
-                )  # fmt: skip
-        yield self.sources()
-        yield self._spec("404.html", "404.html", title="Page not found")
+        return (self.spec(key) for key in self.keys())
+
+    def spec(self, key: PageKey) -> PageSpec:
+        """The spec of one page, from its key."""
+        kind = key[0]
+        if kind == "home":
+            return self.home()
+        if kind == "event":
+            return self.event(str(key[1]))
+        if kind == "alias":
+            event = self.index.aliases[str(key[1])]
+            return self._spec("redirect.html", event_url(str(key[1])),
+                              target=event_url(event.slug), title=event.title)  # fmt: skip
+        if kind == "years":
+            return self._spec("years.html", "years/", years=self.year_counts, title="Years")
+        if kind == "year":
+            return self.year(int(key[1]), int(key[2]))
+        if kind == "terms":
+            return self.terms(Taxonomy(key[1]))
+        if kind == "term":
+            return self.term(Taxonomy(key[1]), str(key[2]), int(key[3]))
+        if kind == "sources":
+            return self.sources(int(key[1]))
+        return self._spec("404.html", "404.html", title="Page not found")
+
+    @cached_property
+    def year_counts(self) -> tuple[YearCount, ...]:
+        return tuple(
+            YearCount(self.views.year_text(y), year_url(y), len(events), f"y{year_label(y)}")
+            for y, events in self.index.years.items()
+        )
 
     def home(self) -> PageSpec:
-        return self._spec("index.html", "", title=self.config.title, years=self.all_years)
+        """The whole chronology, or for a large timeline the years, each page holding detail."""
+        small = len(self.index.events) <= PAGE_SIZE
+        chronology = self.views.years(self.index.events) if small else ()
+        return self._spec("index.html", "", title=self.config.title, years=chronology,
+                          overview=self.year_counts)  # fmt: skip
 
     def event(self, slug: str) -> PageSpec:
         event = self.index.by_slug[slug]
         page = self.views.event_page(event, self.bodies[slug])
         return self._spec("event.html", event_url(slug), title=event.title, event=page)
 
-    @cached_property
-    def all_years(self) -> tuple[YearSection, ...]:
-        """The whole chronology by year, shared by the home, years and year pages."""
-        return self.views.years(self.index.events)
-
-    def year(self, year: int) -> PageSpec:
-        years = self.all_years
-        i = next(i for i, section in enumerate(years) if section.year == year)
+    def year(self, year: int, number: int) -> PageSpec:
+        events = self.index.years[year]
+        chunk, pager = paginate(events, number, year_url(year))
+        counts = self.year_counts
+        i = next(i for i, c in enumerate(counts) if c.url == year_url(year))
         return self._spec(
-            "year.html", year_url(year), title=years[i].label, year=years[i],
-            previous=years[i - 1] if i > 0 else None,
-            next=years[i + 1] if i + 1 < len(years) else None,
+            "year.html", pager.url, title=counts[i].label, year=self.views.years(chunk)[0],
+            count=len(events), pager=pager,
+            previous=counts[i - 1] if i > 0 else None,
+            next=counts[i + 1] if i + 1 < len(counts) else None,
         )  # fmt: skip
 
     def terms(self, taxonomy: Taxonomy) -> PageSpec:
@@ -203,12 +255,24 @@ class Renderer:
             kind=taxonomy.singular, terms=self.views.term_links(self.index.terms[taxonomy]),
         )  # fmt: skip
 
-    def sources(self) -> PageSpec:
+    def term(self, taxonomy: Taxonomy, slug: str, number: int) -> PageSpec:
+        term = self.index.term(taxonomy, slug)
+        chunk, pager = paginate(term.events, number, term_url(taxonomy, slug))
+        return self._spec(
+            "term.html", pager.url,
+            title=term.name, kind=taxonomy.singular, kind_url=f"{taxonomy.value}/",
+            kind_label=taxonomy.value.capitalize(),
+            years=self.views.years(chunk), count=len(term.events), pager=pager,
+        )  # fmt: skip
+
+    def sources(self, number: int) -> PageSpec:
+        chunk, pager = paginate(self.index.sources, number, "sources/")
+        first = (number - 1) * PAGE_SIZE + 1
         entries = tuple(
             (self.views.source(n, e.source), e.anchor, self.views.refs_of(e.events))
-            for n, e in enumerate(self.index.sources, 1)
+            for n, e in enumerate(chunk, first)
         )
         return self._spec(
-            "sources.html", "sources/", title="Sources", entries=entries,
-            unsourced=self.views.refs_of(self.index.unsourced),
+            "sources.html", pager.url, title="Sources", entries=entries, pager=pager,
+            unsourced=self.views.refs_of(self.index.unsourced) if number == 1 else (),
         )  # fmt: skip

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from markupsafe import Markup
 
@@ -14,6 +15,8 @@ from timeline.reading.model import Event, Source, Taxonomy
 from timeline.site.index import Term, TimelineIndex
 
 _FINE = (Precision.TIME, Precision.DAY, Precision.MONTH)
+TAXONOMIES = tuple(Taxonomy)
+_TAXONOMY_LABELS = tuple((t, t.value.capitalize()) for t in Taxonomy)
 
 
 @dataclass(frozen=True)
@@ -93,11 +96,45 @@ class YearSection:
 
 @dataclass(frozen=True)
 class YearCount:
-    """A year on the Years page: just enough to link to it."""
+    """A year on the Years page and in the overview: just enough to link to it."""
 
     label: str
     url: str
     count: int
+    anchor: str
+
+
+PAGE_SIZE = 500  # events (or sources) on one list page; longer lists get more pages
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where a page sits in a paginated list; ``url`` is its own root-relative URL."""
+
+    url: str
+    number: int
+    count: int
+    previous: str | None
+    next: str | None
+
+
+def page_count(items: int) -> int:
+    return max(1, -(-items // PAGE_SIZE))
+
+
+def page_url(base: str, number: int) -> str:
+    """'years/2007/' for page 1, 'years/2007/page/2/' after."""
+    return base if number == 1 else f"{base}page/{number}/"
+
+
+def paginate(items: Sequence[T], number: int, base: str) -> tuple[Sequence[T], Pager]:
+    """The items on page ``number`` and the pager around it."""
+    count = page_count(len(items))
+    chunk = items[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+    previous = page_url(base, number - 1) if number > 1 else None
+    following = page_url(base, number + 1) if number < count else None
+    return chunk, Pager(page_url(base, number), number, count, previous, following)
 
 
 @dataclass(frozen=True)
@@ -114,7 +151,7 @@ class SourceView:
     archived: str | None
     quote: str | None
     accessed: str | None
-    anchor: str | None  # id on the Sources page
+    link: str | None  # its entry on the Sources pages, e.g. "sources/page/2/#s612"
 
 
 @dataclass(frozen=True)
@@ -203,19 +240,28 @@ class Views:
         self.index = index
         self.fmt = config.date_style
         self.colours = {g.name: g.colour for g in config.groups}
+        # Enum attribute access is slow in a loop run 100,000 times: resolve links once.
+        self.links_by_name = {
+            taxonomy: {
+                name: Link(term_url(taxonomy, slug), name)
+                for name, slug in index.term_slugs[taxonomy].items()
+            }
+            for taxonomy in TAXONOMIES
+        }
         self.items = {e.slug: self._item(e, summaries.get(e.slug, "")) for e in index.events}
         self.refs = {
             slug: EventRef(i.slug, i.url, i.title, i.date, i.status, i.status_label)
             for slug, i in self.items.items()
         }
-        self.source_anchor = {s.source.identity: s.anchor for s in index.sources}
+        self.source_link = {
+            entry.source.identity: f"{page_url('sources/', n // PAGE_SIZE + 1)}#{entry.anchor}"
+            for n, entry in enumerate(index.sources)
+        }
+        self._periods = {e.slug: self._period(e) for e in index.events}
 
     def _item(self, event: Event, first_paragraph: str) -> EventItem:
-        tags = tuple(
-            Link(term_url(Taxonomy.TAGS, self.index.term_slug(Taxonomy.TAGS, t)), t)
-            for t in event.tags
-            if t in self.index.term_slugs[Taxonomy.TAGS]
-        )
+        links = self.links_by_name[Taxonomy.TAGS]
+        tags = tuple(links[t] for t in event.tags if t in links)
         return EventItem(
             slug=event.slug,
             url=event_url(event.slug),
@@ -251,49 +297,45 @@ class Views:
             archived=source.archived,
             quote=source.quote,
             accessed=source.accessed.display(self.fmt) if source.accessed else None,
-            anchor=self.source_anchor.get(source.identity),
+            link=self.source_link.get(source.identity),
         )
 
     def years(self, events: Iterable[Event]) -> tuple[YearSection, ...]:
         """Events grouped by year, then by month (or by a vaguer period, honestly labelled)."""
         out = []
-        for year, in_year in itertools.groupby(events, key=lambda e: e.date.year):
+        for year, in_year in itertools.groupby(events, key=lambda e: self._periods[e.slug][0]):
             year_events = list(in_year)
             sections = []
-            for (key, title), grouped in itertools.groupby(year_events, key=self._period):
+            periods = itertools.groupby(year_events, key=lambda e: self._periods[e.slug][1])
+            for (key, title), grouped in periods:
                 sections.append(
                     Section(f"p{year_label(year)}-{key}", title, self.list_items(grouped))
                 )
-            label = str(year) if year >= 1 else f"{1 - year} {self.fmt.bce}"
+            label = self.year_text(year)
             anchor = f"y{year_label(year)}"
             out.append(
                 YearSection(year, label, anchor, year_url(year), tuple(sections), len(year_events))
             )
         return tuple(out)
 
-    def _period(self, event: Event) -> tuple[str, str]:
+    def year_text(self, year: int) -> str:
+        return str(year) if year >= 1 else f"{1 - year} {self.fmt.bce}"
+
+    def _period(self, event: Event) -> tuple[int, tuple[str, str]]:
+        """The year an event is filed under, and its period's key and heading."""
         start = event.date.start or event.date.end
         assert start is not None
         if start.precision in _FINE and start.month is not None:
-            return (
-                f"{start.month:02d}",
-                f"{self.fmt.months[start.month - 1]} {start.year_text(self.fmt)}",
-            )
-        return start.precision.value, start.display(self.fmt, qualifiers=False)
+            month = f"{self.fmt.months[start.month - 1]} {start.year_text(self.fmt)}"
+            return event.date.year, (f"{start.month:02d}", month)
+        return event.date.year, (start.precision.value, start.display(self.fmt, qualifiers=False))
 
     def event_page(self, event: Event, body_html: str) -> EventPage:
         index = self.index
         terms = tuple(
-            TermGroup(
-                taxonomy.value.capitalize(),
-                tuple(
-                    Link(term_url(taxonomy, index.term_slug(taxonomy, name)), name)
-                    for name in event.names(taxonomy)
-                    if name in index.term_slugs[taxonomy]
-                ),
-            )
-            for taxonomy in Taxonomy
-            if event.names(taxonomy)
+            TermGroup(label, tuple(links[n] for n in names if n in links))
+            for taxonomy, label in _TAXONOMY_LABELS
+            if (names := event.names(taxonomy)) and (links := self.links_by_name[taxonomy])
         )
         image = None
         if event.image:
