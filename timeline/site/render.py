@@ -6,7 +6,7 @@ is on for every template, so `{{ 7*7 }}` or `<script>` in an event stays literal
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -54,8 +54,35 @@ def theme_folders(config: Config) -> list[Path]:
     return folders
 
 
+class ListEntries:
+    """Events' list entries, each rendered once per build for each page depth and heading
+    level, then reused on every list page (the index, years, tags, actors, places).
+
+    A template global, so that macros imported into templates can call it (Jinja caches
+    imported macro modules, so the function itself must stay the same from build to build).
+    """
+
+    def __init__(self, env: jinja2.Environment) -> None:
+        self.env = env
+        self.cache: dict[tuple[str, str, int], str] = {}
+
+    def clear(self) -> None:
+        self.cache.clear()
+
+    def __call__(self, items: Iterable[EventItem], root: str, level: int) -> Markup:
+        template = self.env.get_template("event_item.html")
+        out = []
+        for item in items:
+            key = (item.slug, root, level)
+            html = self.cache.get(key)
+            if html is None:
+                html = self.cache[key] = template.render(e=item, root=root, level=level).strip()
+            out.append(html)
+        return Markup("\n".join(out))
+
+
 def make_environment(config: Config) -> jinja2.Environment:
-    """One environment per build: templates are compiled once and reused for every page."""
+    """One environment per Builder: templates are compiled once and reused for every page."""
     loaders = [jinja2.FileSystemLoader(folder / "templates") for folder in theme_folders(config)]
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -65,6 +92,7 @@ def make_environment(config: Config) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals["items_html"] = ListEntries(env)
     return env
 
 
@@ -148,10 +176,9 @@ class Renderer:
             ),
             event_count=len(index.events),
         )
-        self._items: dict[tuple[str, str, int], tuple[EventItem, Markup]] = {}
-        # A global rather than context so that macros imported into templates can call it;
-        # the environment belongs to one Builder, which renders one build at a time.
-        env.globals["item_html"] = self.item_html
+        entries = env.globals["items_html"]
+        assert isinstance(entries, ListEntries)
+        entries.clear()  # a new build: its events may have changed
 
     def _spec(self, template: str, path: str, **context: Any) -> PageSpec:
         """A page at URL ``path`` (relative to the site root) rendered from ``template``."""
@@ -162,17 +189,6 @@ class Renderer:
 
     def render(self, spec: PageSpec) -> str:
         return self.env.get_template(spec.template).render(spec.context)
-
-    def item_html(self, item: EventItem, root: str, level: int) -> Markup:
-        """An event's list entry, rendered once per build for each page depth and level."""
-        key = (item.slug, root, level)
-        html = self._items.get(key)
-        if html is None or html[0] != item:
-            rendered = self.env.get_template("event_item.html").render(
-                e=item, root=root, level=level
-            )
-            html = self._items[key] = (item, Markup(rendered.strip()))
-        return html[1]
 
     def keys(self) -> list[PageKey]:
         """Every page of the site, as keys, in a fixed order (a worker renders a share)."""
