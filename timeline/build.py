@@ -9,7 +9,9 @@ changed; ``build()`` is one cold build into a staging folder swapped in whole.
 from __future__ import annotations
 
 import os
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +19,9 @@ import jinja2
 
 from timeline.config import Config
 from timeline.errors import ContentError, Problem
+from timeline.parallel import cores, in_shares, map_shares
 from timeline.reading.load import ReadCache, load_corpus
+from timeline.reading.model import Event
 from timeline.site.index import TimelineIndex, build_index
 from timeline.site.markdown import LinkMap, RenderedBody, render_body
 from timeline.site.output import SiteWriter, check_replaceable, discard, publish, staging_folder
@@ -53,16 +57,31 @@ class BuildResult:
 class Builder:
     """Builds one project again and again, redoing only what a change affects."""
 
-    def __init__(self, config: Config, *, drafts: bool = False, strict: bool = False) -> None:
+    def __init__(
+        self, config: Config, *, drafts: bool = False, strict: bool = False, workers: int = 1
+    ) -> None:
         self.config = config
         self.drafts = drafts
         self.strict = strict
+        self.workers = workers  # processes for a cold build; serve rebuilds in-process
         self.reads = ReadCache()
         self.bodies: dict[str, tuple[object, RenderedBody]] = {}
         self.env: jinja2.Environment | None = None
         self.previous: dict[str, PageSpec] = {}  # output file -> spec it was rendered from
         self.statics: dict[str, tuple[int, int]] = {}
         self.body_renders = 0
+        self.timings: dict[str, float] = {}  # seconds per step of the last build
+
+    def _clock(self) -> Callable[[str], None]:
+        """Returns a function recording the time since the previous call under a name."""
+        last = [time.perf_counter()]
+
+        def lap(name: str) -> None:
+            now = time.perf_counter()
+            self.timings[name] = now - last[0]
+            last[0] = now
+
+        return lap
 
     def forget_theme(self) -> None:
         """Templates or static files changed: recompile templates, re-render every page."""
@@ -72,12 +91,16 @@ class Builder:
 
     def forget_everything(self, config: Config) -> None:
         """The config changed: start again from nothing."""
-        self.__init__(config, drafts=self.drafts, strict=self.strict)  # type: ignore[misc]
+        self.__init__(config, drafts=self.drafts, strict=self.strict, workers=self.workers)  # type: ignore[misc]
 
     def collect(self) -> Content:
         """Read and check everything (both phases); raise ContentError listing all problems."""
         config = self.config
-        corpus = load_corpus(config.root, config.events_path, drafts=self.drafts, cache=self.reads)
+        clock = self._clock()
+        corpus = load_corpus(
+            config.root, config.events_path, drafts=self.drafts, cache=self.reads,
+            workers=self.workers,
+        )  # fmt: skip
         problems = corpus.problems
         if not corpus.events and not problems.errors:
             problems.warn(config.events_dir, 0, "", "no event files found; the site will be empty")
@@ -88,7 +111,9 @@ class Builder:
                     event.path, image.line, "image.src",
                     f"{image.src!r} is not a file in {config.static_dir}/; put the image there",
                 )  # fmt: skip
+        clock("read")
         index = build_index(corpus.events, problems)
+        clock("index")
         links = LinkMap(
             titles={slug: event.title for slug, event in index.by_slug.items()},
             paths={event.path: slug for slug, event in index.by_slug.items()},
@@ -96,18 +121,27 @@ class Builder:
         bodies: dict[str, str] = {}
         summaries: dict[str, str] = {}
         cache: dict[str, tuple[object, RenderedBody]] = {}
-        for event in index.events:
+
+        def valid(event: Event) -> bool:
             cached = self.bodies.get(event.slug)
-            if cached is not None and cached[0] == event and cached[1].still_valid(links):
-                rendered = cached[1]
-            else:
-                rendered = render_body(event, links, allow_html=config.allow_html, root=EVENT_ROOT)
-                self.body_renders += 1
+            return cached is not None and cached[0] == event and cached[1].still_valid(links)
+
+        def render(event: Event) -> RenderedBody:
+            return render_body(event, links, allow_html=config.allow_html, root=EVENT_ROOT)
+
+        todo = [event for event in index.events if not valid(event)]
+        fresh = dict(
+            zip([e.slug for e in todo], map_shares(render, todo, self.workers), strict=True)
+        )
+        self.body_renders += len(todo)
+        for event in index.events:
+            rendered = fresh[event.slug] if event.slug in fresh else self.bodies[event.slug][1]
             cache[event.slug] = (event, rendered)
             problems.extend(rendered.problems)
             bodies[event.slug] = rendered.html
             summaries[event.slug] = rendered.first_paragraph
         self.bodies = cache
+        clock("markdown")
         problems.raise_if_errors(strict=self.strict)
         return Content(index, bodies, summaries, tuple(problems.warnings))
 
@@ -123,26 +157,40 @@ class Builder:
         output = self.config.output_path
         check_replaceable(output)
         renderer = self._renderer(content)
-        counter: Counter[str] = Counter()
+        keys = renderer.keys()
         staging = staging_folder(output)
-        specs: dict[str, PageSpec] = {}
-        try:
+
+        def write_share(share: int, shares: int) -> tuple[Counter[str], list[PageSpec]]:
             writer = SiteWriter(staging)
-            for spec in renderer.specs():
+            counter: Counter[str] = Counter()
+            written = []
+            for key in keys[share::shares]:
+                spec = renderer.spec(key)
                 writer.write(spec.path, _render(renderer, spec))
                 counter[spec.template] += 1
-                specs[spec.path] = spec
+                written.append(spec)
+            # Specs are kept only in-process (serve's next update compares against them).
+            return counter, written if shares == 1 else []
+
+        try:
+            clock = self._clock()
+            results = in_shares(write_share, self.workers)
+            clock("pages")
+            counter = sum((c for c, _ in results), Counter())
+            specs = {spec.path: spec for _, share in results for spec in share}
+            writer = SiteWriter(staging)
             statics = static_files(self.config)
             for rel, source in statics.items():
                 writer.copy(rel, source)
             publish(staging, output)
+            clock("publish")
         except BaseException:
             discard(staging)
             raise
         self.previous = specs
         self.statics = {rel: _stat(path) for rel, path in statics.items()}
         return BuildResult(
-            len(content.index.events), len(specs), output, content.warnings, dict(counter)
+            len(content.index.events), len(keys), output, content.warnings, dict(counter)
         )
 
     def update(self) -> BuildResult:
@@ -227,4 +275,4 @@ def collect(config: Config, *, drafts: bool = False, strict: bool = False) -> Co
 
 def build(config: Config, *, drafts: bool = False, strict: bool = False) -> BuildResult:
     """Build the whole site into ``config.output_path``, replacing what was there."""
-    return Builder(config, drafts=drafts, strict=strict).build()
+    return Builder(config, drafts=drafts, strict=strict, workers=cores()).build()

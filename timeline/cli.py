@@ -15,9 +15,10 @@ from typing import Any, TypeVar
 import click
 
 from timeline import __version__
-from timeline.build import build, collect
+from timeline.build import Builder, collect
 from timeline.config import Config, require_config
 from timeline.errors import ContentError, Problem, UsageError
+from timeline.parallel import cores
 from timeline.scaffold import init_project, new_event
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -102,7 +103,8 @@ def build_command(
     started = time.perf_counter()
     output_dir = str(out.resolve()) if out is not None else None
     config = _config(root, base_url=base_url, output_dir=output_dir)
-    result = build(config, drafts=drafts, strict=strict)
+    builder = Builder(config, drafts=drafts, strict=strict, workers=cores())
+    result = builder.build()
     if not quiet:
         _echo_problems(result.warnings)
         elapsed = time.perf_counter() - started
@@ -113,6 +115,7 @@ def build_command(
         if verbose:
             for template, count in sorted(result.rendered.items()):
                 click.echo(f"  {template}: {count}")
+            click.echo("  " + ", ".join(f"{k} {v:.2f} s" for k, v in builder.timings.items()))
 
 
 def _shown(path: Path, root: Path) -> str:

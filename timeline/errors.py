@@ -48,6 +48,10 @@ class ContentError(TimelineError):
         self.warnings = sorted(warnings)  # shown alongside, but not what failed the run
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[ContentError], tuple[list[Problem], list[Problem]]]:
+        """Pickle with the problems themselves (errors travel back from build workers)."""
+        return (type(self), (self.problems, self.warnings))
+
 
 class UsageError(TimelineError):
     """The command was asked for something it cannot do (exit code 2)."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from timeline.errors import Problem, Problems
+from timeline.parallel import map_shares
 from timeline.reading.events import parse_bibliography, parse_event
 from timeline.reading.model import Event, Source
 
@@ -121,8 +122,9 @@ def _stamp(path: Path) -> Stamp:
 
 
 def load_corpus(
-    root: Path, events_dir: Path, *, drafts: bool, cache: ReadCache | None = None
-) -> Corpus:
+    root: Path, events_dir: Path, *, drafts: bool, cache: ReadCache | None = None,
+    workers: int = 1,
+) -> Corpus:  # fmt: skip
     """Read and validate every event file and the bibliography (re-using ``cache``)."""
     cache = cache if cache is not None else ReadCache()
     problems = Problems()
@@ -148,14 +150,28 @@ def load_corpus(
     _, bibliography, bib_problems_seen = cache.bibliography
     problems.extend(bib_problems_seen)
 
+    files = [(path, _rel(path, root)) for path in event_files(events_dir)]
+    stamps = [_stamp(path) for path, _ in files]
+    todo = [
+        (path, rel, stamp, cache.files.get(rel))
+        for (path, rel), stamp in zip(files, stamps, strict=True)
+        if rel not in cache.files or not cache.files[rel].trusted(stamp)
+    ]
+
+    def parse(item: tuple[Path, str, Stamp, Parsed | None]) -> Parsed:
+        path, rel, stamp, previous = item
+        return _parse(path, root, rel, stamp, bibliography, previous)
+
+    fresh = dict(zip((t[1] for t in todo), map_shares(parse, todo, workers), strict=True))
+    cache.reads += sum(
+        1
+        for t, p in zip(todo, fresh.values(), strict=True)
+        if t[3] is None or t[3].digest != p.digest
+    )
     events: list[Event] = []
     seen: dict[str, Parsed] = {}
-    for path in event_files(events_dir):
-        rel = _rel(path, root)
-        stamp = _stamp(path)
-        parsed = cache.files.get(rel)
-        if parsed is None or not parsed.trusted(stamp):
-            parsed = _parse(path, root, rel, stamp, bibliography, parsed, cache)
+    for _, rel in files:
+        parsed = fresh.get(rel) or cache.files[rel]
         seen[rel] = parsed
         problems.extend(parsed.problems)
         if parsed.event is not None and (drafts or not parsed.event.draft):
@@ -166,7 +182,7 @@ def load_corpus(
 
 def _parse(
     path: Path, root: Path, rel: str, stamp: Stamp, bibliography: dict[str, Source],
-    previous: Parsed | None, cache: ReadCache,
+    previous: Parsed | None,
 ) -> Parsed:  # fmt: skip
     """Read one event file; parse it only if its bytes differ from what was parsed before."""
     read_at = time.time_ns()
@@ -174,13 +190,13 @@ def _parse(
     data = read_bytes(path, root, rel, problems)
     digest = hashlib.blake2b(data or b"", digest_size=16).digest()
     if previous is not None and data is not None and previous.digest == digest:
+        # Same bytes: keep what was parsed (the same Event object, so it is not counted).
         return Parsed(stamp, read_at, digest, previous.event, previous.problems)
     event = None
     text = decode(data, rel, problems) if data is not None else None
     if text is not None:
         event, more = parse_event(rel, text, bibliography)
         problems.extend(more)
-    cache.reads += 1
     return Parsed(stamp, read_at, digest, event, tuple(problems))
 
 
