@@ -83,7 +83,7 @@ def test_an_interrupted_write_keeps_the_previous_site(
         from timeline.build import build
         from timeline.config import load_config
 
-        build(load_config(project.root)[0])
+        build(load_config(project.root)[0], use_cache=False)
     assert project.snapshot() == before
     assert not list(project.root.glob(".site.*"))
 
@@ -127,3 +127,34 @@ def test_output_folder_option(project: Project) -> None:
     project.write(FILES).build("--out", "public")
     assert (project.root / "public" / "index.html").is_file()
     assert not project.site.exists()
+
+
+def test_a_rebuild_rewrites_only_pages_whose_bytes_changed(project: Project) -> None:
+    project.write(FILES).build()
+    unchanged = project.site / "actors" / "someone" / "index.html"
+    edited = project.site / "events" / "a" / "index.html"
+    before = (unchanged.stat().st_ino, unchanged.stat().st_mtime_ns)
+    path = project.root / "events" / "2007-08-22-a.md"
+    path.write_text(path.read_text().replace("Something happened.", "Something else happened."))
+    result = project.build("-v")
+    assert (unchanged.stat().st_ino, unchanged.stat().st_mtime_ns) == before
+    assert "Something else happened." in edited.read_text()
+    assert not list(project.site.rglob("*.timeline-partial"))
+    assert "commit" in result.output
+
+
+def test_an_unchanged_project_is_not_rebuilt_until_something_changes(project: Project) -> None:
+    project.write(FILES).build()
+    again = project.build("-v")
+    assert "site/ is up to date (2 events, " in again.output
+    assert "event.html" not in again.output  # nothing rendered
+
+    page = project.site / "events" / "a" / "index.html"
+    page.write_text("edited by hand")  # the output no longer matches the last build
+    assert "Built 2 events" in project.build().output
+    assert "edited by hand" not in page.read_text()
+
+    project.write({"theme/static/style.css": "body { color: red; }\n"})  # an input changed
+    assert "Built 2 events" in project.build().output
+    assert "Built 2 events" in project.build("--no-cache").output
+    assert "up to date" in project.build().output

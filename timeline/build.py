@@ -17,6 +17,7 @@ from pathlib import Path
 
 import jinja2
 
+from timeline import cache
 from timeline.config import Config
 from timeline.errors import ContentError, Problem
 from timeline.parallel import cores, in_shares, map_shares
@@ -24,8 +25,16 @@ from timeline.reading.load import ReadCache, load_corpus
 from timeline.reading.model import Event
 from timeline.site.index import TimelineIndex, build_index
 from timeline.site.markdown import LinkMap, RenderedBody, render_body
-from timeline.site.output import SiteWriter, check_replaceable, discard, publish, staging_folder
-from timeline.site.render import PageSpec, Renderer, make_environment, static_files
+from timeline.site.output import (
+    SiteWriter,
+    check_replaceable,
+    commit,
+    discard,
+    publish,
+    staging_folder,
+    sweep,
+)
+from timeline.site.render import PageSpec, Renderer, make_environment, static_files, theme_folders
 from timeline.site.views import Views
 
 EVENT_ROOT = "../../"  # from events/<slug>/ back to the site root
@@ -52,6 +61,18 @@ class BuildResult:
     rendered: dict[str, int] = field(default_factory=dict)  # template -> pages rendered
     written: tuple[str, ...] = ()  # output files whose bytes changed (incremental builds)
     deleted: tuple[str, ...] = ()
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step
+    up_to_date: bool = False  # nothing to do: inputs and output as the last build left them
+
+
+@dataclass
+class _Share:
+    """What one worker of a cold build did."""
+
+    rendered: Counter[str]
+    changed: list[str]  # files written (or staged) because their bytes changed
+    paths: list[str]  # every page of the share
+    specs: list[PageSpec]
 
 
 class Builder:
@@ -152,46 +173,57 @@ class Builder:
         return Renderer(self.config, self.env, content.index, views, content.bodies)
 
     def build(self) -> BuildResult:
-        """A whole new site, written beside the output folder and swapped in at the end."""
+        """A whole new site: into a staging folder the first time, else staged in place and
+        committed at the end; either way nothing changes unless every page was made."""
         content = self.collect()
         output = self.config.output_path
         check_replaceable(output)
         renderer = self._renderer(content)
         keys = renderer.keys()
-        staging = staging_folder(output)
+        first = not output.is_dir() or not any(output.iterdir())
+        folder = staging_folder(output) if first else output
+        statics = static_files(self.config)
 
-        def write_share(share: int, shares: int) -> tuple[Counter[str], list[PageSpec]]:
-            writer = SiteWriter(staging)
-            counter: Counter[str] = Counter()
-            written = []
+        def write_share(share: int, shares: int) -> _Share:
+            writer = SiteWriter(folder, stage=not first)
+            result = _Share(Counter(), writer.changed, [], [])
             for key in keys[share::shares]:
                 spec = renderer.spec(key)
                 writer.write(spec.path, _render(renderer, spec))
-                counter[spec.template] += 1
-                written.append(spec)
-            # Specs are kept only in-process (serve's next update compares against them).
-            return counter, written if shares == 1 else []
+                result.rendered[spec.template] += 1
+                result.paths.append(spec.path)
+                if shares == 1:  # kept in-process only, for serve's next update to compare
+                    result.specs.append(spec)
+            if share == 0:
+                for rel, source in statics.items():
+                    writer.copy(rel, source)
+            return result
 
+        clock = self._clock()
         try:
-            clock = self._clock()
             results = in_shares(write_share, self.workers)
             clock("pages")
-            counter = sum((c for c, _ in results), Counter())
-            specs = {spec.path: spec for _, share in results for spec in share}
-            writer = SiteWriter(staging)
-            statics = static_files(self.config)
-            for rel, source in statics.items():
-                writer.copy(rel, source)
-            publish(staging, output)
-            clock("publish")
+            counter = sum((r.rendered for r in results), Counter())
+            changed = [rel for r in results for rel in r.changed]
+            if first:
+                publish(folder, output)
+                deleted: list[str] = []
+            else:
+                keep = {path for r in results for path in r.paths} | set(statics)
+                deleted = commit(output, changed, keep)
+            clock("commit")
         except BaseException:
-            discard(staging)
+            if first:
+                discard(folder)
+            else:
+                sweep(output)
             raise
-        self.previous = specs
+        self.previous = {spec.path: spec for r in results for spec in r.specs}
         self.statics = {rel: _stat(path) for rel, path in statics.items()}
         return BuildResult(
-            len(content.index.events), len(keys), output, content.warnings, dict(counter)
-        )
+            len(content.index.events), len(keys), output, content.warnings, dict(counter),
+            tuple(sorted(changed)), tuple(deleted), dict(self.timings),
+        )  # fmt: skip
 
     def update(self) -> BuildResult:
         """Bring an existing output folder up to date, touching only what changed.
@@ -273,6 +305,18 @@ def collect(config: Config, *, drafts: bool = False, strict: bool = False) -> Co
     return Builder(config, drafts=drafts, strict=strict).collect()
 
 
-def build(config: Config, *, drafts: bool = False, strict: bool = False) -> BuildResult:
-    """Build the whole site into ``config.output_path``, replacing what was there."""
-    return Builder(config, drafts=drafts, strict=strict, workers=cores()).build()
+def build(
+    config: Config, *, drafts: bool = False, strict: bool = False, use_cache: bool = True
+) -> BuildResult:
+    """Build the site into ``config.output_path`` on every core, unless the cache shows that
+    nothing changed since the last build (``use_cache=False`` builds regardless)."""
+    started = time.perf_counter()
+    options = {"drafts": drafts, "strict": strict}
+    key = cache.inputs_key(config, options, theme_folders(config))
+    if use_cache and (last := cache.up_to_date(config, key)):
+        elapsed = {"cache check": time.perf_counter() - started}
+        return BuildResult(last["events"], last["pages"], config.output_path, (),
+                           timings=elapsed, up_to_date=True)  # fmt: skip
+    result = Builder(config, drafts=drafts, strict=strict, workers=cores()).build()
+    cache.record(config, key, result.events, result.pages)
+    return result

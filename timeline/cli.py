@@ -15,10 +15,9 @@ from typing import Any, TypeVar
 import click
 
 from timeline import __version__
-from timeline.build import Builder, collect
+from timeline.build import build, collect
 from timeline.config import Config, require_config
 from timeline.errors import ContentError, Problem, UsageError
-from timeline.parallel import cores
 from timeline.scaffold import init_project, new_event
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -92,30 +91,41 @@ def main() -> None:
 )
 @DRAFTS
 @STRICT
+@click.option(
+    "--no-cache", is_flag=True,
+    help="Build from nothing. Without it, a build whose inputs and output are unchanged "
+    "since the last build does nothing (recorded in site/.timeline-build.json).",
+)  # fmt: skip
+@click.option(
+    "--no-search", is_flag=True,
+    help="Skip the search index (accepted now; search is not built yet, so this changes nothing).",
+)  # fmt: skip
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Also list how many pages of each kind.")
 @_handle_errors
 def build_command(
     root: Path, out: Path | None, base_url: str | None, drafts: bool, strict: bool,
-    quiet: bool, verbose: bool,
+    no_cache: bool, no_search: bool, quiet: bool, verbose: bool,
 ) -> None:  # fmt: skip
     """Build the site into site/ (or --out); a failed build leaves the old site untouched."""
     started = time.perf_counter()
     output_dir = str(out.resolve()) if out is not None else None
     config = _config(root, base_url=base_url, output_dir=output_dir)
-    builder = Builder(config, drafts=drafts, strict=strict, workers=cores())
-    result = builder.build()
+    result = build(config, drafts=drafts, strict=strict, use_cache=not no_cache)
     if not quiet:
         _echo_problems(result.warnings)
         elapsed = time.perf_counter() - started
-        click.echo(
-            f"Built {result.events} events, {result.pages} pages into "
-            f"{_shown(result.output, config.root)} in {elapsed:.2f} s"
-        )
+        where = _shown(result.output, config.root)
+        if result.up_to_date:
+            click.echo(f"{where} is up to date ({result.events} events, {result.pages} pages; "
+                       f"no input changed) in {elapsed:.2f} s")  # fmt: skip
+        else:
+            click.echo(f"Built {result.events} events, {result.pages} pages into {where} "
+                       f"in {elapsed:.2f} s")  # fmt: skip
         if verbose:
             for template, count in sorted(result.rendered.items()):
                 click.echo(f"  {template}: {count}")
-            click.echo("  " + ", ".join(f"{k} {v:.2f} s" for k, v in builder.timings.items()))
+            click.echo("  " + ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items()))
 
 
 def _shown(path: Path, root: Path) -> str:

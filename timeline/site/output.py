@@ -1,7 +1,11 @@
-"""Writing the site: into a staging folder, then swapped in whole (file I/O at the edge).
+"""Writing the site (file I/O at the edge), so that a failed build changes nothing.
 
-The staging folder sits beside the output folder (``.site.partial-PID``) so that the final
-swap is two renames on one file system; it is removed whether the build succeeds or fails.
+A first build writes into a staging folder beside the output (``.site.partial-PID``) and
+renames it into place. Later builds update the output in place but in two steps: every new or
+changed page is first written beside its old version under a temporary name
+(``.index.html.timeline-partial``), unchanged pages are not written at all; only when every
+page is ready does ``commit`` rename them over the old ones and delete pages that no longer
+exist. A build that fails or is interrupted before the commit leaves the site as it was.
 """
 
 from __future__ import annotations
@@ -17,12 +21,26 @@ class OutputPathError(UsageError):
     """A page would be written outside the output folder, or twice."""
 
 
-class SiteWriter:
-    """Writes pages under one folder, refusing unsafe paths and a second write to a path."""
+PARTIAL = ".timeline-partial"
+KEEP_PREFIX = ".timeline-build"  # the build cache's record, see timeline.cache
 
-    def __init__(self, folder: Path) -> None:
+
+def _partial(target: Path) -> Path:
+    return target.with_name(f".{target.name}{PARTIAL}")
+
+
+class SiteWriter:
+    """Writes pages under one folder, refusing unsafe paths and a second write to a path.
+
+    In place (``stage=True``), a page whose bytes are unchanged is not written, and a changed
+    one is written to a temporary name for ``commit`` to rename.
+    """
+
+    def __init__(self, folder: Path, *, stage: bool = False) -> None:
         self.folder = folder
+        self.stage = stage
         self.written: set[str] = set()
+        self.changed: list[str] = []
 
     def _target(self, rel: str) -> Path:
         pure = PurePosixPath(rel)
@@ -38,10 +56,23 @@ class SiteWriter:
 
     def write(self, rel: str, content: str | bytes) -> None:
         data = content.encode("utf-8") if isinstance(content, str) else content
-        self._target(rel).write_bytes(data)
+        target = self._target(rel)
+        if self.stage:
+            try:
+                if target.stat().st_size == len(data) and target.read_bytes() == data:
+                    return
+            except OSError:
+                pass
+            target = _partial(target)
+        target.write_bytes(data)
+        self.changed.append(rel)
 
     def copy(self, rel: str, source: Path) -> None:
-        shutil.copyfile(source, self._target(rel))
+        if self.stage:
+            self.write(rel, source.read_bytes())
+        else:
+            shutil.copyfile(source, self._target(rel))
+            self.changed.append(rel)
 
 
 def staging_folder(output: Path) -> Path:
@@ -78,3 +109,30 @@ def publish(staging: Path, output: Path) -> None:
 
 def discard(staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def commit(folder: Path, changed: list[str], keep: set[str]) -> list[str]:
+    """Rename staged pages into place, then delete what the new site no longer has."""
+    for rel in changed:
+        target = folder.joinpath(*rel.split("/"))
+        os.replace(_partial(target), target)
+    return sweep(folder, keep)
+
+
+def sweep(folder: Path, keep: set[str] | None = None) -> list[str]:
+    """Delete staged leftovers, files not in ``keep`` (if given), and emptied folders."""
+    deleted = []
+    for current, _dirs, files in os.walk(folder, topdown=False):
+        here = Path(current)
+        for name in files:
+            path = here / name
+            rel = path.relative_to(folder).as_posix()
+            if name.startswith(KEEP_PREFIX):
+                continue
+            if name.endswith(PARTIAL) or (keep is not None and rel not in keep):
+                path.unlink()
+                if not name.endswith(PARTIAL):
+                    deleted.append(rel)
+        if here != folder and not any(here.iterdir()):
+            here.rmdir()
+    return sorted(deleted)
