@@ -3,17 +3,28 @@
 Speed is measured here, never in unit tests. Machines are shared and noisy, so every figure is
 the median of several runs, with the spread shown.
 
+    python tests/benchmark.py build [--sizes 1000,10000] [--runs 3]
+        generated timelines: cold build (wall, CPU, events/s, peak memory of all processes),
+        no-change rebuild, full rebuild over an existing site, one edited event (CLI), and one
+        edited event inside a running Builder (what `timeline serve` does)
     python tests/benchmark.py serve-latency [--runs 15]
         save -> page updated in a real Chromium tab, on a copy of the sample timeline
+    python tests/benchmark.py generate N DIR
+        write a generated N-event project into DIR
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import resource
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -186,6 +197,127 @@ def generate(root: Path, n: int, seed: int = 7) -> None:
         slugs.append(slug)
 
 
+class PeakMemory:
+    """Samples the resident memory of a process and all its descendants (from /proc)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _tree(self, pid: int) -> list[int]:
+        pids = [pid]
+        try:
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as handle:
+                    for child in handle.read().split():
+                        pids += self._tree(int(child))
+        except OSError:
+            pass
+        return pids
+
+    def _rss(self, pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/status") as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1]) * 1024
+        except OSError:
+            pass
+        return 0
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, sum(self._rss(p) for p in self._tree(self.pid)))
+            self._stop.wait(0.02)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def _timeline(root: Path, *args: str) -> tuple[float, float, int, str]:
+    """Run `timeline build ARGS` in ``root``: wall s, CPU s (all processes), peak bytes, output."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "timeline", "build", *args], cwd=root,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    memory = PeakMemory(process.pid)
+    out, err = process.communicate()
+    wall = time.perf_counter() - started
+    peak = memory.stop()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if process.returncode != 0:
+        raise SystemExit(f"build failed:\n{out}\n{err}")
+    return wall, cpu, peak, out
+
+
+def _spread(values: list[float], unit: str = "s", scale: float = 1.0) -> str:
+    values = [v * scale for v in values]
+    if len(values) == 1:
+        return f"{values[0]:.2f} {unit}"
+    return f"{statistics.median(values):.2f} {unit} (min {min(values):.2f}, max {max(values):.2f})"
+
+
+def _edit(root: Path, n: int) -> Path:
+    """Change one event's second paragraph, as a writer would."""
+    path = sorted((root / "events").glob("*.md"))[len(list((root / "events").glob("*.md"))) // 2]
+    text = path.read_text()
+    path.write_text(text.replace("\n\n", f"\n\nEdited {n}. ", 2).replace(f"Edited {n}. ", "", 1))
+    return path
+
+
+def bench_build(sizes: list[int], runs: int) -> None:
+    """Cold, no-change, full and one-edit builds of generated timelines."""
+    from timeline.build import Builder
+    from timeline.config import load_config
+
+    print(f"machine: {os.cpu_count()} cores; each figure is the median of {runs} runs")
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as folder:
+            root = Path(folder)
+            generate(root, n)
+            cold, cpu, peak = [], [], []
+            for _ in range(runs):
+                shutil.rmtree(root / "site", ignore_errors=True)
+                wall, used, most, _ = _timeline(root, "--no-cache", "--no-search")
+                cold.append(wall)
+                cpu.append(used)
+                peak.append(most)
+            nochange = [_timeline(root, "--no-search")[0] for _ in range(runs)]
+            full = [_timeline(root, "--no-cache", "--no-search")[0] for _ in range(runs)]
+            edited = []
+            for run in range(runs):
+                _edit(root, run)
+                edited.append(_timeline(root, "--no-search")[0])
+            builder = Builder(load_config(root)[0])
+            builder.build()
+            served = []
+            for run in range(runs + 2):
+                _edit(root, 100 + run)
+                started = time.perf_counter()
+                result = builder.update()
+                served.append(time.perf_counter() - started)
+            pages = sum(1 for _ in (root / "site").rglob("*.html"))
+            biggest = max(p.stat().st_size for p in (root / "site").rglob("*.html"))
+            print(f"\n{n} events, {pages} pages (largest {biggest / 1e6:.2f} MB), --no-search:")
+            print(f"  cold build            {_spread(cold)}  CPU {_spread(cpu)}")
+            print(f"  events per second     {n / statistics.median(cold):.0f}")
+            print(f"  peak memory           {_spread(peak, 'MB', 1e-6)} (all processes)")
+            print(f"  no-change rebuild     {_spread(nochange)}")
+            print(f"  full rebuild          {_spread(full)} (--no-cache over the existing site)")
+            print(f"  one edited event      {_spread(edited)} (a new `timeline build`)")
+            print(f"  one edited event      {_spread(served, 'ms', 1000)} in a running Builder "
+                  f"(serve), {sum(result.rendered.values())} pages re-rendered")  # fmt: skip
+            print("  search index          not built yet (no search step exists)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -193,12 +325,17 @@ def main() -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     latency = sub.add_parser("serve-latency", help="save -> browser updated, on the sample")
     latency.add_argument("--runs", type=int, default=15)
+    builds = sub.add_parser("build", help="build timings on generated timelines")
+    builds.add_argument("--sizes", default="1000,10000", help="e.g. 1000,10000,100000")
+    builds.add_argument("--runs", type=int, default=3)
     corpus = sub.add_parser("generate", help="write a generated N-event project into DIR")
     corpus.add_argument("n", type=int)
     corpus.add_argument("dir", type=Path)
     args = parser.parse_args()
     if args.command == "serve-latency":
         serve_latency(args.runs)
+    elif args.command == "build":
+        bench_build([int(n) for n in args.sizes.split(",")], args.runs)
     elif args.command == "generate":
         generate(args.dir, args.n)
 

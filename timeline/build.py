@@ -12,7 +12,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
@@ -34,8 +34,15 @@ from timeline.site.output import (
     staging_folder,
     sweep,
 )
-from timeline.site.render import PageSpec, Renderer, make_environment, static_files, theme_folders
-from timeline.site.views import Views
+from timeline.site.render import (
+    PageKey,
+    PageSpec,
+    Renderer,
+    make_environment,
+    static_files,
+    theme_folders,
+)
+from timeline.site.views import PAGE_SIZE, TAXONOMIES, Views
 
 EVENT_ROOT = "../../"  # from events/<slug>/ back to the site root
 
@@ -92,6 +99,7 @@ class Builder:
         self.statics: dict[str, tuple[int, int]] = {}
         self.body_renders = 0
         self.timings: dict[str, float] = {}  # seconds per step of the last build
+        self.content: Content | None = None  # what the last successful collect found
 
     def _clock(self) -> Callable[[str], None]:
         """Returns a function recording the time since the previous call under a name."""
@@ -164,7 +172,8 @@ class Builder:
         self.bodies = cache
         clock("markdown")
         problems.raise_if_errors(strict=self.strict)
-        return Content(index, bodies, summaries, tuple(problems.warnings))
+        self.content = Content(index, bodies, summaries, tuple(problems.warnings))
+        return self.content
 
     def _renderer(self, content: Content) -> Renderer:
         if self.env is None:
@@ -231,13 +240,16 @@ class Builder:
         Used while serving: the server holds requests while this runs, so readers never see
         a half-updated site; each file is replaced atomically.
         """
+        before = self.content
         content = self.collect()
         output = self.config.output_path
         renderer = self._renderer(content)
         counter: Counter[str] = Counter()
         written: list[str] = []
-        specs: dict[str, PageSpec] = {}
-        for spec in renderer.specs():
+        plan = _plan(before, content, self.previous)
+        specs: dict[str, PageSpec] = {} if plan is None else dict(self.previous)
+        for key in renderer.keys() if plan is None else plan:
+            spec = renderer.spec(key)
             specs[spec.path] = spec
             if self.previous.get(spec.path) == spec and (output / spec.path).is_file():
                 continue
@@ -258,6 +270,45 @@ class Builder:
             len(content.index.events), len(specs), output, content.warnings, dict(counter),
             tuple(written), tuple(sorted(stale)),
         )  # fmt: skip
+
+
+def _plan(
+    before: Content | None, after: Content, previous: dict[str, PageSpec]
+) -> list[PageKey] | None:
+    """The pages an edit can have changed, when it changed only event bodies; else None
+    (every page is then described again and compared with what it was)."""
+    if before is None or not previous:
+        return None
+    old, new = before.index, after.index
+    if [e.slug for e in old.events] != [e.slug for e in new.events]:
+        return None
+    if old.aliases.keys() != new.aliases.keys():
+        return None
+    keys: list[PageKey] = []
+    for event in new.events:
+        slug = event.slug
+        was = old.by_slug[slug]
+        if was is event and before.bodies[slug] == after.bodies[slug]:
+            continue
+        if replace(event, body=was.body) != was:
+            return None  # a title, date, status, name or source changed: lists may change
+        keys.append(("event", slug))
+        if before.summaries[slug] != after.summaries[slug] and not event.summary:
+            keys += _lists_showing(new, event)
+    return list(dict.fromkeys(keys))
+
+
+def _lists_showing(index: TimelineIndex, event: Event) -> list[PageKey]:
+    """The list pages an event's summary appears on: the index, its year and its names."""
+    keys: list[PageKey] = [("home",)]
+    in_year = index.years[event.date.year]
+    keys.append(("year", event.date.year, in_year.index(event) // PAGE_SIZE + 1))
+    for taxonomy in TAXONOMIES:
+        for name in event.names(taxonomy):
+            term = index.term(taxonomy, index.term_slug(taxonomy, name))
+            number = term.events.index(event) // PAGE_SIZE + 1
+            keys.append(("term", taxonomy.value, term.slug, number))
+    return keys
 
 
 def _render(renderer: Renderer, spec: PageSpec) -> str:

@@ -33,14 +33,24 @@ def is_hidden(relative: Path) -> bool:
 
 def event_files(events_dir: Path) -> list[Path]:
     """Every event file under ``events_dir``, sorted so that builds are deterministic."""
-    found: list[Path] = []
-    for folder, dirs, files in os.walk(events_dir, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(("_", ".")))
+    return [events_dir / rel for rel in _event_names(events_dir)]
+
+
+def _event_names(events_dir: Path) -> list[str]:
+    """Event files as sorted paths relative to ``events_dir`` (plain strings: this runs on
+    every rebuild, over thousands of files)."""
+    found: list[str] = []
+    top = str(events_dir)
+    for folder, dirs, files in os.walk(top, followlinks=False):
+        dirs[:] = [d for d in dirs if not d.startswith(("_", "."))]
+        prefix = folder[len(top) + 1 :].replace(os.sep, "/")
+        prefix = prefix + "/" if prefix else ""
         found.extend(
-            Path(folder, name) for name in files
+            prefix + name for name in files
             if name.endswith(".md") and not name.startswith(("_", "."))
         )  # fmt: skip
-    return sorted(found, key=lambda p: p.relative_to(events_dir).as_posix())
+    found.sort()
+    return found
 
 
 def read_text(path: Path, root: Path, rel: str, problems: Problems) -> str | None:
@@ -115,7 +125,7 @@ class ReadCache:
 def _stamp(path: Path) -> Stamp:
     """Modification time, size and inode: changes on every save, including save-by-rename."""
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return (0, -1, 0)
     return (st.st_mtime_ns, st.st_size, st.st_ino)
@@ -150,7 +160,8 @@ def load_corpus(
     _, bibliography, bib_problems_seen = cache.bibliography
     problems.extend(bib_problems_seen)
 
-    files = [(path, _rel(path, root)) for path in event_files(events_dir)]
+    base = _rel(events_dir, root) + "/"
+    files = [(events_dir / name, base + name) for name in _event_names(events_dir)]
     stamps = [_stamp(path) for path, _ in files]
     todo = [
         (path, rel, stamp, cache.files.get(rel))

@@ -6,7 +6,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from timeline.errors import Problems
 from timeline.reading.events import slugify
@@ -72,6 +72,12 @@ class TimelineIndex:  # not slots: cached_property needs the instance __dict__
     @cached_property
     def _terms_by_slug(self) -> dict[Taxonomy, dict[str, Term]]:
         return {t: {term.slug: term for term in terms} for t, terms in self.terms.items()}
+
+
+@lru_cache(maxsize=65536)
+def _name_slug(name: str) -> str:
+    """A tag, actor or place name's URL name (names repeat across thousands of events)."""
+    return slugify(name, ascii_only=False)
 
 
 def _slug_key(slug: str) -> str:
@@ -151,7 +157,7 @@ def _taxonomies(
         name_slugs: dict[str, str] = {}
         for event in ordered:
             for name in event.names(taxonomy):
-                slug = slugify(name, ascii_only=False)
+                slug = _name_slug(name)
                 if not slug:
                     problems.error(
                         event.path, 1, taxonomy.value, f"{name!r} has no letters or digits"

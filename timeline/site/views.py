@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -232,6 +232,22 @@ def year_label(year: int) -> str:
     return f"-{-year:04d}" if year < 0 else f"{year:04d}"
 
 
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _Lazy(dict[K, V]):
+    """A dict that makes a missing value on first access."""
+
+    def __init__(self, make: Callable[[K], V]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: K) -> V:
+        value = self[key] = self.make(key)
+        return value
+
+
 class Views:
     """Builds view objects for one build; event items are made once and shared."""
 
@@ -248,16 +264,18 @@ class Views:
             }
             for taxonomy in TAXONOMIES
         }
-        self.items = {e.slug: self._item(e, summaries.get(e.slug, "")) for e in index.events}
-        self.refs = {
-            slug: EventRef(i.slug, i.url, i.title, i.date, i.status, i.status_label)
-            for slug, i in self.items.items()
-        }
+        # Made on first use: an incremental rebuild needs only the few it re-renders.
+        self.items: dict[str, EventItem] = _Lazy(
+            lambda slug: self._item(index.by_slug[slug], summaries.get(slug, ""))
+        )
+        self.refs: dict[str, EventRef] = _Lazy(self._ref)
         self.source_link = {
             entry.source.identity: f"{page_url('sources/', n // PAGE_SIZE + 1)}#{entry.anchor}"
             for n, entry in enumerate(index.sources)
         }
-        self._periods = {e.slug: self._period(e) for e in index.events}
+        self._periods: dict[str, tuple[int, tuple[str, str]]] = _Lazy(
+            lambda slug: self._period(index.by_slug[slug])
+        )
 
     def _item(self, event: Event, first_paragraph: str) -> EventItem:
         links = self.links_by_name[Taxonomy.TAGS]
@@ -275,6 +293,10 @@ class Views:
             group_colour=self.colours.get(event.group or ""),
             source_count=len(event.sources),
         )
+
+    def _ref(self, slug: str) -> EventRef:
+        i = self.items[slug]
+        return EventRef(i.slug, i.url, i.title, i.date, i.status, i.status_label)
 
     def item(self, event: Event) -> EventItem:
         return self.items[event.slug]
