@@ -16,6 +16,7 @@ the median of several runs, with the spread shown.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import resource
@@ -298,12 +299,14 @@ def bench_build(sizes: list[int], runs: int) -> None:
                 edited.append(_timeline(root, "--no-search")[0])
             builder = Builder(load_config(root)[0])
             builder.build()
+            gc.freeze()  # as `timeline serve` does after each build
             served = []
             for run in range(runs + 2):
                 _edit(root, 100 + run)
                 started = time.perf_counter()
                 result = builder.update()
                 served.append(time.perf_counter() - started)
+                gc.freeze()
             pages = sum(1 for _ in (root / "site").rglob("*.html"))
             biggest = max(p.stat().st_size for p in (root / "site").rglob("*.html"))
             print(f"\n{n} events, {pages} pages (largest {biggest / 1e6:.2f} MB), --no-search:")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -119,3 +120,39 @@ def test_the_sample_timeline_builds_cleanly(tmp_path: Path) -> None:
         page = site.html(str(link["href"]))
         sources = page.select(".sources cite a[href^=http]")
         assert sources, f"{link['href']} has no source with a URL"
+
+
+def _build_in_a_terminal(root: Path) -> str:
+    """Run `timeline build` with a pseudo-terminal as its output, as in an interactive shell."""
+    import pty
+
+    env = {**os.environ, "TIMELINE_PROGRESS_DELAY": "0"}
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "timeline", "build"], cwd=root, env=env,
+                               stdout=follower, stderr=follower)  # fmt: skip
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=60)
+    os.close(leader)
+    return b"".join(chunks).decode()
+
+
+def test_progress_shows_on_a_terminal_and_never_in_a_pipe(project: Project) -> None:
+    project.write({f"events/e{n}.md": event(f"E{n}", "2007") for n in range(60)})
+    shown = _build_in_a_terminal(project.root)
+    assert "Reading events..." in shown and "Writing pages [" in shown
+    assert shown.rstrip().splitlines()[-1].split("\x1b[2K")[-1].startswith("Built 60 events")
+    piped = subprocess.run(
+        [sys.executable, "-m", "timeline", "build", "--no-cache"], cwd=project.root,
+        capture_output=True, text=True, env={**os.environ, "TIMELINE_PROGRESS_DELAY": "0"},
+        check=True,
+    )  # fmt: skip
+    assert piped.stderr == "" and "\r" not in piped.stdout

@@ -330,3 +330,12 @@ def test_large_timelines_paginate_and_keep_every_event_reachable(project: Projec
         seen = [a["href"] for p in pages for a in p.select(".event-title a")]
     assert len(set(seen)) == 1001
     assert max(p.stat().st_size for p in project.site.rglob("*.html")) < 2_000_000
+
+
+def test_sources_pages_split_by_the_events_they_list() -> None:
+    from timeline.site.views import weighted_bounds
+
+    assert weighted_bounds([1] * 5, limit=2) == [0, 2, 4]
+    assert weighted_bounds([300, 300, 10], limit=500) == [0, 1]
+    assert weighted_bounds([900], limit=500) == [0]  # one heavy source still gets a page
+    assert weighted_bounds([], limit=500) == [0]

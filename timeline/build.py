@@ -21,6 +21,7 @@ from timeline import cache
 from timeline.config import Config
 from timeline.errors import ContentError, Problem
 from timeline.parallel import cores, in_shares, map_shares
+from timeline.progress import STEP, Progress
 from timeline.reading.load import ReadCache, load_corpus
 from timeline.reading.model import Event
 from timeline.site.index import TimelineIndex, build_index
@@ -86,12 +87,14 @@ class Builder:
     """Builds one project again and again, redoing only what a change affects."""
 
     def __init__(
-        self, config: Config, *, drafts: bool = False, strict: bool = False, workers: int = 1
-    ) -> None:
+        self, config: Config, *, drafts: bool = False, strict: bool = False, workers: int = 1,
+        progress: Progress | None = None,
+    ) -> None:  # fmt: skip
         self.config = config
         self.drafts = drafts
         self.strict = strict
         self.workers = workers  # processes for a cold build; serve rebuilds in-process
+        self.progress = progress
         self.reads = ReadCache()
         self.bodies: dict[str, tuple[object, RenderedBody]] = {}
         self.env: jinja2.Environment | None = None
@@ -126,6 +129,8 @@ class Builder:
         """Read and check everything (both phases); raise ContentError listing all problems."""
         config = self.config
         clock = self._clock()
+        if self.progress:
+            self.progress.begin("Reading events")
         corpus = load_corpus(
             config.root, config.events_path, drafts=self.drafts, cache=self.reads,
             workers=self.workers,
@@ -143,6 +148,8 @@ class Builder:
         clock("read")
         index = build_index(corpus.events, problems)
         clock("index")
+        if self.progress:
+            self.progress.begin("Rendering Markdown")
         links = LinkMap(
             titles={slug: event.title for slug, event in index.by_slug.items()},
             paths={event.path: slug for slug, event in index.by_slug.items()},
@@ -196,10 +203,12 @@ class Builder:
         def write_share(share: int, shares: int) -> _Share:
             writer = SiteWriter(folder, stage=not first)
             result = _Share(Counter(), writer.changed, [], [])
-            for key in keys[share::shares]:
+            for done, key in enumerate(keys[share::shares], 1):
                 spec = renderer.spec(key)
                 writer.write(spec.path, _render(renderer, spec))
                 result.rendered[spec.template] += 1
+                if self.progress and done % STEP == 0:
+                    self.progress.advance(STEP)
                 result.paths.append(spec.path)
                 if shares == 1:  # kept in-process only, for serve's next update to compare
                     result.specs.append(spec)
@@ -209,6 +218,8 @@ class Builder:
             return result
 
         clock = self._clock()
+        if self.progress:
+            self.progress.begin("Writing pages", len(keys))
         try:
             results = in_shares(write_share, self.workers)
             clock("pages")
@@ -357,8 +368,9 @@ def collect(config: Config, *, drafts: bool = False, strict: bool = False) -> Co
 
 
 def build(
-    config: Config, *, drafts: bool = False, strict: bool = False, use_cache: bool = True
-) -> BuildResult:
+    config: Config, *, drafts: bool = False, strict: bool = False, use_cache: bool = True,
+    progress: Progress | None = None,
+) -> BuildResult:  # fmt: skip
     """Build the site into ``config.output_path`` on every core, unless the cache shows that
     nothing changed since the last build (``use_cache=False`` builds regardless)."""
     started = time.perf_counter()
@@ -368,6 +380,7 @@ def build(
         elapsed = {"cache check": time.perf_counter() - started}
         return BuildResult(last["events"], last["pages"], config.output_path, (),
                            timings=elapsed, up_to_date=True)  # fmt: skip
-    result = Builder(config, drafts=drafts, strict=strict, workers=cores()).build()
+    builder = Builder(config, drafts=drafts, strict=strict, workers=cores(), progress=progress)
+    result = builder.build()
     cache.record(config, key, result.events, result.pages)
     return result

@@ -18,6 +18,7 @@ from timeline import __version__
 from timeline.build import build, collect
 from timeline.config import Config, require_config
 from timeline.errors import ContentError, Problem, UsageError
+from timeline.progress import Progress
 from timeline.scaffold import init_project, new_event
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -111,7 +112,12 @@ def build_command(
     started = time.perf_counter()
     output_dir = str(out.resolve()) if out is not None else None
     config = _config(root, base_url=base_url, output_dir=output_dir)
-    result = build(config, drafts=drafts, strict=strict, use_cache=not no_cache)
+    progress = Progress(sys.stderr, enabled=sys.stderr.isatty() and not quiet)
+    try:
+        result = build(config, drafts=drafts, strict=strict, use_cache=not no_cache,
+                       progress=progress)  # fmt: skip
+    finally:
+        progress.close()
     if not quiet:
         _echo_problems(result.warnings)
         elapsed = time.perf_counter() - started

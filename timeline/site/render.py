@@ -204,7 +204,7 @@ class Renderer:
             for term in index.terms[taxonomy]:
                 pages = page_count(len(term.events))
                 keys += [("term", taxonomy.value, term.slug, n) for n in range(1, pages + 1)]
-        keys += [("sources", n) for n in range(1, page_count(len(index.sources)) + 1)]
+        keys += [("sources", n) for n in range(1, len(self.views.source_bounds) + 1)]
         keys.append(("404",))
         return keys
 
@@ -282,8 +282,9 @@ class Renderer:
         )  # fmt: skip
 
     def sources(self, number: int) -> PageSpec:
-        chunk, pager = paginate(self.index.sources, number, "sources/")
-        first = (number - 1) * PAGE_SIZE + 1
+        bounds = self.views.source_bounds
+        chunk, pager = paginate(self.index.sources, number, "sources/", bounds)
+        first = bounds[number - 1] + 1
         entries = tuple(
             (self.views.source(n, e.source), e.anchor, self.views.refs_of(e.events))
             for n, e in enumerate(chunk, first)
