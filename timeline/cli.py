@@ -82,7 +82,7 @@ def main() -> None:
 @ROOT
 @click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-    help="Output folder, replaced whole on success. [default: site/ in the project]",
+    help="Output folder; on success it holds exactly the new site. [default: site/ in the project]",
 )  # fmt: skip
 @click.option(
     "--base-url",
