@@ -352,3 +352,12 @@ def test_serve_writes_nothing_but_the_output_folder(project: Project, tmp_path: 
         if not p.relative_to(project.root).as_posix().startswith("site")
     )  # fmt: skip
     assert after == before
+
+
+def test_a_config_change_rebuilds_everything(preview: Preview, project: Project) -> None:
+    epoch = preview.state.epoch
+    project.write({"timeline.toml": 'title = "Renamed timeline"\n'})
+    wait_for_build(preview, epoch)
+    for page in ("/", "/events/a/", "/tags/x/"):
+        _, body, _ = request(preview, page)
+        assert "Renamed timeline" in body, page
