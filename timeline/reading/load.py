@@ -26,16 +26,6 @@ class Corpus:
     problems: Problems
 
 
-def is_hidden(relative: Path) -> bool:
-    """Files and folders starting with '_' or '.' are not events."""
-    return any(part.startswith(("_", ".")) for part in relative.parts)
-
-
-def event_files(events_dir: Path) -> list[Path]:
-    """Every event file under ``events_dir``, sorted so that builds are deterministic."""
-    return [events_dir / rel for rel in _event_names(events_dir)]
-
-
 def _event_names(events_dir: Path) -> list[str]:
     """Event files as sorted paths relative to ``events_dir`` (plain strings: this runs on
     every rebuild, over thousands of files)."""
