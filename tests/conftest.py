@@ -126,3 +126,16 @@ def browser() -> Iterator[Browser]:
         )
         yield browser
         browser.close()
+
+
+AXE = REPO / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core from npm (tests/js), injected into pages; under CI a missing copy fails."""
+    if not AXE.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("axe-core is missing: run `npm ci --prefix tests/js`")
+        pytest.skip("axe-core is not installed (npm ci --prefix tests/js)")
+    return AXE.read_text(encoding="utf-8")
