@@ -278,6 +278,8 @@ class Preview:
         """Called by the debouncer: redo as much as the kinds of change require."""
         self.state.begin()
         problems: list[str] = []
+        if self.watcher:
+            self.watcher.refresh()
         try:
             if ChangeKind.CONFIG in kinds:
                 try:

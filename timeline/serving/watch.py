@@ -134,23 +134,25 @@ class Watcher:
 
     def __init__(self, config: Config, sink: Callable[[ChangeKind], None]) -> None:
         self.config = config
-        self.handler = _Handler(config, self._on_change)
-        self.sink = sink
+        self.handler = _Handler(config, sink)
         self.observer = Observer()
         self.watched: set[Path] = set()
         # The root, not recursively: config files, and folders such as theme/ appearing.
         self.observer.schedule(self.handler, str(config.root), recursive=False)
-        self._watch_folders()
+        self.refresh()
 
-    def _watch_folders(self) -> None:
+    def refresh(self) -> None:
+        """Watch the events, theme and static folders that exist now.
+
+        Called before each rebuild rather than from the watchdog thread: a folder that was
+        just created is watched once its burst of changes is over (scheduling a watch while
+        its files are still being created races inside watchdog), and the rebuild reads
+        whatever it already holds.
+        """
         for folder in (self.config.events_path, self.config.theme_path, self.config.static_path):
             if folder.is_dir() and folder not in self.watched:
                 self.observer.schedule(self.handler, str(folder), recursive=True)
                 self.watched.add(folder)
-
-    def _on_change(self, kind: ChangeKind) -> None:
-        self._watch_folders()
-        self.sink(kind)
 
     def start(self) -> None:
         self.observer.start()
