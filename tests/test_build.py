@@ -158,3 +158,42 @@ def test_an_unchanged_project_is_not_rebuilt_until_something_changes(project: Pr
     assert "Built 2 events" in project.build().output
     assert "Built 2 events" in project.build("--no-cache").output
     assert "up to date" in project.build().output
+
+
+def test_check_links_passes_on_a_built_site_and_names_broken_links(project: Project) -> None:
+    project.write(FILES).build()
+    ok = project.run("check", "--links")
+    assert ok.exit_code == 0, ok.output
+    assert "Links OK: every internal link and anchor on" in ok.output
+
+    page = project.site / "events" / "a" / "index.html"
+    html = page.read_text()
+    html = html.replace("</main>", '<a href="../gone/">x</a><a href="../b/#nowhere">y</a></main>')
+    page.write_text(html)
+    bad = project.run("check", "--links")
+    assert bad.exit_code == 1
+    assert "site/events/a/index.html: broken link to ../gone/ (no such page)" in bad.stderr
+    assert (
+        "site/events/a/index.html: broken link to ../b/#nowhere (no #nowhere on that page)"
+        in bad.stderr
+    )
+    assert "Error: 2 broken links." in bad.stderr
+
+
+def test_check_links_needs_a_built_site(project: Project) -> None:
+    project.write(FILES)
+    result = project.run("check", "--links")
+    assert result.exit_code == 2 and "holds no built site; run timeline build" in result.stderr
+
+
+def test_the_sample_site_has_no_broken_links(tmp_path: Path) -> None:
+    from tests.conftest import REPO
+    from timeline.site.links import check_links
+
+    out = tmp_path / "site"
+    assert Project(REPO).run("build", "--no-cache", "--out", str(out)).exit_code == 0
+    assert check_links(out) == []
+    under = tmp_path / "under"
+    args = ("build", "--no-cache", "--out", str(under), "--base-url", "https://x.test/iraq/")
+    assert Project(REPO).run(*args).exit_code == 0
+    assert check_links(under, "/iraq/") == []

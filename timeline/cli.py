@@ -20,6 +20,7 @@ from timeline.config import Config, require_config
 from timeline.errors import ContentError, Problem, UsageError
 from timeline.progress import Progress
 from timeline.scaffold import init_project, new_event
+from timeline.site.links import check_links
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -145,14 +146,34 @@ def _shown(path: Path, root: Path) -> str:
 @ROOT
 @DRAFTS
 @STRICT
+@click.option(
+    "--links", is_flag=True,
+    help="Also check every internal link and #anchor of the built site (build first).",
+)  # fmt: skip
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="The built site to check with --links. [default: site/ in the project]",
+)  # fmt: skip
 @_handle_errors
-def check_command(root: Path, drafts: bool, strict: bool) -> None:
+def check_command(root: Path, drafts: bool, strict: bool, links: bool, out: Path | None) -> None:
     """Validate every event file, the bibliography and the config; build nothing."""
-    config = _config(root)
+    config = _config(root, output_dir=str(out.resolve()) if out is not None else None)
     content = collect(config, drafts=drafts, strict=strict)
     _echo_problems(content.warnings)
     count = len(content.index.events)
     warned = len(content.warnings)
+    if links:
+        site = config.output_path
+        if not (site / "index.html").is_file():
+            raise UsageError(f"{_shown(site, config.root)} holds no built site; run timeline build")
+        broken = check_links(site, config.base_path)
+        for link in broken:
+            click.echo(f"{_shown(site, config.root)}{link}", err=True)
+        if broken:
+            click.secho(f"Error: {len(broken)} broken links.", err=True, fg="red")
+            sys.exit(1)
+        pages = sum(1 for _ in site.rglob("*.html"))
+        click.echo(f"Links OK: every internal link and anchor on {pages} pages resolves.")
     click.echo(f"OK: {count} events, no errors" + (f", {warned} warnings" if warned else ""))
 
 
