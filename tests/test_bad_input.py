@@ -157,6 +157,21 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str], tuple[str, ...]]] = [
         ["events/a.md:4: slug: '/etc/x' may only hold a-z, 0-9 and '-'"], (),
     ),
     (
+        "empty slug",
+        {"events/a.md": event(extra='slug: ""')},
+        ["events/a.md:4: slug: is empty; remove the line to use the file name, or give a slug"], (),
+    ),
+    (
+        "interval mixing a zoned and an unzoned time",
+        {"events/a.md": event(date="2007-08-22T10:00Z/2007-08-22T12:00")},
+        ["events/a.md:3: date: '2007-08-22T10:00Z/2007-08-22T12:00' mixes a time with a zone and one without"], (),
+    ),
+    (
+        "a file too large to be an event",
+        {"events/a.md": "---\ntitle: A\ndate: 2007\n---\n" + "x" * (50 * 1024 * 1024)},
+        ["events/a.md: is 50 MB; event files are limited to 5 MB"], (),
+    ),
+    (
         "two events with one slug",
         {"events/a.md": event(extra="slug: same"), "events/b.md": event(extra="slug: same")},
         ["events/b.md:4: slug: 'same' is already used by events/a.md"], (),

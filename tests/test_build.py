@@ -197,3 +197,13 @@ def test_the_sample_site_has_no_broken_links(tmp_path: Path) -> None:
     args = ("build", "--no-cache", "--out", str(under), "--base-url", "https://x.test/iraq/")
     assert Project(REPO).run(*args).exit_code == 0
     assert check_links(under, "/iraq/") == []
+
+
+def test_an_unreadable_event_file_is_an_error_not_a_crash(project: Project) -> None:
+    project.write(FILES).build()
+    before = project.snapshot()
+    os.symlink(project.root / "events" / "missing.md", project.root / "events" / "2007-08-26-x.md")
+    result = project.run("build")
+    assert result.exit_code == 1
+    assert "events/2007-08-26-x.md: cannot be read: No such file or directory" in result.stderr
+    assert project.snapshot() == before

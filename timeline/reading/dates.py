@@ -300,6 +300,10 @@ def parse_edtf(text: str) -> EDTFDate:
         raise EDTFError(f"{value!r}: an interval needs at least one known end")
     if start and end and end.latest < start.earliest:
         raise EDTFError(f"{value!r} ends before it starts")
+    if start and end and start.time and end.time and (start.tz is None) != (end.tz is None):
+        raise EDTFError(
+            f"{value!r} mixes a time with a zone and one without; give both ends a zone"
+        )
     return EDTFDate(
         value, start, end, interval=True, open_start=left == "..", open_end=right == ".."
     )

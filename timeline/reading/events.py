@@ -73,7 +73,10 @@ def parse_event(
     date = f.edtf(("date",), required=True)
 
     slug = f.text(("slug",))
-    if slug is None:
+    given = doc.meta.data.get("slug", ...)
+    if given is None or (isinstance(given, str) and not given.strip()):
+        f.error(("slug",), "is empty; remove the line to use the file name, or give a slug")
+    elif slug is None and given is ...:
         slug = default_slug(path)
         if not slug:
             problems.error(path, 1, "slug", "cannot make a URL name from the file name; add slug:")
