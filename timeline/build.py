@@ -23,7 +23,7 @@ from timeline.errors import ContentError, Problem
 from timeline.parallel import cores, in_shares, map_shares
 from timeline.progress import STEP, Progress
 from timeline.reading.load import ReadCache, load_corpus
-from timeline.reading.model import Event
+from timeline.reading.model import Event, Taxonomy
 from timeline.site.index import TimelineIndex, build_index
 from timeline.site.markdown import LinkMap, RenderedBody, render_body
 from timeline.site.output import (
@@ -257,7 +257,7 @@ class Builder:
         renderer = self._renderer(content)
         counter: Counter[str] = Counter()
         written: list[str] = []
-        plan = _plan(before, content, self.previous)
+        plan = _plan(before, content, self.previous, feeds=bool(self.config.base_url))
         specs: dict[str, PageSpec] = {} if plan is None else dict(self.previous)
         for key in renderer.keys() if plan is None else plan:
             spec = renderer.spec(key)
@@ -284,7 +284,7 @@ class Builder:
 
 
 def _plan(
-    before: Content | None, after: Content, previous: dict[str, PageSpec]
+    before: Content | None, after: Content, previous: dict[str, PageSpec], *, feeds: bool
 ) -> list[PageKey] | None:
     """The pages an edit can have changed, when it changed only event bodies; else None
     (every page is then described again and compared with what it was)."""
@@ -306,6 +306,9 @@ def _plan(
         keys.append(("event", slug))
         if before.summaries[slug] != after.summaries[slug] and not event.summary:
             keys += _lists_showing(new, event)
+        if feeds:  # feed entries carry the whole body
+            for tag in ("", *(new.term_slug(Taxonomy.TAGS, t) for t in event.tags)):
+                keys += [("feed", "atom", tag), ("feed", "json", tag)]
     return list(dict.fromkeys(keys))
 
 

@@ -121,6 +121,11 @@ def build_command(
         progress.close()
     if not quiet:
         _echo_problems(result.warnings)
+        if not config.base_url:
+            click.echo(
+                "note: base_url is not set, so feed.xml, feed.json and sitemap.xml were not "
+                "written (they need absolute URLs); set base_url or pass --base-url", err=True,
+            )  # fmt: skip
         elapsed = time.perf_counter() - started
         where = _shown(result.output, config.root)
         if result.up_to_date:

@@ -6,7 +6,7 @@ is on for every template, so `{{ 7*7 }}` or `<script>` in an event stays literal
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from timeline.config import Config
 from timeline.reading.model import Taxonomy
+from timeline.site import feeds
 from timeline.site.index import TimelineIndex
 from timeline.site.views import (
     PAGE_SIZE,
@@ -27,6 +28,7 @@ from timeline.site.views import (
     YearCount,
     event_url,
     page_count,
+    page_url,
     paginate,
     term_url,
     year_label,
@@ -34,6 +36,14 @@ from timeline.site.views import (
 )
 
 PageKey = tuple[str | int, ...]
+
+# Data files are written by Python, not templates: their formats are not the theme's business.
+_DATA: dict[str, Callable[[dict[str, Any]], str]] = {
+    "@atom": lambda c: feeds.atom(c["feed"]),
+    "@json": lambda c: feeds.json_feed(c["feed"]),
+    "@sitemap": lambda c: feeds.sitemap(c["urls"]),
+    "@robots": lambda c: feeds.robots(c["sitemap"]),
+}
 
 PACKAGE = Path(__file__).resolve().parent.parent
 
@@ -52,6 +62,26 @@ def theme_folders(config: Config) -> list[Path]:
     if config.theme_path.is_dir() and config.theme_path.resolve() != folders[0].resolve():
         folders.insert(0, config.theme_path)
     return folders
+
+
+def _url_of(key: PageKey) -> str | None:
+    """The URL path of a listed HTML page's key (None for redirects, 404 and data files)."""
+    kind = key[0]
+    if kind == "home":
+        return ""
+    if kind == "event":
+        return event_url(str(key[1]))
+    if kind == "years":
+        return "years/"
+    if kind == "year":
+        return page_url(year_url(int(key[1])), int(key[2]))
+    if kind == "terms":
+        return f"{key[1]}/"
+    if kind == "term":
+        return page_url(term_url(Taxonomy(key[1]), str(key[2])), int(key[3]))
+    if kind == "sources":
+        return page_url("sources/", int(key[1]))
+    return None
 
 
 class ListEntries:
@@ -188,6 +218,9 @@ class Renderer:
         return PageSpec(output_file(path), template, context)
 
     def render(self, spec: PageSpec) -> str:
+        """A page's text: from a theme template, or for data files from Python."""
+        if spec.template.startswith("@"):
+            return _DATA[spec.template](spec.context)
         return self.env.get_template(spec.template).render(spec.context)
 
     def keys(self) -> list[PageKey]:
@@ -206,6 +239,12 @@ class Renderer:
                 keys += [("term", taxonomy.value, term.slug, n) for n in range(1, pages + 1)]
         keys += [("sources", n) for n in range(1, len(self.views.source_bounds) + 1)]
         keys.append(("404",))
+        if self.config.base_url:  # feeds and the sitemap need absolute URLs
+            keys += [("feed", kind, "") for kind in ("atom", "json")]
+            for term in index.terms[Taxonomy.TAGS]:
+                keys += [("feed", kind, term.slug) for kind in ("atom", "json")]
+            keys.append(("sitemap",))
+        keys.append(("robots",))
         return keys
 
     def specs(self) -> Iterator[PageSpec]:
@@ -232,7 +271,39 @@ class Renderer:
             return self.term(Taxonomy(key[1]), str(key[2]), int(key[3]))
         if kind == "sources":
             return self.sources(int(key[1]))
+        if kind == "feed":
+            return self.feed(str(key[1]), str(key[2]))
+        if kind == "sitemap":
+            return PageSpec("sitemap.xml", "@sitemap", {"urls": self.sitemap_urls()})
+        if kind == "robots":
+            base = self.config.base_url
+            return PageSpec("robots.txt", "@robots", {"sitemap": base and base + "sitemap.xml"})
         return self._spec("404.html", "404.html", title="Page not found")
+
+    def feed(self, kind: str, tag: str) -> PageSpec:
+        """The site's feed, or one tag's, as Atom (``feed.xml``) or JSON Feed (``feed.json``)."""
+        base = self.config.base_url
+        folder = term_url(Taxonomy.TAGS, tag) if tag else ""
+        if tag:
+            term = self.index.term(Taxonomy.TAGS, tag)
+            events, title = term.events, f"{self.config.title}: {term.name}"
+        else:
+            events, title = self.index.events, self.config.title
+        found = feeds.entries(events, self.views, self.bodies, base)
+        feed = feeds.Feed(
+            title=title, description=self.config.description, home=base + folder,
+            atom_url=f"{base}{folder}feed.xml", json_url=f"{base}{folder}feed.json",
+            language=self.config.language, author=self.config.author,
+            updated=max((e.updated for e in found), default=feeds.timestamp(None)),
+            entries=found,
+        )  # fmt: skip
+        name = "feed.xml" if kind == "atom" else "feed.json"
+        return PageSpec(folder + name, f"@{kind}", {"feed": feed})
+
+    def sitemap_urls(self) -> tuple[str, ...]:
+        """Absolute URLs of every HTML page but redirects and the not-found page."""
+        base = self.config.base_url
+        return tuple(base + url for key in self.keys() if (url := _url_of(key)) is not None)
 
     @cached_property
     def year_counts(self) -> tuple[YearCount, ...]:

@@ -1,0 +1,196 @@
+"""Feeds (Atom 1.0 and JSON Feed 1.1), the sitemap and robots.txt: absolute URLs from base_url.
+
+Entries are ordered by when they last changed: the latest date of an event's update log, or
+else the event's own date, so that a correction brings an entry back to the top of a reader.
+Nothing depends on the time of the build.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+from timeline.reading.dates import EDTFDate, iso_day
+from timeline.reading.model import Event
+from timeline.site.views import SourceView, Views, event_url
+
+_ROOT_LINK = re.compile(r'(href|src)="\.\./\.\./')
+_FRAGMENT = re.compile(r'href="#')
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One event in a feed."""
+
+    id: str
+    url: str
+    title: str
+    published: str
+    updated: str
+    date_text: str
+    status: str
+    summary: str
+    content: str
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A whole feed: the site's, or one tag's."""
+
+    title: str
+    description: str
+    home: str  # the page this feed follows
+    atom_url: str
+    json_url: str
+    language: str
+    author: str
+    updated: str
+    entries: tuple[FeedEntry, ...]
+
+
+def timestamp(day: int | None) -> str:
+    """RFC 3339 midnight UTC of a day number (years outside 1-9999 are clamped)."""
+    text = iso_day(day) if day is not None else "0001-01-01"
+    if text.startswith("-") or len(text) > 10 or text < "0001":
+        text = "0001-01-01" if text.startswith(("-", "0000")) else "9999-12-31"
+    return f"{text}T00:00:00Z"
+
+
+def _first_day(date: EDTFDate) -> int | None:
+    return date.earliest if date.earliest is not None else date.latest
+
+
+def absolute_body(html: str, base_url: str, page_url: str) -> str:
+    """An event body's relative links made absolute (they start from the event page)."""
+    html = _ROOT_LINK.sub(lambda m: f'{m[1]}="{base_url}', html)
+    return _FRAGMENT.sub(f'href="{page_url}#', html)
+
+
+def _sources_html(sources: Iterable[SourceView]) -> str:
+    items = []
+    for s in sources:
+        title = escape(s.title)
+        line = f'<a href="{escape(s.url)}">{title}</a>' if s.url else title
+        for part in (s.author, s.publisher, s.date):
+            if part:
+                line += f", {escape(part)}"
+        if s.via:
+            line += f" (via {escape(s.via)})"
+        if s.archived:
+            line += f' — <a href="{escape(s.archived)}">archived copy</a>'
+        items.append(f"<li>{line}</li>")
+    if not items:
+        return "<p><em>No source is cited for this event yet.</em></p>"
+    return "<h3>Sources</h3><ol>" + "".join(items) + "</ol>"
+
+
+FEED_SIZE = 50  # entries in a feed: the most recently changed events
+
+
+def _changed(event: Event) -> tuple[int, int, str]:
+    """When an event last changed (its update log, else its date), for ordering."""
+    published = _first_day(event.date)
+    days = [d for u in event.updates if (d := _first_day(u.date)) is not None]
+    if published is not None:
+        days.append(published)
+    return (max(days) if days else -(10**9), published if published is not None else -(10**9),
+            event.slug)  # fmt: skip
+
+
+def entries(events: Iterable[Event], views: Views, bodies: dict[str, str],
+            base_url: str) -> tuple[FeedEntry, ...]:  # fmt: skip
+    """Entries for the FEED_SIZE most recently changed of ``events``, newest first."""
+    out = []
+    for event in sorted(events, key=_changed, reverse=True)[:FEED_SIZE]:
+        item = views.item(event)
+        url = base_url + event_url(event.slug)
+        published = _first_day(event.date)
+        updated = _changed(event)[0] if published is not None or event.updates else None
+        sources = [views.source(n, s) for n, s in enumerate(event.sources, 1)]
+        header = (f"<p><strong>{escape(item.date.text)}</strong> · "
+                  f"{escape(item.status_label)}</p>")  # fmt: skip
+        content = header + absolute_body(bodies[event.slug], base_url, url) + _sources_html(sources)
+        out.append(FeedEntry(
+            id=url, url=url, title=event.title, published=timestamp(published),
+            updated=timestamp(updated), date_text=item.date.text, status=item.status_label,
+            summary=item.summary, content=content, tags=event.tags,
+        ))  # fmt: skip
+    return tuple(out)
+
+
+def atom(feed: Feed) -> str:
+    """The feed as Atom 1.0."""
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(feed.language)}>',
+        f"  <title>{escape(feed.title)}</title>",
+        f"  <id>{escape(feed.atom_url)}</id>",
+        f'  <link rel="self" type="application/atom+xml" href={quoteattr(feed.atom_url)}/>',
+        f'  <link rel="alternate" type="text/html" href={quoteattr(feed.home)}/>',
+        f"  <updated>{feed.updated}</updated>",
+        f"  <author><name>{escape(feed.author or feed.title)}</name></author>",
+        "  <generator>Timeline</generator>",
+    ]
+    if feed.description:
+        lines.append(f"  <subtitle>{escape(feed.description)}</subtitle>")
+    for e in feed.entries:
+        lines += [
+            "  <entry>",
+            f"    <title>{escape(e.title)}</title>",
+            f"    <id>{escape(e.id)}</id>",
+            f'    <link rel="alternate" type="text/html" href={quoteattr(e.url)}/>',
+            f"    <published>{e.published}</published>",
+            f"    <updated>{e.updated}</updated>",
+            f"    <summary>{escape(f'{e.date_text} ({e.status}). {e.summary}'.strip())}</summary>",
+            f'    <content type="html">{escape(e.content)}</content>',
+            f'    <category term={quoteattr(e.status.lower())} label="Status"/>',
+            *(f"    <category term={quoteattr(t)}/>" for t in e.tags),
+            "  </entry>",
+        ]
+    lines.append("</feed>")
+    return "\n".join(lines) + "\n"
+
+
+def json_feed(feed: Feed) -> str:
+    """The feed as JSON Feed 1.1."""
+    data = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": feed.title,
+        "home_page_url": feed.home,
+        "feed_url": feed.json_url,
+        "description": feed.description,
+        "language": feed.language,
+        "authors": [{"name": feed.author or feed.title}],
+        "items": [
+            {
+                "id": e.id,
+                "url": e.url,
+                "title": e.title,
+                "summary": e.summary,
+                "content_html": e.content,
+                "date_published": e.published,
+                "date_modified": e.updated,
+                "tags": [e.status.lower(), *e.tags],
+                "_timeline": {"date": e.date_text, "status": e.status.lower()},
+            }
+            for e in feed.entries
+        ],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def sitemap(urls: Iterable[str]) -> str:
+    lines = ['<?xml version="1.0" encoding="utf-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']  # fmt: skip
+    lines += [f"  <url><loc>{escape(u)}</loc></url>" for u in urls]
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def robots(sitemap_url: str | None) -> str:
+    text = "User-agent: *\nAllow: /\n"
+    return text + (f"\nSitemap: {sitemap_url}\n" if sitemap_url else "")
