@@ -69,8 +69,9 @@ def test_editing_a_later_paragraph_rerenders_only_the_event_page(
     _edit(project, "2007-05-01-e5.md", "Second paragraph 5.", "Second paragraph, edited.")
     result = builder.update()
     assert builder.reads.reads == reads + 1
-    assert result.rendered == {"event.html": 1}
-    assert result.written == ("events/e5/index.html",)
+    # The event's page, and the whole-timeline data files (they hold every body).
+    assert result.rendered == {"event.html": 1, "@data": 2}
+    assert result.written == ("events/e5/index.html", "timeline.json", "timelinejs.json")
     assert "Second paragraph, edited." in (project.site / "events/e5/index.html").read_text()
     _same_as_cold_build(project, project.site)
 

@@ -24,6 +24,7 @@ from timeline.parallel import cores, in_shares, map_shares
 from timeline.progress import STEP, Progress
 from timeline.reading.load import ReadCache, load_corpus
 from timeline.reading.model import Event, Taxonomy
+from timeline.site import exports
 from timeline.site.index import TimelineIndex, build_index
 from timeline.site.markdown import LinkMap, RenderedBody, render_body
 from timeline.site.output import (
@@ -88,9 +89,10 @@ class Builder:
 
     def __init__(
         self, config: Config, *, drafts: bool = False, strict: bool = False, workers: int = 1,
-        progress: Progress | None = None,
+        progress: Progress | None = None, data_files: bool = True,
     ) -> None:  # fmt: skip
         self.config = config
+        self.data_files = data_files  # serve leaves the publishing-only data files out
         self.drafts = drafts
         self.strict = strict
         self.workers = workers  # processes for a cold build; serve rebuilds in-process
@@ -123,7 +125,10 @@ class Builder:
 
     def forget_everything(self, config: Config) -> None:
         """The config changed: start again from nothing."""
-        self.__init__(config, drafts=self.drafts, strict=self.strict, workers=self.workers)  # type: ignore[misc]
+        self.__init__(  # type: ignore[misc]
+            config, drafts=self.drafts, strict=self.strict, workers=self.workers,
+            data_files=self.data_files,
+        )  # fmt: skip
 
     def collect(self) -> Content:
         """Read and check everything (both phases); raise ContentError listing all problems."""
@@ -186,7 +191,8 @@ class Builder:
         if self.env is None:
             self.env = make_environment(self.config)
         views = Views(self.config, content.index, content.summaries)
-        return Renderer(self.config, self.env, content.index, views, content.bodies)
+        return Renderer(self.config, self.env, content.index, views, content.bodies,
+                        data_files=self.data_files)  # fmt: skip
 
     def build(self) -> BuildResult:
         """A whole new site: into a staging folder the first time, else staged in place and
@@ -257,7 +263,9 @@ class Builder:
         renderer = self._renderer(content)
         counter: Counter[str] = Counter()
         written: list[str] = []
-        plan = _plan(before, content, self.previous, feeds=bool(self.config.base_url))
+        plan = _plan(
+            before, content, self.previous, feeds=bool(self.config.base_url), data=self.data_files
+        )
         specs: dict[str, PageSpec] = {} if plan is None else dict(self.previous)
         for key in renderer.keys() if plan is None else plan:
             spec = renderer.spec(key)
@@ -284,8 +292,9 @@ class Builder:
 
 
 def _plan(
-    before: Content | None, after: Content, previous: dict[str, PageSpec], *, feeds: bool
-) -> list[PageKey] | None:
+    before: Content | None, after: Content, previous: dict[str, PageSpec], *, feeds: bool,
+    data: bool,
+) -> list[PageKey] | None:  # fmt: skip
     """The pages an edit can have changed, when it changed only event bodies; else None
     (every page is then described again and compared with what it was)."""
     if before is None or not previous:
@@ -309,6 +318,8 @@ def _plan(
         if feeds:  # feed entries carry the whole body
             for tag in ("", *(new.term_slug(Taxonomy.TAGS, t) for t in event.tags)):
                 keys += [("feed", "atom", tag), ("feed", "json", tag)]
+    if keys and data:  # the whole timeline as data holds every body
+        keys += [("data", "json"), ("data", "timelinejs")]
     return list(dict.fromkeys(keys))
 
 
@@ -368,6 +379,14 @@ def _remove(output: Path, rel: str) -> None:
 def collect(config: Config, *, drafts: bool = False, strict: bool = False) -> Content:
     """Check a project without building it."""
     return Builder(config, drafts=drafts, strict=strict).collect()
+
+
+def export_timeline(config: Config, kind: str, *, drafts: bool = False) -> str:
+    """The timeline as data: ``json`` (timeline.json), ``timelinejs`` or ``csv``."""
+    builder = Builder(config, drafts=drafts)
+    content = builder.collect()
+    views = Views(config, content.index, content.summaries)
+    return exports.export(kind, config, content.index, views, content.bodies)
 
 
 def build(

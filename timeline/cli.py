@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from timeline import __version__
-from timeline.build import build, collect
+from timeline.build import build, collect, export_timeline
 from timeline.config import Config, require_config
 from timeline.errors import ContentError, Problem, UsageError
 from timeline.progress import Progress
@@ -220,6 +220,30 @@ def serve_command(root: Path, host: str, port: int, open_browser: bool, drafts: 
         click.echo("Stopping.")
     finally:
         preview.stop()
+
+
+@main.command("export")
+@click.option(
+    "--format", "kind", type=click.Choice(["json", "timelinejs", "csv"]), required=True,
+    help="json: timeline.json (schema in docs/data.md); timelinejs: TimelineJS 3 JSON; "
+    "csv: one row per event.",
+)  # fmt: skip
+@click.option(
+    "--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="File to write. [default: standard output]",
+)  # fmt: skip
+@ROOT
+@DRAFTS
+@_handle_errors
+def export_command(kind: str, out_file: Path | None, root: Path, drafts: bool) -> None:
+    """Export the whole timeline as data (the same files a build writes, and CSV)."""
+    config = _config(root)
+    text = export_timeline(config, kind, drafts=drafts)
+    if out_file is None:
+        click.echo(text, nl=False)
+    else:
+        out_file.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {out_file}", err=True)
 
 
 @main.command("new")

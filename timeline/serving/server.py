@@ -258,7 +258,9 @@ class Preview:
     ) -> None:
         self.load = load
         self.config = config
-        self.builder = Builder(config, drafts=drafts)
+        # Previews leave out timeline.json and timelinejs.json (publishing artifacts holding
+        # the whole timeline: at 10,000 events, tens of megabytes to rewrite on every save).
+        self.builder = Builder(config, drafts=drafts, data_files=False)
         self.report = report or (lambda line: print(line, file=sys.stderr, flush=True))
         self.state = SiteState()
         self.builds = 0

@@ -70,7 +70,7 @@ def absolute_body(html: str, base_url: str, page_url: str) -> str:
     return _FRAGMENT.sub(f'href="{page_url}#', html)
 
 
-def _sources_html(sources: Iterable[SourceView]) -> str:
+def sources_html(sources: Iterable[SourceView]) -> str:
     items = []
     for s in sources:
         title = escape(s.title)
@@ -113,7 +113,7 @@ def entries(events: Iterable[Event], views: Views, bodies: dict[str, str],
         sources = [views.source(n, s) for n, s in enumerate(event.sources, 1)]
         header = (f"<p><strong>{escape(item.date.text)}</strong> · "
                   f"{escape(item.status_label)}</p>")  # fmt: skip
-        content = header + absolute_body(bodies[event.slug], base_url, url) + _sources_html(sources)
+        content = header + absolute_body(bodies[event.slug], base_url, url) + sources_html(sources)
         out.append(FeedEntry(
             id=url, url=url, title=event.title, published=timestamp(published),
             updated=timestamp(updated), date_text=item.date.text, status=item.status_label,

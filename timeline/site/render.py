@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from timeline.config import Config
 from timeline.reading.model import Taxonomy
-from timeline.site import feeds
+from timeline.site import exports, feeds
 from timeline.site.index import TimelineIndex
 from timeline.site.views import (
     PAGE_SIZE,
@@ -183,9 +183,13 @@ def output_file(url_path: str) -> str:
 class Renderer:
     """Describes every page of the site from the index and views, and renders specs."""
 
-    def __init__(self, config: Config, env: jinja2.Environment, index: TimelineIndex,
-                 views: Views, bodies: dict[str, str]) -> None:  # fmt: skip
+    def __init__(
+        self, config: Config, env: jinja2.Environment, index: TimelineIndex, views: Views,
+        bodies: dict[str, str], *, data_files: bool = True,
+    ) -> None:  # fmt: skip
         self.config = config
+        self.data_files = data_files  # timeline.json and timelinejs.json: for publishing
+        self._build = object()
         self.env = env
         self.index = index
         self.views = views
@@ -219,6 +223,9 @@ class Renderer:
 
     def render(self, spec: PageSpec) -> str:
         """A page's text: from a theme template, or for data files from Python."""
+        if spec.template == "@data":
+            kind = str(spec.context["kind"])
+            return exports.export(kind, self.config, self.index, self.views, self.bodies)
         if spec.template.startswith("@"):
             return _DATA[spec.template](spec.context)
         return self.env.get_template(spec.template).render(spec.context)
@@ -245,6 +252,8 @@ class Renderer:
                 keys += [("feed", kind, term.slug) for kind in ("atom", "json")]
             keys.append(("sitemap",))
         keys.append(("robots",))
+        if self.data_files:
+            keys += [("data", "json"), ("data", "timelinejs")]
         return keys
 
     def specs(self) -> Iterator[PageSpec]:
@@ -273,6 +282,10 @@ class Renderer:
             return self.sources(int(key[1]))
         if kind == "feed":
             return self.feed(str(key[1]), str(key[2]))
+        if kind == "data":
+            name = "timeline.json" if key[1] == "json" else "timelinejs.json"
+            # Never equal to the last build's spec: these files hold the whole timeline.
+            return PageSpec(name, "@data", {"kind": key[1], "build": self._build})
         if kind == "sitemap":
             return PageSpec("sitemap.xml", "@sitemap", {"urls": self.sitemap_urls()})
         if kind == "robots":

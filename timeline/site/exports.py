@@ -1,0 +1,187 @@
+"""The timeline as data: ``timeline.json`` (our versioned schema), TimelineJS 3 JSON, and CSV.
+
+``timeline.json`` schema version 1 is documented in docs/data.md. Dates keep their EDTF text,
+with their earliest and latest days and the honest display text beside it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from timeline.config import Config
+from timeline.reading.dates import DatePoint, EDTFDate, iso_day
+from timeline.reading.model import Source
+from timeline.site.feeds import absolute_body, sources_html
+from timeline.site.index import TimelineIndex
+from timeline.site.views import Views, event_url
+
+SCHEMA_VERSION = 1
+
+
+def _date(date: EDTFDate, views: Views) -> dict[str, Any]:
+    return {
+        "edtf": date.text,
+        "display": date.display(views.fmt),
+        "earliest": iso_day(date.earliest) if date.earliest is not None else None,
+        "latest": iso_day(date.latest) if date.latest is not None else None,
+        "precision": "interval" if date.interval else date.precision.value,
+        "approximate": date.approximate,
+        "uncertain": date.uncertain,
+    }
+
+
+def _source(source: Source) -> dict[str, Any]:
+    return {
+        "id": source.key,
+        "title": source.title,
+        "url": source.url,
+        "publisher": source.publisher,
+        "author": source.author,
+        "date": source.date.text if source.date else None,
+        "via": source.via,
+        "archived": source.archived,
+        "quote": source.quote,
+        "accessed": source.accessed.text if source.accessed else None,
+    }
+
+
+def timeline_json(config: Config, index: TimelineIndex, views: Views) -> str:
+    """Every event with its dates, status, sources, names and relations (schema version 1)."""
+    events = []
+    for event in index.events:
+        events.append({
+            "slug": event.slug,
+            "url": config.base_url + event_url(event.slug),
+            "title": event.title,
+            "date": _date(event.date, views),
+            "status": event.status.value,
+            "summary": views.item(event).summary,
+            "group": event.group,
+            "tags": list(event.tags),
+            "actors": list(event.actors),
+            "places": list(event.places),
+            "sources": [_source(s) for s in event.sources],
+            "related": [r.slug for r in event.related],
+            "referred_by": [e.slug for e in index.backlinks.get(event.slug, ())],
+            "image": None if event.image is None else {
+                "src": event.image.src, "alt": event.image.alt,
+                "caption": event.image.caption, "credit": event.image.credit,
+            },
+            "aliases": list(event.aliases),
+            "updates": [{"date": u.date.text, "note": u.note} for u in event.updates],
+            "body": event.body.strip(),
+            "file": event.path,
+        })  # fmt: skip
+    data = {
+        "schema": "timeline",
+        "version": SCHEMA_VERSION,
+        "title": config.title,
+        "description": config.description,
+        "language": config.language,
+        "base_url": config.base_url or None,
+        "events": events,
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def _tl_year(year: int) -> int:
+    """TimelineJS counts years before 1 as historians do (-1 is 1 BCE); EDTF counts
+    astronomically (0000 is 1 BCE, -0001 is 2 BCE)."""
+    return year if year >= 1 else year - 1
+
+
+def _tl_date(point: DatePoint, views: Views, *, end: bool) -> dict[str, Any]:
+    """A TimelineJS date object for one end of an EDTF date."""
+    out: dict[str, Any] = {"year": _tl_year(point.year)}
+    if point.unspecified_year_digits and end:
+        out["year"] = _tl_year(point.year + 10**point.unspecified_year_digits - 1)
+    if point.month is not None:
+        out["month"] = point.month
+    elif point.season is not None:  # a season: from its first month to its last
+        first = {21: 3, 22: 6, 23: 9, 24: 12}[point.season]
+        out["month"] = first if not end else (first + 2 - 1) % 12 + 1
+        if end and point.season == 24:
+            out["year"] = _tl_year(point.year + 1)
+    if point.day is not None:
+        out["day"] = point.day
+    if point.time is not None:
+        out["hour"], out["minute"] = (int(p) for p in point.time.split(":")[:2])
+    out["display_date"] = point.display(views.fmt)
+    return out
+
+
+def timelinejs_json(config: Config, index: TimelineIndex, views: Views,
+                    bodies: dict[str, str]) -> str:  # fmt: skip
+    """The timeline in TimelineJS 3's JSON format, one slide per event, eras by year."""
+    base = config.base_url
+    slides = []
+    for event in index.events:
+        date = event.date
+        start = date.start or date.end
+        assert start is not None
+        item = views.item(event)
+        url = base + event_url(event.slug)
+        sources = [views.source(n, s) for n, s in enumerate(event.sources, 1)]
+        text = (f"<p><strong>{item.status_label}</strong></p>"
+                + absolute_body(bodies[event.slug], base, url) + sources_html(sources))  # fmt: skip
+        slide: dict[str, Any] = {
+            "unique_id": event.slug,
+            "start_date": _tl_date(start, views, end=False),
+            "display_date": item.date.text,
+            "text": {"headline": event.title, "text": text},
+        }
+        last = date.end if date.interval else start
+        if last is not None and (date.interval or start.precision.value != "day"):
+            slide["end_date"] = _tl_date(last, views, end=True)
+        if event.group:
+            slide["group"] = event.group
+        if event.image:
+            src = event.image.src if event.image.external else base + event.image.src
+            slide["media"] = {"url": src, "alt": event.image.alt,
+                              "caption": event.image.caption or "",
+                              "credit": event.image.credit or ""}  # fmt: skip
+        slides.append(slide)
+    eras = [
+        {"start_date": {"year": _tl_year(y)}, "end_date": {"year": _tl_year(y)},
+         "text": {"headline": views.year_text(y)}}
+        for y in index.years
+    ]  # fmt: skip
+    data = {
+        "title": {"text": {"headline": config.title, "text": config.description}},
+        "events": slides,
+        "eras": eras,
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+CSV_COLUMNS = ("slug", "title", "date", "earliest", "latest", "display_date", "status", "group",
+               "tags", "actors", "places", "sources", "summary")  # fmt: skip
+
+
+def timeline_csv(index: TimelineIndex, views: Views) -> str:
+    """One row per event; lists joined with '; ', sources as their URLs (or titles)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for event in index.events:
+        date = _date(event.date, views)
+        writer.writerow([
+            event.slug, event.title, event.date.text, date["earliest"] or "", date["latest"] or "",
+            date["display"], event.status.value, event.group or "", "; ".join(event.tags),
+            "; ".join(event.actors), "; ".join(event.places),
+            "; ".join(s.url or s.title for s in event.sources), views.item(event).summary,
+        ])  # fmt: skip
+    return out.getvalue()
+
+
+def export(kind: str, config: Config, index: TimelineIndex, views: Views,
+           bodies: dict[str, str]) -> str:  # fmt: skip
+    """The whole timeline in one of the export formats: json, timelinejs, csv."""
+    if kind == "json":
+        return timeline_json(config, index, views)
+    if kind == "timelinejs":
+        return timelinejs_json(config, index, views, bodies)
+    return timeline_csv(index, views)
