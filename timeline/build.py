@@ -25,6 +25,7 @@ from timeline.progress import STEP, Progress
 from timeline.reading.load import ReadCache, load_corpus
 from timeline.reading.model import Event, Taxonomy
 from timeline.site import exports
+from timeline.site import search as search_index
 from timeline.site.index import TimelineIndex, build_index
 from timeline.site.markdown import LinkMap, RenderedBody, render_body
 from timeline.site.output import (
@@ -89,10 +90,11 @@ class Builder:
 
     def __init__(
         self, config: Config, *, drafts: bool = False, strict: bool = False, workers: int = 1,
-        progress: Progress | None = None, data_files: bool = True,
+        progress: Progress | None = None, data_files: bool = True, search: bool = False,
     ) -> None:  # fmt: skip
         self.config = config
         self.data_files = data_files  # serve leaves the publishing-only data files out
+        self.search = search  # pages carry the search box; the index is built by build()
         self.drafts = drafts
         self.strict = strict
         self.workers = workers  # processes for a cold build; serve rebuilds in-process
@@ -127,7 +129,7 @@ class Builder:
         """The config changed: start again from nothing."""
         self.__init__(  # type: ignore[misc]
             config, drafts=self.drafts, strict=self.strict, workers=self.workers,
-            data_files=self.data_files,
+            data_files=self.data_files, search=self.search,
         )  # fmt: skip
 
     def collect(self) -> Content:
@@ -192,7 +194,7 @@ class Builder:
             self.env = make_environment(self.config)
         views = Views(self.config, content.index, content.summaries)
         return Renderer(self.config, self.env, content.index, views, content.bodies,
-                        data_files=self.data_files)  # fmt: skip
+                        data_files=self.data_files, search=self.search)  # fmt: skip
 
     def build(self) -> BuildResult:
         """A whole new site: into a staging folder the first time, else staged in place and
@@ -391,18 +393,23 @@ def export_timeline(config: Config, kind: str, *, drafts: bool = False) -> str:
 
 def build(
     config: Config, *, drafts: bool = False, strict: bool = False, use_cache: bool = True,
-    progress: Progress | None = None,
+    progress: Progress | None = None, search: bool = True,
 ) -> BuildResult:  # fmt: skip
     """Build the site into ``config.output_path`` on every core, unless the cache shows that
     nothing changed since the last build (``use_cache=False`` builds regardless)."""
     started = time.perf_counter()
-    options = {"drafts": drafts, "strict": strict}
+    options = {"drafts": drafts, "strict": strict, "search": search}
     key = cache.inputs_key(config, options, theme_folders(config))
     if use_cache and (last := cache.up_to_date(config, key)):
         elapsed = {"cache check": time.perf_counter() - started}
         return BuildResult(last["events"], last["pages"], config.output_path, (),
                            timings=elapsed, up_to_date=True)  # fmt: skip
-    builder = Builder(config, drafts=drafts, strict=strict, workers=cores(), progress=progress)
+    builder = Builder(config, drafts=drafts, strict=strict, workers=cores(), progress=progress,
+                      search=search)  # fmt: skip
     result = builder.build()
+    if search:
+        if progress:
+            progress.begin("Building the search index")
+        result.timings["search"] = search_index.build_index(config.output_path)
     cache.record(config, key, result.events, result.pages)
     return result

@@ -17,7 +17,7 @@ import click
 from timeline import __version__
 from timeline.build import build, collect, export_timeline
 from timeline.config import Config, require_config
-from timeline.errors import ContentError, Problem, UsageError
+from timeline.errors import ContentError, Problem, TimelineError, UsageError
 from timeline.progress import Progress
 from timeline.scaffold import init_project, new_event
 from timeline.site.links import check_links
@@ -50,6 +50,9 @@ def _handle_errors(func: F) -> F:
         except UsageError as exc:
             click.secho(f"Error: {exc}", err=True, fg="red")
             sys.exit(2)
+        except TimelineError as exc:  # e.g. the search index could not be built
+            click.secho(f"Error: {exc}", err=True, fg="red")
+            sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
 
@@ -100,7 +103,7 @@ def main() -> None:
 )  # fmt: skip
 @click.option(
     "--no-search", is_flag=True,
-    help="Skip the search index (accepted now; search is not built yet, so this changes nothing).",
+    help="Skip the Pagefind search index (and the search box): a faster build.",
 )  # fmt: skip
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Also list how many pages of each kind.")
@@ -116,7 +119,7 @@ def build_command(
     progress = Progress(sys.stderr, enabled=sys.stderr.isatty() and not quiet)
     try:
         result = build(config, drafts=drafts, strict=strict, use_cache=not no_cache,
-                       progress=progress)  # fmt: skip
+                       progress=progress, search=not no_search)  # fmt: skip
     finally:
         progress.close()
     if not quiet:

@@ -23,6 +23,7 @@ class OutputPathError(UsageError):
 
 PARTIAL = ".timeline-partial"
 KEEP_PREFIX = ".timeline-build"  # the build cache's record, see timeline.cache
+KEEP_FOLDERS = ("pagefind", "pagefind.partial")  # the search index, see timeline.site.search
 
 
 def _partial(target: Path) -> Path:
@@ -127,12 +128,12 @@ def sweep(folder: Path, keep: set[str] | None = None) -> list[str]:
         for name in files:
             path = here / name
             rel = path.relative_to(folder).as_posix()
-            if name.startswith(KEEP_PREFIX):
+            if name.startswith(KEEP_PREFIX) or rel.split("/", 1)[0] in KEEP_FOLDERS:
                 continue
             if name.endswith(PARTIAL) or (keep is not None and rel not in keep):
                 path.unlink()
                 if not name.endswith(PARTIAL):
                     deleted.append(rel)
-        if here != folder and not any(here.iterdir()):
+        if here != folder and not any(here.iterdir()) and here.name not in KEEP_FOLDERS:
             here.rmdir()
     return sorted(deleted)

@@ -159,6 +159,8 @@ class SiteView:
     base_url: str
     nav: tuple[Link, ...]
     event_count: int
+    search: bool  # a Pagefind index is built with the site
+    base_path: str
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,7 @@ class Renderer:
 
     def __init__(
         self, config: Config, env: jinja2.Environment, index: TimelineIndex, views: Views,
-        bodies: dict[str, str], *, data_files: bool = True,
+        bodies: dict[str, str], *, data_files: bool = True, search: bool = False,
     ) -> None:  # fmt: skip
         self.config = config
         self.data_files = data_files  # timeline.json and timelinejs.json: for publishing
@@ -209,6 +211,8 @@ class Renderer:
                 Link("sources/", "Sources"),
             ),
             event_count=len(index.events),
+            search=search,
+            base_path=config.base_path,
         )
         entries = env.globals["items_html"]
         assert isinstance(entries, ListEntries)

@@ -17,7 +17,7 @@ from timeline.site.index import Term, TimelineIndex
 
 _FINE = (Precision.TIME, Precision.DAY, Precision.MONTH)
 TAXONOMIES = tuple(Taxonomy)
-_TAXONOMY_LABELS = tuple((t, t.value.capitalize()) for t in Taxonomy)
+_TAXONOMY_LABELS = tuple((t, t.value.capitalize(), t.singular) for t in Taxonomy)
 
 
 @dataclass(frozen=True)
@@ -194,6 +194,7 @@ class TermGroup:
 
     label: str
     links: tuple[Link, ...]
+    filter: str  # the search filter these names feed: tag, actor, place
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,7 @@ class EventPage:
     next: EventRef | None
     neighbours: tuple[EventRef, ...]
     image: ImageView | None
+    year: str
 
 
 def date_view(date: EDTFDate, fmt: DateFormat) -> DateView:
@@ -377,8 +379,8 @@ class Views:
     def event_page(self, event: Event, body_html: str) -> EventPage:
         index = self.index
         terms = tuple(
-            TermGroup(label, tuple(links[n] for n in names if n in links))
-            for taxonomy, label in _TAXONOMY_LABELS
+            TermGroup(label, tuple(links[n] for n in names if n in links), singular)
+            for taxonomy, label, singular in _TAXONOMY_LABELS
             if (names := event.names(taxonomy)) and (links := self.links_by_name[taxonomy])
         )
         image = None
@@ -403,6 +405,7 @@ class Views:
             next=self.refs[following.slug] if following else None,
             neighbours=self.refs_of(index.neighbours(event)),
             image=image,
+            year=self.year_text(event.date.year),
         )
 
     def term_links(self, terms: Iterable[Term]) -> tuple[tuple[Link, int], ...]:
