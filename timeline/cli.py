@@ -18,6 +18,7 @@ from timeline import __version__
 from timeline.build import build, collect, export_timeline
 from timeline.config import Config, require_config
 from timeline.errors import ContentError, Problem, TimelineError, UsageError
+from timeline.importing import import_file
 from timeline.progress import Progress
 from timeline.scaffold import init_project, new_event
 from timeline.site.links import check_links
@@ -247,6 +248,25 @@ def export_command(kind: str, out_file: Path | None, root: Path, drafts: bool) -
     else:
         out_file.write_text(text, encoding="utf-8")
         click.echo(f"Wrote {out_file}", err=True)
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@ROOT
+@_handle_errors
+def import_command(file: Path, root: Path) -> None:
+    """Turn a TimelineJS JSON file, or its spreadsheet template saved as CSV, into event
+    files in events/; never overwrites a file."""
+    config = _config(root)
+    report = import_file(file, config.events_path)
+    for problem in report.problems:
+        click.echo(problem, err=True)
+    click.echo(
+        f"Imported {len(report.written)} events into {_shown(config.events_path, config.root)}"
+    )
+    if report.problems:
+        click.secho(f"{len(report.problems)} not imported (see above).", err=True, fg="yellow")
+        sys.exit(1)
 
 
 @main.command("new")
