@@ -144,8 +144,11 @@ def timelinejs_json(config: Config, index: TimelineIndex, views: Views,
                               "caption": event.image.caption or "",
                               "credit": event.image.credit or ""}  # fmt: skip
         slides.append(slide)
+    # TimelineJS refuses an era that ends where it starts: a year runs from 1 January to
+    # 31 December.
     eras = [
-        {"start_date": {"year": _tl_year(y)}, "end_date": {"year": _tl_year(y)},
+        {"start_date": {"year": _tl_year(y), "month": 1, "day": 1},
+         "end_date": {"year": _tl_year(y), "month": 12, "day": 31},
          "text": {"headline": views.year_text(y)}}
         for y in index.years
     ]  # fmt: skip
