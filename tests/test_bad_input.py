@@ -107,6 +107,11 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str], tuple[str, ...]]] = [
         ["events/a.md:6: related: unknown event 'ghost'"], (),
     ),
     (
+        "unknown relation name",
+        {"events/a.md": event(extra="related:\n  - slug: good\n    relation: contradict")},
+        ["events/a.md:6: related[1].relation: 'contradict' is not a relation; did you mean 'contradicts'?"], (),
+    ),
+    (
         "wiki link to an unknown event",
         {"events/a.md": event(body="First line.\n\nSee [[gost]] for more.")},
         ["events/a.md:11: body: [[gost]] links to an unknown event"], (),

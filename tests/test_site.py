@@ -339,3 +339,30 @@ def test_sources_pages_split_by_the_events_they_list() -> None:
     assert weighted_bounds([300, 300, 10], limit=500) == [0, 1]
     assert weighted_bounds([900], limit=500) == [0]  # one heavy source still gets a page
     assert weighted_bounds([], limit=500) == [0]
+
+
+def test_typed_relations_read_right_from_both_sides(project: Project) -> None:
+    project.write({
+        "events/2007-08-22-report.md": event("The report", "2007-08-22"),
+        "events/2007-08-23-doubts.md": event(
+            "The doubts", "2007-08-23",
+            extra="related:\n  - slug: report\n    relation: contradicts\n"
+                  "  - slug: denial\n    relation: follows\n  - plain",
+        ),
+        "events/2007-08-21-denial.md": event("The denial", "2007-08-21"),
+        "events/2007-08-20-plain.md": event("Plain", "2007-08-20"),
+    })  # fmt: skip
+    project.build()
+
+    def groups(slug: str) -> dict[str, list[str]]:
+        soup = project.html(f"events/{slug}/")
+        return {
+            h3.get_text(): [a.get_text() for a in h3.find_next("ul").select("a")]  # type: ignore[union-attr]
+            for h3 in soup.select(".event-related h3")
+        }
+
+    assert groups("doubts") == {"Contradicts": ["The report"], "Follows": ["The denial"],
+                                "Related": ["Plain"]}  # fmt: skip
+    assert groups("report") == {"Contradicted by": ["The doubts"]}
+    assert groups("denial") == {"Followed by": ["The doubts"]}
+    assert groups("plain") == {"Referred to by": ["The doubts"]}

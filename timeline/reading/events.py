@@ -10,7 +10,7 @@ from typing import Any
 from timeline.errors import Problems
 from timeline.reading.fields import Fields, did_you_mean
 from timeline.reading.frontmatter import FrontMatterError, Path_, load_yaml, split_document
-from timeline.reading.model import Event, Image, Relation, Source, Status, Update
+from timeline.reading.model import Event, Image, Relation, RelationKind, Source, Status, Update
 
 EVENT_KEYS = (
     "title", "date", "slug", "summary", "status", "tags", "actors", "places", "group",
@@ -97,9 +97,7 @@ def parse_event(
                 f"(use one of: {', '.join(names)})",
             )
 
-    related = []
-    for index, name in enumerate(f.names(("related",))):
-        related.append(Relation(name, doc.meta.line(("related", index))))
+    related = _relations(f)
 
     aliases = f.names(("aliases",))
     for index, alias in enumerate(aliases):
@@ -142,6 +140,45 @@ def parse_event(
     if problems.errors:
         return None, problems
     return event, problems
+
+
+RELATION_KEYS = ("slug", "relation")
+
+
+def _relations(f: Fields) -> list[Relation]:
+    """``related``: slugs, or mappings {slug: ..., relation: follows|causes|...}."""
+    if not f.has(("related",)) or f.get(("related",)) is None:
+        return []
+    value = f.get(("related",))
+    if not isinstance(value, list):
+        f.error(("related",), "expected a list of slugs, or of '- slug: ...' / 'relation: ...'")
+        return []
+    out = []
+    kinds = [k.value for k in RelationKind]
+    for index, item in enumerate(value):
+        key: Path_ = ("related", index)
+        line = f.located.line(key)
+        if not isinstance(item, dict):
+            slug = f.text(key)
+            if slug is not None:
+                out.append(Relation(slug, line))
+            continue
+        if f.mapping(key, RELATION_KEYS) is None:
+            continue
+        slug = f.text((*key, "slug"), required=True)
+        name = f.text((*key, "relation"))
+        kind = None
+        if name is not None:
+            try:
+                kind = RelationKind(name.lower())
+            except ValueError:
+                hint = did_you_mean(name.lower(), kinds)
+                choices = ", ".join(kinds)
+                f.error((*key, "relation"), f"{name!r} is not a relation{hint} (use: {choices})")
+                continue
+        if slug is not None:
+            out.append(Relation(slug, line, kind))
+    return out
 
 
 def _source(

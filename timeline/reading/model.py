@@ -81,12 +81,43 @@ class Update:
     note: str
 
 
+class RelationKind(enum.Enum):
+    """How one event bears on another; each reads differently from the other side."""
+
+    FOLLOWS = "follows"
+    CAUSES = "causes"
+    RESPONDS_TO = "responds-to"
+    CONTRADICTS = "contradicts"
+    SAME_AS = "same-as"
+
+    @property
+    def forward(self) -> str:
+        """As shown on the page of the event that names the relation."""
+        return _WORDS[self][0]
+
+    @property
+    def backward(self) -> str:
+        """As shown on the page of the event it points to."""
+        return _WORDS[self][1]
+
+
+_WORDS = {
+    RelationKind.FOLLOWS: ("Follows", "Followed by"),
+    RelationKind.CAUSES: ("Causes", "Caused by"),
+    RelationKind.RESPONDS_TO: ("Responds to", "Responded to by"),
+    RelationKind.CONTRADICTS: ("Contradicts", "Contradicted by"),
+    RelationKind.SAME_AS: ("Same as", "Same as"),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Relation:
-    """A link from one event to another, kept with the line that made it."""
+    """A link from one event to another, kept with the line that made it; ``kind`` None is a
+    plain "related"."""
 
     slug: str
     line: int
+    kind: RelationKind | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,7 +65,9 @@ def timeline_json(config: Config, index: TimelineIndex, views: Views) -> str:
             "places": list(event.places),
             "sources": [_source(s) for s in event.sources],
             "related": [r.slug for r in event.related],
-            "referred_by": [e.slug for e in index.backlinks.get(event.slug, ())],
+            "relations": [{"slug": r.slug, "relation": r.kind.value if r.kind else None}
+                          for r in event.related],
+            "referred_by": [e.slug for e, _ in index.backlinks.get(event.slug, ())],
             "image": None if event.image is None else {
                 "src": event.image.src, "alt": event.image.alt,
                 "caption": event.image.caption, "credit": event.image.credit,

@@ -11,7 +11,7 @@ from functools import cached_property, lru_cache
 from timeline.errors import Problems
 from timeline.reading.events import slugify
 from timeline.reading.fields import did_you_mean
-from timeline.reading.model import Event, Source, Taxonomy
+from timeline.reading.model import Event, RelationKind, Source, Taxonomy
 
 NEIGHBOURS = 3  # events shown on each side under "around this date"
 
@@ -44,7 +44,7 @@ class TimelineIndex:  # not slots: cached_property needs the instance __dict__
     position: dict[str, int]
     terms: dict[Taxonomy, tuple[Term, ...]]
     term_slugs: dict[Taxonomy, dict[str, str]]  # display name -> slug
-    backlinks: dict[str, tuple[Event, ...]]
+    backlinks: dict[str, tuple[tuple[Event, RelationKind | None], ...]]  # who names this one
     years: dict[int, tuple[Event, ...]]
     sources: tuple[SourceEntry, ...]
     unsourced: tuple[Event, ...]
@@ -114,7 +114,7 @@ def build_index(events: Iterable[Event], problems: Problems) -> TimelineIndex:
             claimed[key] = event
             aliases[alias] = event
 
-    backlinks: dict[str, list[Event]] = defaultdict(list)
+    backlinks: dict[str, list[tuple[Event, RelationKind | None]]] = defaultdict(list)
     for event in ordered:
         for relation in event.related:
             if relation.slug not in by_slug:
@@ -125,7 +125,7 @@ def build_index(events: Iterable[Event], problems: Problems) -> TimelineIndex:
             elif relation.slug == event.slug:
                 problems.warn(event.path, relation.line, "related", "an event relates to itself")
             else:
-                backlinks[relation.slug].append(event)
+                backlinks[relation.slug].append((event, relation.kind))
 
     terms, term_slugs = _taxonomies(ordered, problems)
     years: dict[int, list[Event]] = defaultdict(list)

@@ -198,14 +198,29 @@ class TermGroup:
 
 
 @dataclass(frozen=True)
+class RelationGroup:
+    """Events related to this one in one way: "Contradicts", "Followed by", "Related"."""
+
+    label: str
+    refs: tuple[EventRef, ...]
+
+
+def _grouped(pairs: Iterable[tuple[EventRef, str]]) -> tuple[RelationGroup, ...]:
+    groups: dict[str, list[EventRef]] = {}
+    for ref, label in pairs:
+        groups.setdefault(label, []).append(ref)
+    return tuple(RelationGroup(label, tuple(refs)) for label, refs in groups.items())
+
+
+@dataclass(frozen=True)
 class EventPage:
     """Everything the event template shows."""
 
     item: EventItem
     body: Markup
     sources: tuple[SourceView, ...]
-    related: tuple[EventRef, ...]
-    backlinks: tuple[EventRef, ...]
+    related: tuple[RelationGroup, ...]
+    backlinks: tuple[RelationGroup, ...]
     terms: tuple[TermGroup, ...]
     updates: tuple[UpdateView, ...]
     previous: EventRef | None
@@ -393,11 +408,15 @@ class Views:
             item=self.item(event),
             body=Markup(body_html),  # from the escaping Markdown renderer
             sources=tuple(self.source(n, s) for n, s in enumerate(event.sources, 1)),
-            related=self.refs_of(
-                index.by_slug[r.slug] for r in event.related if r.slug in index.by_slug
+            related=_grouped(
+                (self.refs[r.slug], r.kind.forward if r.kind else "Related")
+                for r in event.related
+                if r.slug in index.by_slug
             ),
-            backlinks=self.refs_of(
-                e for e in index.backlinks.get(event.slug, ()) if e.slug not in related_slugs
+            backlinks=_grouped(
+                (self.refs[e.slug], kind.backward if kind else "Referred to by")
+                for e, kind in index.backlinks.get(event.slug, ())
+                if e.slug not in related_slugs
             ),
             terms=terms,
             updates=tuple(UpdateView(date_view(u.date, self.fmt), u.note) for u in event.updates),
