@@ -319,6 +319,9 @@ def test_large_timelines_paginate_and_keep_every_event_reachable(project: Projec
     home = project.html("")
     assert home.select(".event-title") == []
     assert [a["href"] for a in home.select(".density a")] == ["years/2007/", "years/2008/"]
+    # Over 500 events the overview bins them by year instead of drawing every mark.
+    assert home.select("svg a.mark") == []
+    assert [a["href"] for a in home.select("svg a.bin")] == ["years/2007/", "years/2008/"]
 
     seen: list[str] = []
     for base in ("years/2007/", "tags/common/"):
@@ -366,3 +369,23 @@ def test_typed_relations_read_right_from_both_sides(project: Project) -> None:
     assert groups("report") == {"Contradicted by": ["The doubts"]}
     assert groups("denial") == {"Followed by": ["The doubts"]}
     assert groups("plain") == {"Referred to by": ["The doubts"]}
+
+
+def test_the_overview_draws_one_linked_mark_per_event_in_lanes(site: Project) -> None:
+    svg = site.html("").select_one("svg.chart-svg")
+    assert svg is not None
+    marks = {a["aria-label"]: a for a in svg.select("a.mark")}
+    assert len(marks) == 5  # the draft is left out, like everywhere else
+    douri = marks["Al-Douri reportedly breaks with al-Qaeda, 22 August 2007"]
+    assert douri["href"] == "events/douri/" and douri.select_one("circle") is not None
+    warrant = marks["Arrest warrant for Raghad, c. August 2006"]
+    assert "mark-hedged" in warrant["class"]
+    cooperation = marks["Cooperation in Diyala, c. May 2007 – c. August 2007"]
+    assert "mark-hedged" in cooperation["class"]
+    # On the 2007 page the scale is a year: the four-month interval is a bar.
+    bars = site.html("years/2007/").select("svg a.mark rect")
+    assert [float(r["width"]) for r in bars if float(r["width"]) > 100]  # type: ignore[arg-type]
+    assert [t.get_text() for t in svg.select("text.lane-name")] == ["Insurgency", "Other"]
+    year = site.html("years/2007/").select_one("svg.chart-svg")
+    assert year is not None and len(year.select("a.mark")) == 3
+    assert year.select_one("a.mark")["href"].startswith("../../events/")  # type: ignore[index, union-attr]

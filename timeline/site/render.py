@@ -19,6 +19,7 @@ from timeline.config import Config
 from timeline.reading.model import Taxonomy
 from timeline.site import exports, feeds
 from timeline.site.index import TimelineIndex
+from timeline.site.overview import overview
 from timeline.site.views import (
     PAGE_SIZE,
     TAXONOMIES,
@@ -333,8 +334,9 @@ class Renderer:
         """The whole chronology, or for a large timeline the years, each page holding detail."""
         small = len(self.index.events) <= PAGE_SIZE
         chronology = self.views.years(self.index.events) if small else ()
+        chart = overview(self.index.events, self.views, self.config)
         return self._spec("index.html", "", title=self.config.title, years=chronology,
-                          overview=self.year_counts)  # fmt: skip
+                          overview=self.year_counts, chart=chart)  # fmt: skip
 
     def event(self, slug: str) -> PageSpec:
         event = self.index.by_slug[slug]
@@ -348,7 +350,7 @@ class Renderer:
         i = next(i for i, c in enumerate(counts) if c.url == year_url(year))
         return self._spec(
             "year.html", pager.url, title=counts[i].label, year=self.views.years(chunk)[0],
-            count=len(events), pager=pager,
+            count=len(events), pager=pager, chart=overview(chunk, self.views, self.config),
             previous=counts[i - 1] if i > 0 else None,
             next=counts[i + 1] if i + 1 < len(counts) else None,
         )  # fmt: skip

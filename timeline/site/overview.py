@@ -1,0 +1,149 @@
+"""The visual overview: an SVG drawn at build time, lanes by group, one mark per event.
+
+A day is a point, anything longer a bar from its earliest to its latest day; approximate and
+uncertain dates are drawn hatched and faint, so the picture is as honest as the list. Over
+OVERVIEW_LIMIT events the overview becomes a density strip of years instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from timeline.config import Config
+from timeline.reading.dates import civil_from_days, days_from_civil
+from timeline.reading.model import Event
+from timeline.site.views import Views, event_url, year_url
+
+OVERVIEW_LIMIT = 500
+WIDTH = 1000.0  # viewBox units; the SVG scales to its container
+LEFT = 110.0  # room for lane names
+ROW = 14.0  # height of one row of marks
+ROWS = 3  # rows per lane before marks overlap
+AXIS = 26.0
+
+
+@dataclass(frozen=True)
+class Mark:
+    x: float
+    y: float
+    width: float  # 0 for a point
+    url: str
+    label: str  # accessible name: title and date
+    colour: str
+    hedged: bool  # approximate or uncertain: drawn hatched and faint
+
+
+@dataclass(frozen=True)
+class Lane:
+    name: str
+    y: float
+    height: float
+    colour: str
+
+
+@dataclass(frozen=True)
+class Tick:
+    x: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Bin:
+    x: float
+    width: float
+    height: float
+    url: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Everything the overview template draws (marks, or bins for a large timeline)."""
+
+    height: float
+    lanes: tuple[Lane, ...]
+    ticks: tuple[Tick, ...]
+    marks: tuple[Mark, ...]
+    bins: tuple[Bin, ...]
+    left: float = LEFT
+    width: float = WIDTH
+
+
+def _bounds(events: Sequence[Event]) -> tuple[int, int]:
+    days = [d for e in events for d in (e.date.earliest, e.date.latest) if d is not None]
+    lo, hi = min(days), max(days)
+    return lo, max(hi, lo + 1)
+
+
+def _ticks(lo: int, hi: int, x: object) -> tuple[Tick, ...]:
+    first, last = civil_from_days(lo)[0], civil_from_days(hi)[0] + 1
+    step = max(1, (last - first) // 12)
+    out = []
+    for year in range(first, last + 1, step):
+        day = days_from_civil(year, 1, 1)
+        if lo <= day <= hi:
+            out.append(Tick(x(day), str(year) if year >= 1 else f"{1 - year} BCE"))  # type: ignore[operator]
+    return tuple(out)
+
+
+def overview(events: Sequence[Event], views: Views, config: Config) -> Overview | None:
+    """The overview of ``events`` (URLs relative to the site root), or None if empty."""
+    if not events:
+        return None
+    lo, hi = _bounds(events)
+    span = WIDTH - LEFT - 10
+
+    def x(day: int) -> float:
+        return round(LEFT + span * (day - lo) / (hi - lo), 1)
+
+    ticks = _ticks(lo, hi, x)
+    if len(events) > OVERVIEW_LIMIT:
+        return _density(events, views, lo, hi, x, ticks)
+    colours = {g.name: g.colour for g in config.groups}
+    order = [g.name for g in config.groups]
+    names = sorted({e.group or "" for e in events}, key=lambda n: (
+        order.index(n) if n in order else len(order), n == "", n))  # fmt: skip
+    lanes: list[Lane] = []
+    marks: list[Mark] = []
+    y = 4.0
+    for name in names:
+        ends: list[float] = []  # where each row of this lane is free again
+        in_lane = [e for e in events if (e.group or "") == name]
+        for event in in_lane:
+            start = x(event.date.earliest if event.date.earliest is not None else lo)
+            end = x(event.date.latest if event.date.latest is not None else hi)
+            width = 0.0 if end - start < 1.5 else end - start
+            row = next((i for i, free in enumerate(ends) if free < start), None)
+            if row is None and len(ends) < ROWS:
+                ends.append(0.0)
+                row = len(ends) - 1
+            elif row is None:  # every row is busy here: overlap on the one freed soonest
+                row = min(range(ROWS), key=lambda i: ends[i])
+            ends[row] = start + max(width, 6)
+            item = views.item(event)
+            marks.append(Mark(
+                start, y + row * ROW + ROW / 2, width, event_url(event.slug),
+                f"{event.title}, {item.date.text}", colours.get(name, "#6b6f76"),
+                event.date.approximate or event.date.uncertain,
+            ))  # fmt: skip
+        height = max(1, min(len(ends), ROWS)) * ROW + 6
+        lanes.append(Lane(name or "Other", y, height, colours.get(name, "#6b6f76")))
+        y += height
+    return Overview(y + AXIS, tuple(lanes), ticks, tuple(marks), ())
+
+
+def _density(events: Sequence[Event], views: Views, lo: int, hi: int, x: object,
+             ticks: tuple[Tick, ...]) -> Overview:  # fmt: skip
+    counts: dict[int, int] = {}
+    for event in events:
+        counts[event.date.year] = counts.get(event.date.year, 0) + 1
+    most = max(counts.values())
+    bins = []
+    for year, count in sorted(counts.items()):
+        start = x(max(lo, days_from_civil(year, 1, 1)))  # type: ignore[operator]
+        end = x(min(hi, days_from_civil(year, 12, 31)))  # type: ignore[operator]
+        label = f"{views.year_text(year)}: {count} event{'s' if count != 1 else ''}"
+        bins.append(Bin(start, max(end - start, 2), round(60 * count / most, 1),
+                        year_url(year), label))  # fmt: skip
+    return Overview(60 + AXIS, (), ticks, (), tuple(bins))
