@@ -376,11 +376,11 @@ def test_the_overview_draws_one_linked_mark_per_event_in_lanes(site: Project) ->
     assert svg is not None
     marks = {a["aria-label"]: a for a in svg.select("a.mark")}
     assert len(marks) == 5  # the draft is left out, like everywhere else
-    douri = marks["Al-Douri reportedly breaks with al-Qaeda, 22 August 2007"]
+    douri = marks["Al-Douri reportedly breaks with al-Qaeda, 22 August 2007, Reported"]
     assert douri["href"] == "events/douri/" and douri.select_one("circle") is not None
-    warrant = marks["Arrest warrant for Raghad, c. August 2006"]
+    warrant = marks["Arrest warrant for Raghad, c. August 2006, Confirmed"]
     assert "mark-hedged" in warrant["class"]
-    cooperation = marks["Cooperation in Diyala, c. May 2007 – c. August 2007"]
+    cooperation = marks["Cooperation in Diyala, c. May 2007 – c. August 2007, Reported"]
     assert "mark-hedged" in cooperation["class"]
     # On the 2007 page the scale is a year: the four-month interval is a bar.
     bars = site.html("years/2007/").select("svg a.mark rect")

@@ -124,7 +124,8 @@ def overview(events: Sequence[Event], views: Views, config: Config) -> Overview 
             item = views.item(event)
             marks.append(Mark(
                 start, y + row * ROW + ROW / 2, width, event_url(event.slug),
-                f"{event.title}, {item.date.text}", colours.get(name, "#6b6f76"),
+                f"{event.title}, {item.date.text}, {item.status_label}",
+                colours.get(name, "#6b6f76"),
                 event.date.approximate or event.date.uncertain,
             ))  # fmt: skip
         height = max(1, min(len(ends), ROWS)) * ROW + 6

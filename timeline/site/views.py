@@ -72,6 +72,8 @@ class EventItem:
     group: str | None
     group_colour: str | None
     source_count: int
+    actors: tuple[str, ...] = ()  # for the filters: names as written
+    places: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -331,6 +333,8 @@ class Views:
             group=event.group,
             group_colour=self.colours.get(event.group or ""),
             source_count=len(event.sources),
+            actors=event.actors,
+            places=event.places,
         )
 
     def _ref(self, slug: str) -> EventRef:
