@@ -389,3 +389,13 @@ def test_the_overview_draws_one_linked_mark_per_event_in_lanes(site: Project) ->
     year = site.html("years/2007/").select_one("svg.chart-svg")
     assert year is not None and len(year.select("a.mark")) == 3
     assert year.select_one("a.mark")["href"].startswith("../../events/")  # type: ignore[index, union-attr]
+
+
+def test_event_pages_show_a_strip_of_the_events_around_them(site: Project) -> None:
+    strip = site.html("events/douri/").select_one(".event-around svg.chart-svg")
+    assert strip is not None
+    marks = strip.select("a.mark")
+    assert len(marks) == 5  # itself and its neighbours (three before, one after)
+    current = strip.select_one("a.mark-current")
+    assert current is not None and current["aria-current"] == "page"
+    assert current["href"] == "../../events/douri/"

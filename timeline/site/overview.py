@@ -32,6 +32,7 @@ class Mark:
     label: str  # accessible name: title and date
     colour: str
     hedged: bool  # approximate or uncertain: drawn hatched and faint
+    current: bool = False  # the event whose page this is
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,11 @@ def _ticks(lo: int, hi: int, x: object) -> tuple[Tick, ...]:
     return tuple(out)
 
 
-def overview(events: Sequence[Event], views: Views, config: Config) -> Overview | None:
-    """The overview of ``events`` (URLs relative to the site root), or None if empty."""
+def overview(
+    events: Sequence[Event], views: Views, config: Config, current: str | None = None
+) -> Overview | None:
+    """The overview of ``events`` (URLs relative to the site root), or None if empty;
+    ``current`` is the slug of the event whose page shows it, drawn marked."""
     if not events:
         return None
     lo, hi = _bounds(events)
@@ -126,7 +130,7 @@ def overview(events: Sequence[Event], views: Views, config: Config) -> Overview 
                 start, y + row * ROW + ROW / 2, width, event_url(event.slug),
                 f"{event.title}, {item.date.text}, {item.status_label}",
                 colours.get(name, "#6b6f76"),
-                event.date.approximate or event.date.uncertain,
+                event.date.approximate or event.date.uncertain, event.slug == current,
             ))  # fmt: skip
         height = max(1, min(len(ends), ROWS)) * ROW + 6
         lanes.append(Lane(name or "Other", y, height, colours.get(name, "#6b6f76")))

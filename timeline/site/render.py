@@ -18,7 +18,7 @@ from markupsafe import Markup
 from timeline.config import Config
 from timeline.reading.model import Taxonomy
 from timeline.site import exports, feeds
-from timeline.site.index import TimelineIndex
+from timeline.site.index import NEIGHBOURS, TimelineIndex
 from timeline.site.overview import overview
 from timeline.site.views import (
     PAGE_SIZE,
@@ -341,7 +341,11 @@ class Renderer:
     def event(self, slug: str) -> PageSpec:
         event = self.index.by_slug[slug]
         page = self.views.event_page(event, self.bodies[slug])
-        return self._spec("event.html", event_url(slug), title=event.title, event=page)
+        i = self.index.position[slug]
+        around = self.index.events[max(0, i - NEIGHBOURS) : i + NEIGHBOURS + 1]
+        strip = overview(around, self.views, self.config, current=slug)
+        return self._spec("event.html", event_url(slug), title=event.title, event=page,
+                          strip=strip)  # fmt: skip
 
     def year(self, year: int, number: int) -> PageSpec:
         events = self.index.years[year]
