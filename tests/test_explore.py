@@ -99,3 +99,22 @@ def test_without_javascript_every_event_and_mark_is_there(browser: Browser, samp
     assert page.locator("svg a.mark").count() == 18
     assert page.locator("#filters").is_hidden()
     context.close()
+
+
+def test_zoom_pan_and_tooltips_on_the_overview(page: Page, sample: str) -> None:
+    page.goto(sample)
+    svg = page.locator("figure.chart svg").first
+    full = svg.get_attribute("viewBox")
+    page.get_by_role("button", name="Zoom in").first.click()
+    zoomed = svg.get_attribute("viewBox")
+    assert zoomed != full and float(zoomed.split()[2]) < float(full.split()[2])  # type: ignore[union-attr]
+    page.keyboard.press("Tab")  # focus inside the figure, then pan with Shift+arrows
+    svg.locator("a.mark").first.focus()
+    page.keyboard.press("Shift+ArrowRight")
+    assert svg.get_attribute("viewBox") != zoomed
+    tip = page.locator(".chart-tip").first
+    expect(tip).to_be_visible()
+    assert tip.inner_text() == svg.locator("a.mark").first.get_attribute("aria-label")
+    page.get_by_role("button", name="Show all").first.click()
+    numbers = [float(v) for v in (svg.get_attribute("viewBox") or "").split()]
+    assert numbers == [float(v) for v in (full or "").split()]
