@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
+import http.server
 import os
 import textwrap
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +19,8 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner, Result
 
 from timeline.cli import main
+from timeline.config import Config, load_config
+from timeline.serving.server import Preview
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -139,3 +145,34 @@ def axe_source() -> str:
             pytest.fail("axe-core is missing: run `npm ci --prefix tests/js`")
         pytest.skip("axe-core is not installed (npm ci --prefix tests/js)")
     return AXE.read_text(encoding="utf-8")
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def static_server(folder: Path, port: int = 0) -> Iterator[str]:
+    """Serve ``folder`` over HTTP on 127.0.0.1 (as a static host would); yields its URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def preview(project: Project) -> Iterator[Preview]:
+    """`timeline serve` on a free port over the project's files (write them first)."""
+
+    def load() -> Config:
+        return load_config(project.root)[0].with_overrides(base_url="")
+
+    server = Preview(load(), load=load, port=0, report=lambda line: None)
+    server.start()
+    yield server
+    server.stop()

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser
 
-from tests.conftest import REPO, Project
+from tests.conftest import REPO, Project, static_server
 
 PAGES = [
     "",
@@ -26,23 +23,13 @@ PAGES = [
 ]
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     out = tmp_path_factory.mktemp("a11y") / "site"
     result = Project(REPO).run("build", "--no-cache", "--out", str(out))
     assert result.exit_code == 0, result.output
-    handler = functools.partial(_Quiet, directory=str(out))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with static_server(out) as url:
+        yield url
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -8,7 +8,6 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import Project, event
-from timeline.config import load_config
 from timeline.serving.server import Preview
 
 FILES: dict[str, str | bytes] = {
@@ -17,17 +16,9 @@ FILES: dict[str, str | bytes] = {
 }
 
 
-@pytest.fixture
-def preview(project: Project) -> Iterator[Preview]:
+@pytest.fixture(autouse=True)
+def files(project: Project) -> None:
     project.write(FILES)
-
-    def load():  # type: ignore[no-untyped-def]
-        return load_config(project.root)[0].with_overrides(base_url="")
-
-    server = Preview(load(), load=load, port=0, report=lambda line: None)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

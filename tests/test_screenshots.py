@@ -6,22 +6,14 @@ to a temporary folder otherwise; either way the test checks they are real images
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import threading
 from pathlib import Path
 
 from playwright.sync_api import Browser
 
-from tests.conftest import REPO, Project
+from tests.conftest import REPO, Project, static_server
 
 SHOTS = [("index", ""), ("event", "events/douri-severs-ties/")]
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 def test_screenshots_of_the_sample(browser: Browser, tmp_path: Path) -> None:
@@ -33,22 +25,15 @@ def test_screenshots_of_the_sample(browser: Browser, tmp_path: Path) -> None:
         REPO / "docs" / "screenshots" if os.environ.get("TIMELINE_SCREENSHOTS") == "1" else tmp_path
     )
     folder.mkdir(exist_ok=True)
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with static_server(site) as url:
         for scheme in ("light", "dark"):
             context = browser.new_context(viewport={"width": 1100, "height": 900},
                                           color_scheme=scheme)  # type: ignore[arg-type]  # fmt: skip
             page = context.new_page()
             for name, path in SHOTS:
-                page.goto(f"http://127.0.0.1:{server.server_address[1]}/{path}")
+                page.goto(f"{url}{path}")
                 target = folder / f"{name}-{scheme}.png"
                 page.screenshot(path=str(target))
                 data = target.read_bytes()
                 assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
             context.close()
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.conftest import REPO, Project, event
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+from tests.conftest import REPO, Project, event, static_server
 
 
 @pytest.fixture(scope="module")
@@ -33,13 +25,8 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "build", "--no-cache", "--out", str(root / "iraq"), "--base-url", base
     )
     assert result.exit_code == 0, result.output
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", port), functools.partial(_Quiet, directory=str(root))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield base
-    server.shutdown()
-    server.server_close()
+    with static_server(root, port):
+        yield base
 
 
 def test_searching_the_sample_for_diyala_lands_on_the_event(

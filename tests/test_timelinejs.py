@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
 
-from tests.conftest import REPO, Project
+from tests.conftest import REPO, Project, static_server
 
 TLJS = REPO / "tests" / "js" / "node_modules" / "@knight-lab" / "timelinejs" / "dist"
 
@@ -27,11 +24,6 @@ PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Embe
 </script></body></html>"""
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 def test_every_event_is_a_slide_in_timelinejs(browser: Browser, tmp_path: Path) -> None:
     if not TLJS.exists():
         if os.environ.get("CI") == "true":
@@ -43,24 +35,17 @@ def test_every_event_is_a_slide_in_timelinejs(browser: Browser, tmp_path: Path) 
     (tmp_path / "embed.html").write_text(PAGE)
     expected = [e["text"]["headline"] for e in
                 json.loads((tmp_path / "site" / "timelinejs.json").read_text())["events"]]  # fmt: skip
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(tmp_path))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with static_server(tmp_path) as url:
         page = browser.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(f"http://127.0.0.1:{server.server_address[1]}/embed.html")
+        page.goto(f"{url}embed.html")
         page.wait_for_function("window.timeline && window.timeline.ready", timeout=20_000)
         headlines = page.eval_on_selector_all(
             ".tl-slide .tl-headline", "nodes => nodes.map(n => n.textContent.trim())"
         )
         markers = page.locator(".tl-timemarker").count()
         page.close()
-    finally:
-        server.shutdown()
-        server.server_close()
     assert errors == []
     assert markers == len(expected) == 18
     for headline in expected:
