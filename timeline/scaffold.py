@@ -108,7 +108,7 @@ This event happened around August 2007 (the `~` marks the date as approximate). 
 is listed below the text and cited inline like this [@example-source].
 """
 
-GITIGNORE = "/site/\n/.timeline-cache/\n"
+GITIGNORE = "/site/\n"
 
 
 def init_project(directory: Path) -> None:
