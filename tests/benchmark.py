@@ -297,7 +297,7 @@ def bench_build(sizes: list[int], runs: int) -> None:
             for run in range(runs):
                 _edit(root, run)
                 edited.append(_timeline(root, "--no-search")[0])
-            builder = Builder(load_config(root)[0])
+            builder = Builder(load_config(root)[0], data_files=False)  # as in serve
             builder.build()
             gc.freeze()  # as `timeline serve` does after each build
             served = []

@@ -8,6 +8,7 @@ changed; ``build()`` is one cold build into a staging folder swapped in whole.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections import Counter
@@ -213,7 +214,10 @@ class Builder:
             result = _Share(Counter(), writer.changed, [], [])
             for done, key in enumerate(keys[share::shares], 1):
                 spec = renderer.spec(key)
-                writer.write(spec.path, _render(renderer, spec))
+                if spec.template == "@data":
+                    writer.write_stream(spec.path, functools.partial(renderer.write_data, spec))
+                else:
+                    writer.write(spec.path, _render(renderer, spec))
                 result.rendered[spec.template] += 1
                 if self.progress and done % STEP == 0:
                     self.progress.advance(STEP)

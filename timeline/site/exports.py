@@ -9,7 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
 
 from timeline.config import Config
 from timeline.reading.dates import DatePoint, EDTFDate, iso_day
@@ -48,11 +49,24 @@ def _source(source: Source) -> dict[str, Any]:
     }
 
 
-def timeline_json(config: Config, index: TimelineIndex, views: Views) -> str:
-    """Every event with its dates, status, sources, names and relations (schema version 1)."""
-    events = []
+def _dump(handle: TextIO, head: dict[str, Any], lists: list[tuple[str, Iterable[Any]]]) -> None:
+    """A JSON object written piece by piece - small fields, then long lists item by item - so
+    that a timeline of 100,000 events never exists as one giant string in memory."""
+    parts = [f" {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in head.items()]
+    handle.write("{\n" + ",\n".join(parts))
+    for n, (key, items) in enumerate(lists):
+        handle.write((",\n" if parts or n else "") + f" {json.dumps(key)}: [")
+        for i, item in enumerate(items):
+            handle.write(("\n  " if i == 0 else ",\n  ") + json.dumps(item, ensure_ascii=False))
+        handle.write("\n ]")
+    handle.write("\n}\n")
+
+
+def _timeline_events(
+    config: Config, index: TimelineIndex, views: Views
+) -> Iterator[dict[str, Any]]:
     for event in index.events:
-        events.append({
+        yield {
             "slug": event.slug,
             "url": config.base_url + event_url(event.slug),
             "title": event.title,
@@ -76,17 +90,20 @@ def timeline_json(config: Config, index: TimelineIndex, views: Views) -> str:
             "updates": [{"date": u.date.text, "note": u.note} for u in event.updates],
             "body": event.body.strip(),
             "file": event.path,
-        })  # fmt: skip
-    data = {
+        }  # fmt: skip
+
+
+def write_timeline_json(handle: TextIO, config: Config, index: TimelineIndex, views: Views) -> None:
+    """Every event with its dates, status, sources, names and relations (schema version 1)."""
+    head = {
         "schema": "timeline",
         "version": SCHEMA_VERSION,
         "title": config.title,
         "description": config.description,
         "language": config.language,
         "base_url": config.base_url or None,
-        "events": events,
     }
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    _dump(handle, head, [("events", _timeline_events(config, index, views))])
 
 
 def _tl_year(year: int) -> int:
@@ -115,11 +132,9 @@ def _tl_date(point: DatePoint, views: Views, *, end: bool) -> dict[str, Any]:
     return out
 
 
-def timelinejs_json(config: Config, index: TimelineIndex, views: Views,
-                    bodies: dict[str, str]) -> str:  # fmt: skip
-    """The timeline in TimelineJS 3's JSON format, one slide per event, eras by year."""
+def _slides(config: Config, index: TimelineIndex, views: Views,
+            bodies: dict[str, str]) -> Iterator[dict[str, Any]]:  # fmt: skip
     base = config.base_url
-    slides = []
     for event in index.events:
         date = event.date
         start = date.start or date.end
@@ -145,7 +160,12 @@ def timelinejs_json(config: Config, index: TimelineIndex, views: Views,
             slide["media"] = {"url": src, "alt": event.image.alt,
                               "caption": event.image.caption or "",
                               "credit": event.image.credit or ""}  # fmt: skip
-        slides.append(slide)
+        yield slide
+
+
+def write_timelinejs(handle: TextIO, config: Config, index: TimelineIndex, views: Views,
+                     bodies: dict[str, str]) -> None:  # fmt: skip
+    """The timeline in TimelineJS 3's JSON format, one slide per event, eras by year."""
     # TimelineJS refuses an era that ends where it starts: a year runs from 1 January to
     # 31 December.
     eras = [
@@ -154,22 +174,17 @@ def timelinejs_json(config: Config, index: TimelineIndex, views: Views,
          "text": {"headline": views.year_text(y)}}
         for y in index.years
     ]  # fmt: skip
-    data = {
-        "title": {"text": {"headline": config.title, "text": config.description}},
-        "events": slides,
-        "eras": eras,
-    }
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    head = {"title": {"text": {"headline": config.title, "text": config.description}}}
+    _dump(handle, head, [("events", _slides(config, index, views, bodies)), ("eras", eras)])
 
 
 CSV_COLUMNS = ("slug", "title", "date", "earliest", "latest", "display_date", "status", "group",
                "tags", "actors", "places", "sources", "summary")  # fmt: skip
 
 
-def timeline_csv(index: TimelineIndex, views: Views) -> str:
+def write_csv(handle: TextIO, index: TimelineIndex, views: Views) -> None:
     """One row per event; lists joined with '; ', sources as their URLs (or titles)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for event in index.events:
         date = _date(event.date, views)
@@ -179,14 +194,22 @@ def timeline_csv(index: TimelineIndex, views: Views) -> str:
             "; ".join(event.actors), "; ".join(event.places),
             "; ".join(s.url or s.title for s in event.sources), views.item(event).summary,
         ])  # fmt: skip
-    return out.getvalue()
+
+
+def write_export(kind: str, handle: TextIO, config: Config, index: TimelineIndex, views: Views,
+                 bodies: dict[str, str]) -> None:  # fmt: skip
+    """Write the whole timeline in one of the export formats: json, timelinejs, csv."""
+    if kind == "json":
+        write_timeline_json(handle, config, index, views)
+    elif kind == "timelinejs":
+        write_timelinejs(handle, config, index, views, bodies)
+    else:
+        write_csv(handle, index, views)
 
 
 def export(kind: str, config: Config, index: TimelineIndex, views: Views,
            bodies: dict[str, str]) -> str:  # fmt: skip
-    """The whole timeline in one of the export formats: json, timelinejs, csv."""
-    if kind == "json":
-        return timeline_json(config, index, views)
-    if kind == "timelinejs":
-        return timelinejs_json(config, index, views, bodies)
-    return timeline_csv(index, views)
+    """The whole timeline in one of the export formats, as text."""
+    out = io.StringIO()
+    write_export(kind, out, config, index, views, bodies)
+    return out.getvalue()

@@ -10,9 +10,12 @@ exist. A build that fails or is interrupted before the commit leaves the site as
 
 from __future__ import annotations
 
+import filecmp
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
+from typing import TextIO
 
 from timeline.errors import UsageError
 
@@ -66,6 +69,17 @@ class SiteWriter:
                 pass
             target = _partial(target)
         target.write_bytes(data)
+        self.changed.append(rel)
+
+    def write_stream(self, rel: str, produce: Callable[[TextIO], None]) -> None:
+        """Write a large text file piece by piece (the timeline as data)."""
+        target = self._target(rel)
+        destination = _partial(target) if self.stage else target
+        with destination.open("w", encoding="utf-8", newline="\n") as handle:
+            produce(handle)
+        if self.stage and target.is_file() and filecmp.cmp(destination, target, shallow=False):
+            destination.unlink()
+            return
         self.changed.append(rel)
 
     def copy(self, rel: str, source: Path) -> None:
