@@ -193,7 +193,6 @@ class Renderer:
         self.config = config
         self.data_files = data_files  # timeline.json and timelinejs.json: for publishing
         self._build = object()
-        self._feed_entries: dict[str, tuple[feeds.FeedEntry, ...]] = {}
         self.env = env
         self.index = index
         self.views = views
@@ -317,10 +316,7 @@ class Renderer:
             events, title = term.events, f"{self.config.title}: {term.name}"
         else:
             events, title = self.index.events, self.config.title
-        # The Atom and JSON feeds of one list share their entries.
-        found = self._feed_entries.get(tag)
-        if found is None:
-            found = self._feed_entries[tag] = feeds.entries(events, self.views, self.bodies, base)
+        found = feeds.entries(events, self.views, self.bodies, base)
         feed = feeds.Feed(
             title=title, description=self.config.description, home=base + folder,
             atom_url=f"{base}{folder}feed.xml", json_url=f"{base}{folder}feed.json",
