@@ -1,15 +1,14 @@
 """The build pipeline: read -> index -> render Markdown -> render pages -> write site/.
 
 Every check runs before anything is written, so a build with errors leaves the previous site
-untouched. A ``Builder`` keeps what it read and rendered, so that the next build (in
-``timeline serve``) re-reads only changed files and re-renders only pages whose content
-changed; ``build()`` is one cold build into a staging folder swapped in whole.
+untouched. ``Builder.build`` renders every page on every core and commits them at the end
+(see ``site.output``); ``Builder.update`` is what ``timeline serve`` runs on a change: it
+re-reads only changed files and re-renders only the pages whose content changed.
 """
 
 from __future__ import annotations
 
 import functools
-import os
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -35,6 +34,8 @@ from timeline.site.output import (
     commit,
     discard,
     publish,
+    remove_file,
+    replace_file,
     staging_folder,
     sweep,
 )
@@ -101,7 +102,7 @@ class Builder:
         self.workers = workers  # processes for a cold build; serve rebuilds in-process
         self.progress = progress
         self.reads = ReadCache()
-        self.bodies: dict[str, tuple[object, RenderedBody]] = {}
+        self.bodies: dict[str, tuple[Event, RenderedBody]] = {}
         self.env: jinja2.Environment | None = None
         self.previous: dict[str, PageSpec] = {}  # output file -> spec it was rendered from
         self.statics: dict[str, tuple[int, int]] = {}
@@ -164,7 +165,7 @@ class Builder:
         )
         bodies: dict[str, str] = {}
         summaries: dict[str, str] = {}
-        cache: dict[str, tuple[object, RenderedBody]] = {}
+        cache: dict[str, tuple[Event, RenderedBody]] = {}
 
         def valid(event: Event) -> bool:
             cached = self.bodies.get(event.slug)
@@ -279,16 +280,16 @@ class Builder:
             if self.previous.get(spec.path) == spec and (output / spec.path).is_file():
                 continue
             counter[spec.template] += 1
-            if _replace(output, spec.path, _render(renderer, spec).encode("utf-8")):
+            if replace_file(output, spec.path, _render(renderer, spec).encode("utf-8")):
                 written.append(spec.path)
         statics = static_files(self.config)
         for rel, source in statics.items():
             changed = self.statics.get(rel) != _stat(source) or not (output / rel).is_file()
-            if changed and _replace(output, rel, source.read_bytes()):
+            if changed and replace_file(output, rel, source.read_bytes()):
                 written.append(rel)
         stale = (set(self.previous) | set(self.statics)) - set(specs) - set(statics)
         for rel in sorted(stale):
-            _remove(output, rel)
+            remove_file(output, rel)
         self.previous = specs
         self.statics = {rel: _stat(path) for rel, path in statics.items()}
         return BuildResult(
@@ -355,31 +356,6 @@ def _render(renderer: Renderer, spec: PageSpec) -> str:
 def _stat(path: Path) -> tuple[int, int]:
     st = path.stat()
     return (st.st_mtime_ns, st.st_size)
-
-
-def _replace(output: Path, rel: str, data: bytes) -> bool:
-    """Write ``data`` to ``output/rel`` atomically unless it already holds it."""
-    target = output.joinpath(*rel.split("/"))
-    try:
-        if target.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, target)
-    return True
-
-
-def _remove(output: Path, rel: str) -> None:
-    """Delete a page that no longer exists, and the folders it leaves empty."""
-    target = output.joinpath(*rel.split("/"))
-    target.unlink(missing_ok=True)
-    folder = target.parent
-    while folder != output and folder.is_dir() and not any(folder.iterdir()):
-        folder.rmdir()
-        folder = folder.parent
 
 
 def collect(config: Config, *, drafts: bool = False, strict: bool = False) -> Content:

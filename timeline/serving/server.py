@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from timeline.build import Builder
+from timeline.build import Builder, BuildResult
 from timeline.config import Config
 from timeline.errors import ContentError, TimelineError, UsageError
 from timeline.serving.watch import ChangeKind, Debouncer, Watcher
@@ -299,7 +299,7 @@ class Preview:
             gc.freeze()
             self.state.finish(problems)
 
-    def _attempt(self, step: Callable[[], object]) -> list[str]:
+    def _attempt(self, step: Callable[[], BuildResult]) -> list[str]:
         started = time.perf_counter()
         self.builds += 1
         try:
@@ -313,9 +313,9 @@ class Preview:
         except TimelineError as exc:
             self.report(f"Error: {exc}")
             return [str(exc)]
-        for warning in getattr(result, "warnings", ()):
+        for warning in result.warnings:
             self.report(str(warning))
-        pages = getattr(result, "rendered", {})
+        pages = result.rendered
         elapsed = (time.perf_counter() - started) * 1000
         self.report(f"Built in {elapsed:.0f} ms ({sum(pages.values())} pages rendered)")
         return []

@@ -151,3 +151,29 @@ def sweep(folder: Path, keep: set[str] | None = None) -> list[str]:
         if here != folder and not any(here.iterdir()) and here.name not in KEEP_FOLDERS:
             here.rmdir()
     return sorted(deleted)
+
+
+def replace_file(output: Path, rel: str, data: bytes) -> bool:
+    """Replace one file of a served site atomically, unless it already holds ``data``
+    (``timeline serve``'s rebuilds: the server holds requests meanwhile, so no commit step)."""
+    target = output.joinpath(*rel.split("/"))
+    try:
+        if target.stat().st_size == len(data) and target.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = _partial(target)  # a leftover is swept by the next build
+    temporary.write_bytes(data)
+    os.replace(temporary, target)
+    return True
+
+
+def remove_file(output: Path, rel: str) -> None:
+    """Delete a page that no longer exists, and the folders it leaves empty."""
+    target = output.joinpath(*rel.split("/"))
+    target.unlink(missing_ok=True)
+    folder = target.parent
+    while folder != output and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
