@@ -362,3 +362,24 @@ def test_a_config_change_rebuilds_everything(preview: Preview, project: Project)
     for page in ("/", "/events/a/", "/tags/x/"):
         _, body, _ = request(preview, page)
         assert "Renamed timeline" in body, page
+
+
+def test_a_page_request_waits_for_a_running_build(preview: Preview) -> None:
+    """Never a half-built page: a request that arrives during a build is answered after it."""
+    import threading
+
+    build_done = threading.Event()
+    answered_after_build: list[bool] = []
+
+    def ask() -> None:
+        status, _, _ = request(preview, "/events/a/")
+        answered_after_build.append(status == 200 and build_done.is_set())
+
+    preview.state.begin()  # as the rebuild thread does
+    asker = threading.Thread(target=ask)
+    asker.start()
+    asker.join(timeout=SETTLE * 4)  # time enough to answer at once, if it did not wait
+    build_done.set()
+    preview.state.finish()
+    asker.join(timeout=10)
+    assert answered_after_build == [True]
