@@ -231,18 +231,14 @@ class Renderer:
         if spec.template == "@data":
             kind = str(spec.context["kind"])
             return exports.export(kind, self.config, self.index, self.views, self.bodies)
-        return self._render_template(spec)
+        if spec.template.startswith("@"):
+            return _DATA[spec.template](spec.context)
+        return self.env.get_template(spec.template).render(spec.context)
 
     def write_data(self, spec: PageSpec, handle: TextIO) -> None:
         """Stream a whole-timeline data file (see exports) instead of building it as a str."""
         kind = str(spec.context["kind"])
         exports.write_export(kind, handle, self.config, self.index, self.views, self.bodies)
-
-    def _render_template(self, spec: PageSpec) -> str:
-        """A theme template's page, or a small data file written by Python (feeds, sitemap)."""
-        if spec.template.startswith("@"):
-            return _DATA[spec.template](spec.context)
-        return self.env.get_template(spec.template).render(spec.context)
 
     def keys(self) -> list[PageKey]:
         """Every page of the site, as keys, in a fixed order (a worker renders a share)."""
