@@ -7,7 +7,7 @@ OVERVIEW_LIMIT events the overview becomes a density strip of years instead.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from timeline.config import Config
@@ -77,14 +77,16 @@ def _bounds(events: Sequence[Event]) -> tuple[int, int]:
     return lo, max(hi, lo + 1)
 
 
-def _ticks(lo: int, hi: int, x: object) -> tuple[Tick, ...]:
+def _ticks(
+    lo: int, hi: int, x: Callable[[int], float], name: Callable[[int], str]
+) -> tuple[Tick, ...]:
     first, last = civil_from_days(lo)[0], civil_from_days(hi)[0] + 1
     step = max(1, (last - first) // 12)
     out = []
     for year in range(first, last + 1, step):
         day = days_from_civil(year, 1, 1)
         if lo <= day <= hi:
-            out.append(Tick(x(day), str(year) if year >= 1 else f"{1 - year} BCE"))  # type: ignore[operator]
+            out.append(Tick(x(day), name(year)))
     return tuple(out)
 
 
@@ -101,7 +103,7 @@ def overview(
     def x(day: int) -> float:
         return round(LEFT + span * (day - lo) / (hi - lo), 1)
 
-    ticks = _ticks(lo, hi, x)
+    ticks = _ticks(lo, hi, x, views.year_text)  # year names in the configured language
     if len(events) > OVERVIEW_LIMIT:
         return _density(events, views, lo, hi, x, ticks)
     colours = {g.name: g.colour for g in config.groups}
@@ -138,7 +140,7 @@ def overview(
     return Overview(y + AXIS, tuple(lanes), ticks, tuple(marks), ())
 
 
-def _density(events: Sequence[Event], views: Views, lo: int, hi: int, x: object,
+def _density(events: Sequence[Event], views: Views, lo: int, hi: int, x: Callable[[int], float],
              ticks: tuple[Tick, ...]) -> Overview:  # fmt: skip
     counts: dict[int, int] = {}
     for event in events:
@@ -146,8 +148,8 @@ def _density(events: Sequence[Event], views: Views, lo: int, hi: int, x: object,
     most = max(counts.values())
     bins = []
     for year, count in sorted(counts.items()):
-        start = x(max(lo, days_from_civil(year, 1, 1)))  # type: ignore[operator]
-        end = x(min(hi, days_from_civil(year, 12, 31)))  # type: ignore[operator]
+        start = x(max(lo, days_from_civil(year, 1, 1)))
+        end = x(min(hi, days_from_civil(year, 12, 31)))
         label = f"{views.year_text(year)}: {count} event{'s' if count != 1 else ''}"
         bins.append(Bin(start, max(end - start, 2), round(60 * count / most, 1),
                         year_url(year), label))  # fmt: skip
