@@ -29,6 +29,7 @@ from timeline.site import search as search_index
 from timeline.site.index import TimelineIndex, build_index
 from timeline.site.markdown import LinkMap, RenderedBody, render_body
 from timeline.site.output import (
+    KEEP_FOLDERS,
     SiteWriter,
     check_replaceable,
     commit,
@@ -75,6 +76,7 @@ class BuildResult:
     deleted: tuple[str, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step
     up_to_date: bool = False  # nothing to do: inputs and output as the last build left them
+    stats: cache.Stats = field(default_factory=dict)  # every file built: (size, mtime)
 
 
 @dataclass
@@ -83,6 +85,7 @@ class _Share:
 
     rendered: Counter[str]
     changed: list[str]  # files written (or staged) because their bytes changed
+    stats: cache.Stats  # every file of the share: (size, mtime) as committed
     paths: list[str]  # every page of the share
     specs: list[PageSpec]
 
@@ -212,7 +215,7 @@ class Builder:
 
         def write_share(share: int, shares: int) -> _Share:
             writer = SiteWriter(folder, stage=not first)
-            result = _Share(Counter(), writer.changed, [], [])
+            result = _Share(Counter(), writer.changed, writer.stats, [], [])
             for done, key in enumerate(keys[share::shares], 1):
                 spec = renderer.spec(key)
                 if spec.template == "@data":
@@ -253,9 +256,10 @@ class Builder:
             raise
         self.previous = {spec.path: spec for r in results for spec in r.specs}
         self.statics = {rel: _stat(path) for rel, path in statics.items()}
+        stats = {rel: stat for r in results for rel, stat in r.stats.items()}
         return BuildResult(
             len(content.index.events), len(keys), output, content.warnings, dict(counter),
-            tuple(sorted(changed)), tuple(deleted), dict(self.timings),
+            tuple(sorted(changed)), tuple(deleted), dict(self.timings), stats=stats,
         )  # fmt: skip
 
     def update(self) -> BuildResult:
@@ -379,17 +383,23 @@ def build(
     nothing changed since the last build (``use_cache=False`` builds regardless)."""
     started = time.perf_counter()
     options = {"drafts": drafts, "strict": strict, "search": search}
-    key = cache.inputs_key(config, options, theme_folders(config))
-    if use_cache and (last := cache.up_to_date(config, key)):
+    theme = theme_folders(config)
+    if use_cache and (last := cache.up_to_date(config, cache.inputs_key(config, options, theme))):
         elapsed = {"cache check": time.perf_counter() - started}
         return BuildResult(last["events"], last["pages"], config.output_path, (),
                            timings=elapsed, up_to_date=True)  # fmt: skip
     builder = Builder(config, drafts=drafts, strict=strict, workers=cores(), progress=progress,
                       search=search)  # fmt: skip
     result = builder.build()
+    stats = dict(result.stats)
     if search:
         if progress:
             progress.begin("Building the search index")
         result.timings["search"] = search_index.build_index(config.output_path)
-    cache.record(config, key, result.events, result.pages)
+    for folder in KEEP_FOLDERS:  # left in place by the build: the search index
+        stats.update(cache.output_stats(config.output_path, folder))
+    # Keyed by the event files as they were read for this build, not as they are now.
+    digests = {rel: parsed.digest for rel, parsed in builder.reads.files.items()}
+    key = cache.inputs_key(config, options, theme, digests)
+    cache.record(config, key, result.events, result.pages, stats)
     return result

@@ -18,8 +18,12 @@ from pathlib import Path
 
 from timeline import __version__
 from timeline.config import Config
+from timeline.reading.load import BIBLIOGRAPHY, event_files, file_digest
 
 STATE = ".timeline-build.json"
+
+
+Stats = dict[str, tuple[int, int]]  # output file -> (size, modification time in ns)
 
 
 def _files(folder: Path) -> list[Path]:
@@ -32,12 +36,30 @@ def _files(folder: Path) -> list[Path]:
     return found
 
 
-def inputs_key(config: Config, options: Mapping[str, object], theme: list[Path]) -> str:
-    """A digest of everything a build reads."""
+def inputs_key(
+    config: Config, options: Mapping[str, object], theme: list[Path],
+    events: Mapping[str, bytes] | None = None,
+) -> str:  # fmt: skip
+    """A digest of everything a build reads. ``events`` maps each event file (path relative
+    to the project) to the digest of its bytes, as the build read them; without it the files
+    are read now."""
     digest = hashlib.blake2b(digest_size=20)
     digest.update(json.dumps([__version__, options, repr(config)], default=str).encode())
-    for folder in [config.events_path, config.static_path, *theme]:
-        for path in _files(folder):
+    if events is None:
+        events = {}
+        for path, rel in event_files(config.root, config.events_path):
+            try:
+                events[rel] = file_digest(path.read_bytes())
+            except OSError:
+                events[rel] = b"\0unreadable"
+    for rel in sorted(events):
+        digest.update(rel.encode() + b"\0" + events[rel])
+    bibliography = config.events_path / BIBLIOGRAPHY
+    for folder, paths in [
+        (config.events_path, [bibliography] if bibliography.is_file() else []),
+        *((folder, _files(folder)) for folder in [config.static_path, *theme]),
+    ]:
+        for path in paths:
             digest.update(str(path.relative_to(folder)).encode() + b"\0")
             try:
                 digest.update(path.read_bytes())
@@ -50,14 +72,24 @@ def inputs_key(config: Config, options: Mapping[str, object], theme: list[Path])
     return digest.hexdigest()
 
 
-def output_key(output: Path) -> str:
-    """A digest of the output folder's file names, sizes and modification times."""
-    digest = hashlib.blake2b(digest_size=20)
-    for path in _files(output):
+def output_stats(output: Path, under: str = "") -> Stats:
+    """Size and time of every file in the output folder (or in one of its folders)."""
+    top = output / under if under else output
+    stats: Stats = {}
+    for path in _files(top):
         if path.name == STATE or path.name.startswith(f"{STATE}."):
             continue
         st = path.stat()
-        digest.update(f"{path.relative_to(output)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        stats[path.relative_to(output).as_posix()] = (st.st_size, st.st_mtime_ns)
+    return stats
+
+
+def output_key(stats: Stats) -> str:
+    """A digest of the output folder's file names, sizes and modification times."""
+    digest = hashlib.blake2b(digest_size=20)
+    for rel in sorted(stats):
+        size, mtime = stats[rel]
+        digest.update(f"{rel}\0{size}\0{mtime}\n".encode())
     return digest.hexdigest()
 
 
@@ -67,16 +99,18 @@ def up_to_date(config: Config, key: str) -> dict[str, int] | None:
         state = json.loads((config.output_path / STATE).read_text())
     except (OSError, ValueError):
         return None
-    if state.get("inputs") != key or state.get("output") != output_key(config.output_path):
+    if state.get("inputs") != key:
+        return None
+    if state.get("output") != output_key(output_stats(config.output_path)):
         return None
     return {"events": int(state["events"]), "pages": int(state["pages"])}
 
 
-def record(config: Config, key: str, events: int, pages: int) -> None:
-    """Remember a successful build (written last, so an interrupted build records nothing)."""
+def record(config: Config, key: str, events: int, pages: int, stats: Stats) -> None:
+    """Remember a successful build (written last, so an interrupted build records nothing).
+    ``stats`` describes every file of the output as the build left it."""
     folder = config.output_path
-    state = {"inputs": key, "output": output_key(config.output_path), "events": events,
-             "pages": pages}  # fmt: skip
+    state = {"inputs": key, "output": output_key(stats), "events": events, "pages": pages}
     temporary = folder / f"{STATE}.tmp"
     temporary.write_text(json.dumps(state))
     os.replace(temporary, folder / STATE)

@@ -43,6 +43,12 @@ def _event_names(events_dir: Path) -> list[str]:
     return found
 
 
+def event_files(root: Path, events_dir: Path) -> list[tuple[Path, str]]:
+    """Every event file, with its path relative to the project (how problems name it)."""
+    base = _rel(events_dir, root) + "/"
+    return [(events_dir / name, base + name) for name in _event_names(events_dir)]
+
+
 def read_text(path: Path, root: Path, rel: str, problems: Problems) -> str | None:
     """A file's text as UTF-8, or None with a problem saying why it cannot be read."""
     data = read_bytes(path, root, rel, problems)
@@ -77,6 +83,11 @@ def decode(data: bytes, rel: str, problems: Problems) -> str | None:
             rel, line, "", f"is not UTF-8 text (byte {data[exc.start]:#x}); save it as UTF-8"
         )
         return None
+
+
+def file_digest(data: bytes) -> bytes:
+    """The digest of an event file's bytes: tells a changed file, and keys the build cache."""
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 Stamp = tuple[int, int, int]
@@ -150,8 +161,7 @@ def load_corpus(
     _, bibliography, bib_problems_seen = cache.bibliography
     problems.extend(bib_problems_seen)
 
-    base = _rel(events_dir, root) + "/"
-    files = [(events_dir / name, base + name) for name in _event_names(events_dir)]
+    files = event_files(root, events_dir)
     stamps = [_stamp(path) for path, _ in files]
     todo = [
         (path, rel, stamp, cache.files.get(rel))
@@ -189,7 +199,7 @@ def _parse(
     read_at = time.time_ns()
     problems = Problems()
     data = read_bytes(path, root, rel, problems)
-    digest = hashlib.blake2b(data or b"", digest_size=16).digest()
+    digest = file_digest(data or b"")
     if previous is not None and data is not None and previous.digest == digest:
         # Same bytes: keep what was parsed (the same Event object, so it is not counted).
         return Parsed(stamp, read_at, digest, previous.event, previous.problems)

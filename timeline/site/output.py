@@ -45,6 +45,7 @@ class SiteWriter:
         self.stage = stage
         self.written: set[str] = set()
         self.changed: list[str] = []
+        self.stats: dict[str, tuple[int, int]] = {}  # file -> (size, mtime) once committed
 
     def _target(self, rel: str) -> Path:
         pure = PurePosixPath(rel)
@@ -63,12 +64,18 @@ class SiteWriter:
         target = self._target(rel)
         if self.stage:
             try:
-                if target.stat().st_size == len(data) and target.read_bytes() == data:
+                st = target.stat()
+                if st.st_size == len(data) and target.read_bytes() == data:
+                    self.stats[rel] = (st.st_size, st.st_mtime_ns)
                     return
             except OSError:
                 pass
             target = _partial(target)
-        target.write_bytes(data)
+        with open(target, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            st = os.fstat(handle.fileno())
+        self.stats[rel] = (st.st_size, st.st_mtime_ns)  # a rename keeps both
         self.changed.append(rel)
 
     def write_stream(self, rel: str, produce: Callable[[TextIO], None]) -> None:
@@ -79,14 +86,20 @@ class SiteWriter:
             produce(handle)
         if self.stage and target.is_file() and filecmp.cmp(destination, target, shallow=False):
             destination.unlink()
-            return
-        self.changed.append(rel)
+            destination = target
+        else:
+            self.changed.append(rel)
+        st = destination.stat()
+        self.stats[rel] = (st.st_size, st.st_mtime_ns)
 
     def copy(self, rel: str, source: Path) -> None:
         if self.stage:
             self.write(rel, source.read_bytes())
         else:
-            shutil.copyfile(source, self._target(rel))
+            target = self._target(rel)
+            shutil.copyfile(source, target)
+            st = target.stat()
+            self.stats[rel] = (st.st_size, st.st_mtime_ns)
             self.changed.append(rel)
 
 

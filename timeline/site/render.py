@@ -19,11 +19,12 @@ from timeline.config import Config
 from timeline.reading.model import Taxonomy
 from timeline.site import exports, feeds
 from timeline.site.index import NEIGHBOURS, TimelineIndex
-from timeline.site.overview import overview
+from timeline.site.overview import overview, svg
 from timeline.site.views import (
     PAGE_SIZE,
     TAXONOMIES,
     EventItem,
+    EventRef,
     Link,
     Views,
     YearCount,
@@ -85,23 +86,25 @@ def _url_of(key: PageKey) -> str | None:
     return None
 
 
-class ListEntries:
-    """Events' list entries, each rendered once per build for each page depth and heading
-    level, then reused on every list page (the index, years, tags, actors, places).
+class Entries:
+    """Events' entries in lists, each rendered once per build for each page depth (and heading
+    level), then reused on every page that lists the event: ``event_item.html`` on the index,
+    year and taxonomy pages, ``compact_item.html`` in the related, neighbour and source lists.
 
     A template global, so that macros imported into templates can call it (Jinja caches
     imported macro modules, so the function itself must stay the same from build to build).
     """
 
-    def __init__(self, env: jinja2.Environment) -> None:
+    def __init__(self, env: jinja2.Environment, template: str) -> None:
         self.env = env
+        self.template = template
         self.cache: dict[tuple[str, str, int], str] = {}
 
     def clear(self) -> None:
         self.cache.clear()
 
-    def __call__(self, items: Iterable[EventItem], root: str, level: int) -> Markup:
-        template = self.env.get_template("event_item.html")
+    def __call__(self, items: Iterable[EventItem | EventRef], root: str, level: int = 0) -> Markup:
+        template = self.env.get_template(self.template)
         out = []
         for item in items:
             key = (item.slug, root, level)
@@ -110,6 +113,9 @@ class ListEntries:
                 html = self.cache[key] = template.render(e=item, root=root, level=level).strip()
             out.append(html)
         return Markup("\n".join(out))
+
+
+ENTRIES = {"items_html": "event_item.html", "compact_html": "compact_item.html"}
 
 
 def make_environment(config: Config) -> jinja2.Environment:
@@ -122,8 +128,13 @@ def make_environment(config: Config) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Templates do not change during a build, and serve makes a new environment when
+        # the theme changes: no stat of the template file on every page.
+        auto_reload=False,
     )
-    env.globals["items_html"] = ListEntries(env)
+    env.globals["chart_svg"] = svg
+    for name, template in ENTRIES.items():
+        env.globals[name] = Entries(env, template)
     return env
 
 
@@ -215,9 +226,10 @@ class Renderer:
             search=search,
             base_path=config.base_path,
         )
-        entries = env.globals["items_html"]
-        assert isinstance(entries, ListEntries)
-        entries.clear()  # a new build: its events may have changed
+        for name in ENTRIES:  # a new build: its events may have changed
+            entries = env.globals[name]
+            assert isinstance(entries, Entries)
+            entries.clear()
 
     def _spec(self, template: str, path: str, **context: Any) -> PageSpec:
         """A page at URL ``path`` (relative to the site root) rendered from ``template``."""
