@@ -283,7 +283,14 @@ def _serve(project: Project, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "timeline", "serve", *args], cwd=project.root,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # A test run started in the background of a script ignores SIGINT, and so would the
+        # server it starts: give it the default, as a terminal would.
+        preexec_fn=_default_sigint,
     )  # fmt: skip
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _wait_serving(process: subprocess.Popen[str]) -> str:

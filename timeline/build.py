@@ -213,10 +213,13 @@ class Builder:
         folder = staging_folder(output) if first else output
         statics = static_files(self.config)
 
+        plan = schedule(keys, renderer.cost, self.workers) if self.workers > 1 else [keys]
+
         def write_share(share: int, shares: int) -> _Share:
             writer = SiteWriter(folder, stage=not first)
             result = _Share(Counter(), writer.changed, writer.stats, [], [])
-            for done, key in enumerate(keys[share::shares], 1):
+            mine = keys if shares == 1 else plan[share]
+            for done, key in enumerate(mine, 1):
                 spec = renderer.spec(key)
                 if spec.template == "@data":
                     writer.write_stream(spec.path, functools.partial(renderer.write_data, spec))
@@ -300,6 +303,38 @@ class Builder:
             len(content.index.events), len(specs), output, content.warnings, dict(counter),
             tuple(written), tuple(sorted(stale)),
         )  # fmt: skip
+
+
+def schedule(
+    keys: list[PageKey], cost: Callable[[PageKey], float], shares: int
+) -> list[list[PageKey]]:
+    """Pages split into ``shares`` lists of about equal cost, keeping pages of one kind
+    together: list pages reuse the entries a worker rendered for an earlier list page, so
+    all year pages go to one worker, all tag/actor/place pages to one, and so on; only a
+    kind too large for that (event pages) is cut into a few runs of neighbouring pages."""
+    groups: dict[str, list[PageKey]] = {}
+    for key in keys:
+        groups.setdefault(str(key[0]), []).append(key)
+    total = sum(cost(key) for key in keys)
+    limit = total / (2 * shares)
+    runs: list[tuple[float, list[PageKey]]] = []
+    for group in groups.values():
+        run: list[PageKey] = []
+        weight = 0.0
+        for key in group:
+            if run and weight + cost(key) > limit:
+                runs.append((weight, run))
+                run, weight = [], 0.0
+            run.append(key)
+            weight += cost(key)
+        runs.append((weight, run))
+    loads = [0.0] * shares
+    plan: list[list[PageKey]] = [[] for _ in range(shares)]
+    for weight, run in sorted(runs, key=lambda r: -r[0]):  # heaviest first, to the lightest
+        share = loads.index(min(loads))
+        loads[share] += weight
+        plan[share].extend(run)
+    return plan
 
 
 def _plan(

@@ -278,6 +278,22 @@ class Renderer:
             keys += [("data", "json"), ("data", "timelinejs")]
         return keys
 
+    def cost(self, key: PageKey) -> float:
+        """A rough cost of rendering a page, in event pages (measured at 10,000 events), for
+        spreading pages evenly over workers."""
+        kind = key[0]
+        if kind in ("year", "term"):
+            events = self.index.years[int(key[1])] if kind == "year" else (
+                self.index.term(Taxonomy(key[1]), str(key[2])).events)  # fmt: skip
+            number = int(key[-1])
+            on_page = min(PAGE_SIZE, len(events) - (number - 1) * PAGE_SIZE)
+            return 1 + (0.18 if kind == "year" else 0.065) * on_page
+        if kind == "home":
+            return 1 + 0.18 * len(self.index.events) if len(self.index.events) <= PAGE_SIZE else 5
+        return {"sources": 20.0, "feed": 10.0, "data": 0.11 * len(self.index.events)}.get(
+            str(kind), 1.0
+        )
+
     def specs(self) -> Iterator[PageSpec]:
         return (self.spec(key) for key in self.keys())
 
