@@ -8,7 +8,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.conftest import SOURCE, Project, event, text_of
+from tests.conftest import SOURCE, Project, assert_clean_exit, event, text_of
 
 BIBLIOGRAPHY = """\
 aki:
@@ -264,6 +264,20 @@ def test_a_users_theme_overrides_templates_and_static_files(project: Project) ->
     assert (project.site / "static" / "extra.js").is_file()
     assert text_of(project.html("404.html"), "h1") == ["Lost?"]
     assert text_of(project.html(""), ".year-title")  # other templates still the default's
+
+
+@pytest.mark.parametrize("name", ["macros.html", "event.html", "event_item.html"])
+def test_a_broken_theme_template_is_an_error_naming_it(project: Project, name: str) -> None:
+    project.write(FILES)
+    project.build()
+    before = project.snapshot()
+    project.write({f"theme/templates/{name}": "<p>\n{% if %}\n"})
+    result = project.run("build", "--no-search")
+    assert_clean_exit(result)
+    assert result.exit_code == 1
+    where = (project.root / "theme" / "templates" / name).as_posix()
+    assert f"{where}:2: template: " in result.output
+    assert project.snapshot() == before
 
 
 def test_empty_events_folder_builds_an_empty_site_with_a_warning(project: Project) -> None:

@@ -19,7 +19,7 @@ import jinja2
 
 from timeline import cache
 from timeline.config import Config
-from timeline.errors import ContentError, Problem
+from timeline.errors import Problem
 from timeline.parallel import cores, in_shares, map_shares
 from timeline.progress import STEP, Progress
 from timeline.reading.load import ReadCache, load_corpus
@@ -46,6 +46,7 @@ from timeline.site.render import (
     Renderer,
     make_environment,
     static_files,
+    template_error,
     theme_folders,
 )
 from timeline.site.views import PAGE_SIZE, TAXONOMIES, Views
@@ -387,9 +388,7 @@ def _render(renderer: Renderer, spec: PageSpec) -> str:
     try:
         return renderer.render(spec)
     except jinja2.TemplateError as exc:
-        where = getattr(exc, "filename", None) or getattr(exc, "name", None) or spec.template
-        line = getattr(exc, "lineno", None) or 0
-        raise ContentError([Problem(str(where), line, "template", str(exc))]) from None
+        raise template_error(exc, spec.template) from None
 
 
 def _stat(path: Path) -> tuple[int, int]:

@@ -7,6 +7,7 @@ Nothing depends on the time of the build.
 
 from __future__ import annotations
 
+import heapq
 import json
 import re
 from collections.abc import Iterable
@@ -101,25 +102,50 @@ def _changed(event: Event) -> tuple[int, int, str]:
             event.slug)  # fmt: skip
 
 
-def entries(events: Iterable[Event], views: Views, bodies: dict[str, str],
-            base_url: str) -> tuple[FeedEntry, ...]:  # fmt: skip
-    """Entries for the FEED_SIZE most recently changed of ``events``, newest first."""
-    out = []
-    for event in sorted(events, key=_changed, reverse=True)[:FEED_SIZE]:
+class Entries:
+    """Feed entries of one build, each made once however many feeds carry it (the site's,
+    its tags', in Atom and in JSON)."""
+
+    def __init__(self, views: Views, bodies: dict[str, str], base_url: str) -> None:
+        self.views = views
+        self.bodies = bodies
+        self.base_url = base_url
+        self.made: dict[str, FeedEntry] = {}
+        self.changed: dict[str, tuple[int, int, str]] = {}
+
+    def _changed(self, event: Event) -> tuple[int, int, str]:
+        key = self.changed.get(event.slug)
+        if key is None:
+            key = self.changed[event.slug] = _changed(event)
+        return key
+
+    def newest(self, events: Iterable[Event]) -> tuple[FeedEntry, ...]:
+        """Entries for the FEED_SIZE most recently changed of ``events``, newest first."""
+        return tuple(
+            self.entry(event) for event in heapq.nlargest(FEED_SIZE, events, key=self._changed)
+        )
+
+    def entry(self, event: Event) -> FeedEntry:
+        made = self.made.get(event.slug)
+        if made is None:
+            made = self.made[event.slug] = self._entry(event)
+        return made
+
+    def _entry(self, event: Event) -> FeedEntry:
+        views, base_url = self.views, self.base_url
         item = views.item(event)
         url = base_url + event_url(event.slug)
         published = _first_day(event.date)
-        updated = _changed(event)[0] if published is not None or event.updates else None
+        updated = self._changed(event)[0] if published is not None or event.updates else None
         sources = [views.source(n, s) for n, s in enumerate(event.sources, 1)]
         header = (f"<p><strong>{escape(item.date.text)}</strong> · "
                   f"{escape(item.status_label)}</p>")  # fmt: skip
-        content = header + absolute_body(bodies[event.slug], base_url, url) + sources_html(sources)
-        out.append(FeedEntry(
+        body = absolute_body(self.bodies[event.slug], base_url, url)
+        return FeedEntry(
             id=url, url=url, title=event.title, published=timestamp(published),
             updated=timestamp(updated), date_text=item.date.text, status=item.status_label,
-            summary=item.summary, content=content, tags=event.tags,
-        ))  # fmt: skip
-    return tuple(out)
+            summary=item.summary, content=header + body + sources_html(sources), tags=event.tags,
+        )  # fmt: skip
 
 
 def atom(feed: Feed) -> str:
