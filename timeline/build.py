@@ -20,7 +20,7 @@ import jinja2
 from timeline import cache
 from timeline.config import Config
 from timeline.errors import Problem
-from timeline.parallel import cores, in_shares, map_shares
+from timeline.parallel import cores, few_collections, in_shares, map_shares
 from timeline.progress import STEP, Progress
 from timeline.reading.load import ReadCache, load_corpus
 from timeline.reading.model import Event, Taxonomy
@@ -205,6 +205,10 @@ class Builder:
     def build(self) -> BuildResult:
         """A whole new site: into a staging folder the first time, else staged in place and
         committed at the end; either way nothing changes unless every page was made."""
+        with few_collections():
+            return self._build()
+
+    def _build(self) -> BuildResult:
         content = self.collect()
         output = self.config.output_path
         check_replaceable(output)
@@ -272,6 +276,10 @@ class Builder:
         Used while serving: the server holds requests while this runs, so readers never see
         a half-updated site; each file is replaced atomically.
         """
+        with few_collections():
+            return self._update()
+
+    def _update(self) -> BuildResult:
         before = self.content
         content = self.collect()
         output = self.config.output_path
@@ -398,7 +406,8 @@ def _stat(path: Path) -> tuple[int, int]:
 
 def collect(config: Config, *, drafts: bool = False, strict: bool = False) -> Content:
     """Check a project without building it."""
-    return Builder(config, drafts=drafts, strict=strict).collect()
+    with few_collections():
+        return Builder(config, drafts=drafts, strict=strict).collect()
 
 
 def export_timeline(config: Config, kind: str, *, drafts: bool = False) -> str:

@@ -5,6 +5,7 @@ Exit codes: 0 ok, 1 content errors (bad event files, config or bibliography), 2 
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -142,6 +143,9 @@ def build_command(
             for template, count in sorted(result.rendered.items()):
                 click.echo(f"  {template}: {count}")
             click.echo("  " + ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items()))
+    # Exit without the collector walking the build's millions of objects once more on the
+    # way out (about 0.2 s at 10,000 events); they are freed with the process.
+    gc.freeze()
 
 
 def _shown(path: Path, root: Path) -> str:
