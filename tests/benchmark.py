@@ -317,7 +317,10 @@ def bench_build(sizes: list[int], runs: int) -> None:
             for run in range(runs):
                 _edit(root, run)
                 edited.append(_timeline(root, "--no-search")[0])
-            builder = Builder(load_config(root)[0], data_files=False)  # as in serve
+            # As `timeline serve` does: previews are served from the root, without feeds or
+            # data files.
+            config = load_config(root)[0].with_overrides(base_url="")
+            builder = Builder(config, data_files=False)
             builder.build()
             gc.freeze()  # as `timeline serve` does after each build
             served = []

@@ -65,10 +65,11 @@ def test_nothing_changed_means_nothing_read_or_rendered(project: Project, builde
 def test_editing_a_later_paragraph_rerenders_only_the_event_page(
     project: Project, builder: Builder
 ) -> None:
-    reads = builder.reads.reads
+    reads, indexes = builder.reads.reads, builder.index_builds
     _edit(project, "2007-05-01-e5.md", "Second paragraph 5.", "Second paragraph, edited.")
     result = builder.update()
     assert builder.reads.reads == reads + 1
+    assert builder.index_builds == indexes  # the index was patched, not built again
     # The event's page, and the whole-timeline data files (they hold every body).
     assert result.rendered == {"event.html": 1, "@data": 2}
     assert result.written == ("events/e5/index.html", "timeline.json", "timelinejs.json")
@@ -79,8 +80,10 @@ def test_editing_a_later_paragraph_rerenders_only_the_event_page(
 def test_editing_a_title_rerenders_the_pages_that_show_it(
     project: Project, builder: Builder
 ) -> None:
+    indexes = builder.index_builds
     _edit(project, "2007-01-01-e1.md", '"Event 1"', '"Event one, renamed"')
     result = builder.update()
+    assert builder.index_builds == indexes + 1  # a title is in lists: index again
     written = set(result.written)
     # Its own page, its neighbours (around this date, previous/next), the event relating to
     # it, its year, tag and actor pages, and the index.
@@ -141,4 +144,33 @@ def test_an_error_keeps_the_site_and_the_fix_recovers(project: Project, builder:
     _edit(project, "2007-05-01-e5.md", '"2007-05-41"', '"2007-05-02"')
     result = builder.update()
     assert "events/e5/index.html" in result.written
+    _same_as_cold_build(project, project.site)
+
+
+def test_editing_several_bodies_matches_a_cold_build(project: Project, builder: Builder) -> None:
+    # First paragraphs are the summaries on list pages: tag, actor, year and index pages.
+    indexes = builder.index_builds
+    for m in (1, 4, 12):
+        _edit(project, f"2007-{m:02d}-01-e{m}.md", f"First paragraph {m}.", f"Now {m}, see [[e2]].")
+    result = builder.update()
+    assert builder.index_builds == indexes
+    assert result.rendered["event.html"] == 3
+    assert "Now 4, see" in (project.site / "tags/t1/index.html").read_text()
+    _same_as_cold_build(project, project.site)
+
+
+def test_a_body_edit_after_a_failed_update_links_to_the_last_good_titles(
+    project: Project, builder: Builder
+) -> None:
+    # A failed update indexed a new title; undoing it leaves only a body changed since the
+    # last good build, whose link titles must be the ones used.
+    _edit(project, "2007-05-01-e5.md", 'title: "Event 5"', 'title: "Renamed 5"')
+    _edit(project, "2007-12-01-e12.md", "Second paragraph 12.", "See [[nowhere]].")
+    with pytest.raises(ContentError, match="unknown event"):
+        builder.update()
+    _edit(project, "2007-05-01-e5.md", 'title: "Renamed 5"', 'title: "Event 5"')
+    _edit(project, "2007-12-01-e12.md", "See [[nowhere]].", "See [[e5]].")
+    builder.update()
+    page = (project.site / "events/e12/index.html").read_text()
+    assert ">Event 5</a>" in page and "Renamed 5" not in page
     _same_as_cold_build(project, project.site)

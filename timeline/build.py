@@ -19,14 +19,14 @@ import jinja2
 
 from timeline import cache
 from timeline.config import Config
-from timeline.errors import Problem
+from timeline.errors import Problem, Problems
 from timeline.parallel import cores, few_collections, in_shares, map_shares
 from timeline.progress import STEP, Progress
 from timeline.reading.load import ReadCache, load_corpus
 from timeline.reading.model import Event, Taxonomy
 from timeline.site import exports
 from timeline.site import search as search_index
-from timeline.site.index import TimelineIndex, build_index
+from timeline.site.index import TimelineIndex, build_index, with_new_bodies
 from timeline.site.markdown import LinkMap, RenderedBody, render_body
 from timeline.site.output import (
     KEEP_FOLDERS,
@@ -62,6 +62,8 @@ class Content:
     bodies: dict[str, str]
     summaries: dict[str, str]
     warnings: tuple[Problem, ...]
+    links: LinkMap  # what bodies may link to
+    index_problems: tuple[Problem, ...]  # what indexing found (kept when only bodies change)
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ class Builder:
         self.previous: dict[str, PageSpec] = {}  # output file -> spec it was rendered from
         self.statics: dict[str, tuple[int, int]] = {}
         self.body_renders = 0
+        self.index_builds = 0  # whole indexes built (an edit of bodies only patches the last)
         self.timings: dict[str, float] = {}  # seconds per step of the last build
         self.content: Content | None = None  # what the last successful collect found
 
@@ -159,21 +162,32 @@ class Builder:
                     f"{image.src!r} is not a file in {config.static_dir}/; put the image there",
                 )  # fmt: skip
         clock("read")
-        index = build_index(corpus.events, problems)
+        before = self.content
+        index = with_new_bodies(before.index, corpus.events) if before else None
+        if before and index is not None:  # only bodies changed: links resolve as before
+            links, index_problems, links_changed = before.links, before.index_problems, False
+        else:  # a first build, or more than bodies changed: index everything
+            found = Problems()
+            index = build_index(corpus.events, found)
+            self.index_builds += 1
+            index_problems, links_changed = tuple(found), True
+            links = LinkMap(
+                titles={slug: event.title for slug, event in index.by_slug.items()},
+                paths={event.path: slug for slug, event in index.by_slug.items()},
+            )
+        problems.extend(index_problems)
         clock("index")
         if self.progress:
             self.progress.begin("Rendering Markdown")
-        links = LinkMap(
-            titles={slug: event.title for slug, event in index.by_slug.items()},
-            paths={event.path: slug for slug, event in index.by_slug.items()},
-        )
         bodies: dict[str, str] = {}
         summaries: dict[str, str] = {}
         cache: dict[str, tuple[Event, RenderedBody]] = {}
 
         def valid(event: Event) -> bool:
             cached = self.bodies.get(event.slug)
-            return cached is not None and cached[0] == event and cached[1].still_valid(links)
+            if cached is None or not (cached[0] is event or cached[0] == event):
+                return False
+            return not links_changed or cached[1].still_valid(links)
 
         def render(event: Event) -> RenderedBody:
             return render_body(event, links, allow_html=config.allow_html, root=EVENT_ROOT)
@@ -192,7 +206,9 @@ class Builder:
         self.bodies = cache
         clock("markdown")
         problems.raise_if_errors(strict=self.strict)
-        self.content = Content(index, bodies, summaries, tuple(problems.warnings))
+        self.content = Content(
+            index, bodies, summaries, tuple(problems.warnings), links, index_problems
+        )
         return self.content
 
     def _renderer(self, content: Content) -> Renderer:

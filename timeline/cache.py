@@ -47,9 +47,9 @@ def inputs_key(
     digest.update(json.dumps([__version__, options, repr(config)], default=str).encode())
     if events is None:
         events = {}
-        for path, rel in event_files(config.root, config.events_path):
+        for name, rel in event_files(config.root, config.events_path):
             try:
-                events[rel] = file_digest(path.read_bytes())
+                events[rel] = file_digest(Path(name).read_bytes())
             except OSError:
                 events[rel] = b"\0unreadable"
     for rel in sorted(events):

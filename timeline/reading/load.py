@@ -43,10 +43,12 @@ def _event_names(events_dir: Path) -> list[str]:
     return found
 
 
-def event_files(root: Path, events_dir: Path) -> list[tuple[Path, str]]:
-    """Every event file, with its path relative to the project (how problems name it)."""
+def event_files(root: Path, events_dir: Path) -> list[tuple[str, str]]:
+    """Every event file: its path, and its path relative to the project (how problems name
+    it). Plain strings, as for ``_event_names``."""
     base = _rel(events_dir, root) + "/"
-    return [(events_dir / name, base + name) for name in _event_names(events_dir)]
+    top = str(events_dir) + os.sep
+    return [(top + name.replace("/", os.sep), base + name) for name in _event_names(events_dir)]
 
 
 def read_text(path: Path, root: Path, rel: str, problems: Problems) -> str | None:
@@ -123,7 +125,7 @@ class ReadCache:
     reads: int = 0  # event files parsed, for tests and progress
 
 
-def _stamp(path: Path) -> Stamp:
+def _stamp(path: str | Path) -> Stamp:
     """Modification time, size and inode: changes on every save, including save-by-rename."""
     try:
         st = os.stat(path)
@@ -169,9 +171,9 @@ def load_corpus(
         if rel not in cache.files or not cache.files[rel].trusted(stamp)
     ]
 
-    def parse(item: tuple[Path, str, Stamp, Parsed | None]) -> Parsed:
+    def parse(item: tuple[str, str, Stamp, Parsed | None]) -> Parsed:
         path, rel, stamp, previous = item
-        return _parse(path, root, rel, stamp, bibliography, previous)
+        return _parse(Path(path), root, rel, stamp, bibliography, previous)
 
     fresh = dict(zip((t[1] for t in todo), map_shares(parse, todo, workers), strict=True))
     cache.reads += sum(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
 from timeline.errors import Problems
@@ -198,3 +198,61 @@ def _sources(
         SourceEntry(first[i], f"s{n}", tuple(citing[i])) for n, i in enumerate(identities, 1)
     )
     return entries, tuple(unsourced)
+
+
+def with_new_bodies(index: TimelineIndex, events: Sequence[Event]) -> TimelineIndex | None:
+    """The index of ``events`` when they differ from ``index``'s own events in their Markdown
+    bodies only (the usual edit while serving): the changed events are swapped into the
+    lists that hold them, without ordering and cross-referencing everything again. None
+    when anything else changed: build the index again."""
+    if len(events) != len(index.events):
+        return None
+    swap: dict[str, Event] = {}
+    for event in events:
+        old = index.by_slug.get(event.slug)
+        if old is None:
+            return None
+        if old is not event:
+            if replace(event, body=old.body) != old:
+                return None
+            swap[event.slug] = event
+    if not swap:
+        return index
+
+    def fresh(seq: tuple[Event, ...]) -> tuple[Event, ...]:
+        return tuple(swap.get(e.slug, e) for e in seq)
+
+    changed = list(swap.values())
+    terms = dict(index.terms)
+    for taxonomy in Taxonomy:
+        slugs = index.term_slugs[taxonomy]
+        touched = {slugs.get(n) for e in changed for n in e.names(taxonomy)}
+        if touched:
+            terms[taxonomy] = tuple(
+                replace(t, events=fresh(t.events)) if t.slug in touched else t
+                for t in terms[taxonomy]
+            )
+    backlinks = dict(index.backlinks)
+    for target in {r.slug for e in changed for r in e.related}:
+        if target in backlinks:
+            backlinks[target] = tuple((swap.get(e.slug, e), k) for e, k in backlinks[target])
+    years = dict(index.years)
+    for year in {e.date.year for e in changed}:
+        years[year] = fresh(years[year])
+    cited = {s.identity for e in changed for s in e.sources}
+    sources = tuple(
+        replace(s, events=fresh(s.events)) if s.source.identity in cited else s
+        for s in index.sources
+    )
+    return TimelineIndex(
+        events=fresh(index.events),
+        by_slug={slug: swap.get(slug, e) for slug, e in index.by_slug.items()},
+        position=index.position,
+        terms=terms,
+        term_slugs=index.term_slugs,
+        backlinks=backlinks,
+        years=years,
+        sources=sources,
+        unsourced=fresh(index.unsourced),
+        aliases={a: swap.get(e.slug, e) for a, e in index.aliases.items()},
+    )
