@@ -199,11 +199,15 @@ def generate(root: Path, n: int, seed: int = 7) -> None:
 
 
 class PeakMemory:
-    """Samples the resident memory of a process and all its descendants (from /proc)."""
+    """Samples the memory of a process and all its descendants (from /proc): the sum of their
+    proportional set sizes (PSS), where a page shared by n processes counts 1/n in each. The
+    build's workers are forked and share the parent's pages copy-on-write, so summing their
+    resident sizes (RSS) would count those pages once per process; both peaks are kept."""
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.peak = 0
+        self.peak_rss = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -219,29 +223,37 @@ class PeakMemory:
             pass
         return pids
 
-    def _rss(self, pid: int) -> int:
+    def _sizes(self, pid: int) -> tuple[int, int]:
+        """(PSS, RSS) of one process, in bytes."""
+        pss = rss = 0
         try:
-            with open(f"/proc/{pid}/status") as handle:
+            with open(f"/proc/{pid}/smaps_rollup") as handle:
                 for line in handle:
-                    if line.startswith("VmRSS:"):
-                        return int(line.split()[1]) * 1024
+                    if line.startswith("Pss:"):
+                        pss = int(line.split()[1]) * 1024
+                    elif line.startswith("Rss:"):
+                        rss = int(line.split()[1]) * 1024
         except OSError:
             pass
-        return 0
+        return pss, rss
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, sum(self._rss(p) for p in self._tree(self.pid)))
+            sizes = [self._sizes(p) for p in self._tree(self.pid)]
+            self.peak = max(self.peak, sum(pss for pss, _ in sizes))
+            self.peak_rss = max(self.peak_rss, sum(rss for _, rss in sizes))
             self._stop.wait(0.02)
 
-    def stop(self) -> int:
+    def stop(self) -> tuple[int, int]:
+        """Peak PSS and peak RSS, summed over the processes, in bytes."""
         self._stop.set()
         self._thread.join()
-        return self.peak
+        return self.peak, self.peak_rss
 
 
-def _timeline(root: Path, *args: str) -> tuple[float, float, int, str]:
-    """Run `timeline build ARGS` in ``root``: wall s, CPU s (all processes), peak bytes, output."""
+def _timeline(root: Path, *args: str) -> tuple[float, float, tuple[int, int], str]:
+    """Run `timeline build ARGS` in ``root``: wall s, CPU s (all processes), peak memory
+    (PSS, RSS; bytes), output."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -296,7 +308,7 @@ def bench_build(sizes: list[int], runs: int) -> None:
         with tempfile.TemporaryDirectory() as folder:
             root = Path(folder)
             generate(root, n)
-            cold, cpu, peak, floor = [], [], [], []
+            cold, cpu, peak, peak_rss, floor = [], [], [], [], []
             for run in range(runs):
                 # Each cold build into a new empty folder, old ones deleted only afterwards:
                 # on this machine's ext4, creating files right after deleting tens of
@@ -305,7 +317,8 @@ def bench_build(sizes: list[int], runs: int) -> None:
                 wall, used, most, _ = _timeline(root, "--no-cache", "--no-search", "--out", out)
                 cold.append(wall)
                 cpu.append(used)
-                peak.append(most)
+                peak.append(most[0])
+                peak_rss.append(most[1])
                 floor.append(_write_floor(root / out, root / f"floor-{run}"))
             for run in range(runs):
                 shutil.rmtree(root / f"cold-{run}")
@@ -337,7 +350,8 @@ def bench_build(sizes: list[int], runs: int) -> None:
             print(f"  disk alone            {_spread(floor)} to write the same folders and files "
                   "(one process, right after each cold build)")  # fmt: skip
             print(f"  events per second     {n / statistics.median(cold):.0f}")
-            print(f"  peak memory           {_spread(peak, 'MB', 1e-6)} (all processes)")
+            print(f"  peak memory           {_spread(peak, 'MB', 1e-6)} (PSS, all processes; "
+                  f"summed RSS {_spread(peak_rss, 'MB', 1e-6)})")  # fmt: skip
             print(f"  no-change rebuild     {_spread(nochange)}")
             print(f"  full rebuild          {_spread(full)} (--no-cache over the existing site)")
             print(f"  one edited event      {_spread(edited)} (a new `timeline build`)")
