@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, Project
+from tests.conftest import REPO, Project, event
 
 
 def _tree(site: Path) -> dict[str, str]:
@@ -71,3 +71,31 @@ def test_output_does_not_depend_on_directory_listing_order(
     monkeypatch.setattr("timeline.reading.load.os.walk", reversed_walk)
     project.build("--no-cache")
     assert _tree(project.site) == first
+
+
+def test_a_parallel_build_is_identical_to_a_single_process_one(project: Project) -> None:
+    """Pages are spread over worker processes by kind and cost: nothing may depend on which
+    worker made a page, or on what a worker had rendered before."""
+    from timeline.build import SMALL_SITE, Builder
+    from timeline.config import load_config
+
+    tags = ["army", "tribes", "talks", "exile"]
+    files: dict[str, str | bytes] = {
+        f"events/e{n:03d}.md": event(
+            f"Event {n}", f"{2000 + n % 9}-{1 + n % 12:02d}-{1 + n % 28:02d}",
+            body=f"Body {n} cites [[e{(n * 7) % 300:03d}]].\n\nMore of {n}.",
+            extra=f"tags: [{tags[n % 4]}, {tags[(n + 1) % 4]}]\nactors: [A{n % 13}]",
+        )
+        for n in range(300)
+    }  # fmt: skip
+    project.write(files)
+    (project.root / "timeline.toml").write_text('title = "T"\nbase_url = "https://e.org/t/"\n')
+    config = load_config(project.root)[0]
+    trees = []
+    for workers in (1, 2):
+        out = project.root / f"out-{workers}"
+        builder = Builder(config.with_overrides(output_dir=str(out)), workers=workers)
+        result = builder.build()
+        assert result.pages >= SMALL_SITE
+        trees.append(_tree(out))
+    assert trees[0] == trees[1]

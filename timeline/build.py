@@ -52,6 +52,7 @@ from timeline.site.render import (
 from timeline.site.views import PAGE_SIZE, TAXONOMIES, Views
 
 EVENT_ROOT = "../../"  # from events/<slug>/ back to the site root
+SMALL_SITE = 200  # pages: fewer are made in one process
 
 
 @dataclass(frozen=True)
@@ -99,13 +100,17 @@ class Builder:
     def __init__(
         self, config: Config, *, drafts: bool = False, strict: bool = False, workers: int = 1,
         progress: Progress | None = None, data_files: bool = True, search: bool = False,
+        remember: bool = False,
     ) -> None:  # fmt: skip
         self.config = config
         self.data_files = data_files  # serve leaves the publishing-only data files out
         self.search = search  # pages carry the search box; the index is built by build()
         self.drafts = drafts
         self.strict = strict
-        self.workers = workers  # processes for a cold build; serve rebuilds in-process
+        self.workers = workers  # processes for build(); update() always runs in-process
+        # Keep every page's spec after build() for update() to compare with (serve); a
+        # single process keeps them anyway.
+        self.remember = remember
         self.progress = progress
         self.reads = ReadCache()
         self.bodies: dict[str, tuple[Event, RenderedBody]] = {}
@@ -138,10 +143,10 @@ class Builder:
         """The config changed: start again from nothing."""
         self.__init__(  # type: ignore[misc]
             config, drafts=self.drafts, strict=self.strict, workers=self.workers,
-            data_files=self.data_files, search=self.search,
+            data_files=self.data_files, search=self.search, remember=self.remember,
         )  # fmt: skip
 
-    def collect(self) -> Content:
+    def collect(self, workers: int = 1) -> Content:
         """Read and check everything (both phases); raise ContentError listing all problems."""
         config = self.config
         clock = self._clock()
@@ -149,7 +154,7 @@ class Builder:
             self.progress.begin("Reading events")
         corpus = load_corpus(
             config.root, config.events_path, drafts=self.drafts, cache=self.reads,
-            workers=self.workers,
+            workers=workers,
         )  # fmt: skip
         problems = corpus.problems
         if not corpus.events and not problems.errors:
@@ -193,9 +198,7 @@ class Builder:
             return render_body(event, links, allow_html=config.allow_html, root=EVENT_ROOT)
 
         todo = [event for event in index.events if not valid(event)]
-        fresh = dict(
-            zip([e.slug for e in todo], map_shares(render, todo, self.workers), strict=True)
-        )
+        fresh = dict(zip([e.slug for e in todo], map_shares(render, todo, workers), strict=True))
         self.body_renders += len(todo)
         for event in index.events:
             rendered = fresh[event.slug] if event.slug in fresh else self.bodies[event.slug][1]
@@ -225,7 +228,7 @@ class Builder:
             return self._build()
 
     def _build(self) -> BuildResult:
-        content = self.collect()
+        content = self.collect(self.workers)
         output = self.config.output_path
         check_replaceable(output)
         renderer = self._renderer(content)
@@ -234,7 +237,9 @@ class Builder:
         folder = staging_folder(output) if first else output
         statics = static_files(self.config)
 
-        plan = schedule(keys, renderer.cost, self.workers) if self.workers > 1 else [keys]
+        # A small site is made faster in one process than by starting workers.
+        workers = self.workers if len(keys) >= SMALL_SITE else 1
+        plan = schedule(keys, renderer.cost, workers) if workers > 1 else [keys]
 
         def write_share(share: int, shares: int) -> _Share:
             writer = SiteWriter(folder, stage=not first)
@@ -261,7 +266,7 @@ class Builder:
         if self.progress:
             self.progress.begin("Writing pages", len(keys))
         try:
-            results = in_shares(write_share, self.workers)
+            results = in_shares(write_share, workers)
             clock("pages")
             counter = sum((r.rendered for r in results), Counter())
             changed = [rel for r in results for rel in r.changed]
@@ -279,6 +284,8 @@ class Builder:
                 sweep(output)
             raise
         self.previous = {spec.path: spec for r in results for spec in r.specs}
+        if self.remember and len(results) > 1:  # the workers' specs stayed in the workers
+            self.previous = {spec.path: spec for spec in map(renderer.spec, keys)}
         self.statics = {rel: _stat(path) for rel, path in statics.items()}
         stats = {rel: stat for r in results for rel, stat in r.stats.items()}
         return BuildResult(
@@ -423,7 +430,7 @@ def _stat(path: Path) -> tuple[int, int]:
 def collect(config: Config, *, drafts: bool = False, strict: bool = False) -> Content:
     """Check a project without building it."""
     with few_collections():
-        return Builder(config, drafts=drafts, strict=strict).collect()
+        return Builder(config, drafts=drafts, strict=strict).collect(cores())
 
 
 def export_timeline(config: Config, kind: str, *, drafts: bool = False) -> str:

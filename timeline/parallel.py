@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
+SMALL = 64  # fewer items than this are not worth forking for
+
 # The job of the pool being run: set just before forking, read by the forked workers.
 _JOB: Callable[[int, int], Any] | None = None
 
@@ -82,7 +84,7 @@ def map_shares(function: Callable[[T], R], items: Sequence[T], workers: int) -> 
     def job(share: int, shares: int) -> list[R]:
         return [function(item) for item in items[share::shares]]
 
-    parts = in_shares(job, workers)
+    parts = in_shares(job, workers if len(items) >= SMALL else 1)
     out: list[R] = [None] * len(items)  # type: ignore[list-item]
     for share, part in enumerate(parts):
         out[share :: len(parts)] = part

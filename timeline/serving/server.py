@@ -26,6 +26,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from timeline.build import Builder, BuildResult
 from timeline.config import Config
 from timeline.errors import ContentError, TimelineError, UsageError
+from timeline.parallel import cores
 from timeline.serving.watch import ChangeKind, Debouncer, Watcher
 
 WAIT_PATH = "/__timeline__/wait"
@@ -260,7 +261,10 @@ class Preview:
         self.config = config
         # Previews leave out timeline.json and timelinejs.json (publishing artifacts holding
         # the whole timeline: at 10,000 events, tens of megabytes to rewrite on every save).
-        self.builder = Builder(config, drafts=drafts, data_files=False)
+        # The first build uses every core (it runs before any thread of the server starts,
+        # so forking is safe); later updates run in this process.
+        self.builder = Builder(config, drafts=drafts, data_files=False, workers=cores(),
+                               remember=True)  # fmt: skip
         self.report = report or (lambda line: print(line, file=sys.stderr, flush=True))
         self.state = SiteState()
         self.builds = 0
