@@ -1,7 +1,8 @@
 """Spreading work over the machine's cores (``fork`` only, so workers inherit read-only state).
 
-Workers are forked after the data they need exists, so nothing is sent to them; each returns
-its share's results, kept small where possible (page workers write files and return counts).
+Workers are forked after the data they need exists, so nothing is sent to them. Reading and
+Markdown hand out runs of items and get each run's results back as soon as it is done; page
+workers each take one share of the pages, write the files themselves and return counts.
 Where ``fork`` is unavailable, or for small jobs, the work runs in this process.
 """
 
@@ -20,7 +21,7 @@ R = TypeVar("R")
 SMALL = 64  # fewer items than this are not worth forking for
 
 # The job of the pool being run: set just before forking, read by the forked workers.
-_JOB: Callable[[int, int], Any] | None = None
+_JOB: Callable[[int], Any] | None = None
 
 
 @contextlib.contextmanager
@@ -44,33 +45,31 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def _run(share: int) -> tuple[bool, Any]:
-    """Run one share; an exception (even KeyboardInterrupt) travels back to be re-raised,
+def _run(part: int) -> tuple[bool, Any]:
+    """Run one part; an exception (even KeyboardInterrupt) travels back to be re-raised,
     because a worker dying of it would leave the pool waiting forever."""
     assert _JOB is not None
     try:
-        return True, _JOB(share, _SHARES)
+        return True, _JOB(part)
     except BaseException as exc:  # re-raised in the parent
         return False, exc
 
 
-_SHARES = 1
-
-
-def in_shares(job: Callable[[int, int], R], workers: int) -> list[R]:
-    """Run ``job(share, shares)`` for each share, in forked workers when ``workers`` > 1."""
-    global _JOB, _SHARES
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [job(0, 1)]
-    _JOB, _SHARES = job, workers
+def _in_workers(job: Callable[[int], R], parts: int, workers: int) -> list[R]:
+    """``[job(i) for i in range(parts)]``, the parts handed out to forked workers in turn,
+    each part's result sent back as soon as it is done."""
+    global _JOB
+    if workers <= 1 or parts <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [job(i) for i in range(parts)]
+    _JOB = job
     # Objects that exist now are only read by the workers: take them out of the cyclic
     # collector so that it does not touch (and so copy) every inherited memory page.
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = pool.map(_run, range(workers), chunksize=1)
+        with multiprocessing.get_context("fork").Pool(min(workers, parts)) as pool:
+            results = list(pool.imap(_run, range(parts), chunksize=1))
     finally:
-        _JOB, _SHARES = None, 1
+        _JOB = None
         gc.unfreeze()
     for ok, value in results:
         if not ok:
@@ -78,14 +77,25 @@ def in_shares(job: Callable[[int, int], R], workers: int) -> list[R]:
     return [value for _, value in results]
 
 
+def in_shares(job: Callable[[int, int], R], workers: int) -> list[R]:
+    """Run ``job(share, shares)`` for each share, in forked workers when ``workers`` > 1."""
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [job(0, 1)]
+    return _in_workers(lambda share: job(share, workers), workers, workers)
+
+
 def map_shares(function: Callable[[T], R], items: Sequence[T], workers: int) -> list[R]:
-    """``[function(x) for x in items]``, spread over workers in interleaved shares."""
+    """``[function(x) for x in items]``, spread over workers in runs of neighbouring items.
 
-    def job(share: int, shares: int) -> list[R]:
-        return [function(item) for item in items[share::shares]]
+    Many small runs rather than one per worker: results come back while the workers go on
+    (a single pickle of 50,000 results is slow to make, copy and read), and a worker that
+    finishes early takes the next run."""
+    if workers <= 1 or len(items) < SMALL:
+        return [function(item) for item in items]
+    size = max(SMALL, min(1000, len(items) // (workers * 8)))
+    parts = -(-len(items) // size)
 
-    parts = in_shares(job, workers if len(items) >= SMALL else 1)
-    out: list[R] = [None] * len(items)  # type: ignore[list-item]
-    for share, part in enumerate(parts):
-        out[share :: len(parts)] = part
-    return out
+    def job(part: int) -> list[R]:
+        return [function(item) for item in items[part * size : (part + 1) * size]]
+
+    return [result for run in _in_workers(job, parts, workers) for result in run]
