@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any, TextIO
 
 from timeline.config import Config
 from timeline.reading.dates import DatePoint, EDTFDate, iso_day
 from timeline.reading.model import Source
-from timeline.site.feeds import absolute_body, sources_html
+from timeline.site.feeds import absolute_body, dump_json, sources_html
 from timeline.site.index import TimelineIndex
 from timeline.site.views import Views, event_url
 
@@ -47,19 +46,6 @@ def _source(source: Source) -> dict[str, Any]:
         "quote": source.quote,
         "accessed": source.accessed.text if source.accessed else None,
     }
-
-
-def _dump(handle: TextIO, head: dict[str, Any], lists: list[tuple[str, Iterable[Any]]]) -> None:
-    """A JSON object written piece by piece - small fields, then long lists item by item - so
-    that a timeline of 100,000 events never exists as one giant string in memory."""
-    parts = [f" {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in head.items()]
-    handle.write("{\n" + ",\n".join(parts))
-    for n, (key, items) in enumerate(lists):
-        handle.write((",\n" if parts or n else "") + f" {json.dumps(key)}: [")
-        for i, item in enumerate(items):
-            handle.write(("\n  " if i == 0 else ",\n  ") + json.dumps(item, ensure_ascii=False))
-        handle.write("\n ]")
-    handle.write("\n}\n")
 
 
 def _timeline_events(
@@ -103,7 +89,7 @@ def write_timeline_json(handle: TextIO, config: Config, index: TimelineIndex, vi
         "language": config.language,
         "base_url": config.base_url or None,
     }
-    _dump(handle, head, [("events", _timeline_events(config, index, views))])
+    dump_json(handle, head, [("events", _timeline_events(config, index, views))])
 
 
 def _tl_year(year: int) -> int:
@@ -175,7 +161,7 @@ def write_timelinejs(handle: TextIO, config: Config, index: TimelineIndex, views
         for y in index.years
     ]  # fmt: skip
     head = {"title": {"text": {"headline": config.title, "text": config.description}}}
-    _dump(handle, head, [("events", _slides(config, index, views, bodies)), ("eras", eras)])
+    dump_json(handle, head, [("events", _slides(config, index, views, bodies)), ("eras", eras)])
 
 
 CSV_COLUMNS = ("slug", "title", "date", "earliest", "latest", "display_date", "status", "group",

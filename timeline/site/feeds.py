@@ -8,10 +8,12 @@ Nothing depends on the time of the build.
 from __future__ import annotations
 
 import heapq
+import io
 import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from timeline.reading.dates import EDTFDate, iso_day
@@ -111,6 +113,7 @@ class Entries:
         self.bodies = bodies
         self.base_url = base_url
         self.made: dict[str, FeedEntry] = {}
+        self.texts: dict[tuple[str, str], str] = {}  # (format, entry id) -> its text
         self.changed: dict[str, tuple[int, int, str]] = {}
 
     def _changed(self, event: Event) -> tuple[int, int, str]:
@@ -124,6 +127,22 @@ class Entries:
         return tuple(
             self.entry(event) for event in heapq.nlargest(FEED_SIZE, events, key=self._changed)
         )
+
+    def atom(self, entry: FeedEntry) -> str:
+        """An entry's Atom XML, made once."""
+        text = self.texts.get(("atom", entry.id))
+        if text is None:
+            text = self.texts[("atom", entry.id)] = atom_entry(entry)
+        return text
+
+    def json(self, entry: FeedEntry) -> str:
+        """An entry's JSON Feed item, made once."""
+        text = self.texts.get(("json", entry.id))
+        if text is None:
+            text = self.texts[("json", entry.id)] = json.dumps(
+                json_item(entry), ensure_ascii=False
+            )
+        return text
 
     def entry(self, event: Event) -> FeedEntry:
         made = self.made.get(event.slug)
@@ -148,8 +167,25 @@ class Entries:
         )  # fmt: skip
 
 
-def atom(feed: Feed) -> str:
-    """The feed as Atom 1.0."""
+def atom_entry(e: FeedEntry) -> str:
+    """One entry as Atom XML (indented for its place in the feed)."""
+    return "\n".join([
+        "  <entry>",
+        f"    <title>{escape(e.title)}</title>",
+        f"    <id>{escape(e.id)}</id>",
+        f'    <link rel="alternate" type="text/html" href={quoteattr(e.url)}/>',
+        f"    <published>{e.published}</published>",
+        f"    <updated>{e.updated}</updated>",
+        f"    <summary>{escape(f'{e.date_text} ({e.status}). {e.summary}'.strip())}</summary>",
+        f'    <content type="html">{escape(e.content)}</content>',
+        f'    <category term={quoteattr(e.status.lower())} label="Status"/>',
+        *(f"    <category term={quoteattr(t)}/>" for t in e.tags),
+        "  </entry>",
+    ])  # fmt: skip
+
+
+def atom(feed: Feed, entries: Iterable[str] | None = None) -> str:
+    """The feed as Atom 1.0 (``entries``: the entries already as XML, if at hand)."""
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(feed.language)}>',
@@ -163,27 +199,29 @@ def atom(feed: Feed) -> str:
     ]
     if feed.description:
         lines.append(f"  <subtitle>{escape(feed.description)}</subtitle>")
-    for e in feed.entries:
-        lines += [
-            "  <entry>",
-            f"    <title>{escape(e.title)}</title>",
-            f"    <id>{escape(e.id)}</id>",
-            f'    <link rel="alternate" type="text/html" href={quoteattr(e.url)}/>',
-            f"    <published>{e.published}</published>",
-            f"    <updated>{e.updated}</updated>",
-            f"    <summary>{escape(f'{e.date_text} ({e.status}). {e.summary}'.strip())}</summary>",
-            f'    <content type="html">{escape(e.content)}</content>',
-            f'    <category term={quoteattr(e.status.lower())} label="Status"/>',
-            *(f"    <category term={quoteattr(t)}/>" for t in e.tags),
-            "  </entry>",
-        ]
+    lines += entries if entries is not None else map(atom_entry, feed.entries)
     lines.append("</feed>")
     return "\n".join(lines) + "\n"
 
 
-def json_feed(feed: Feed) -> str:
-    """The feed as JSON Feed 1.1."""
-    data = {
+def json_item(e: FeedEntry) -> dict[str, Any]:
+    """One entry as a JSON Feed item."""
+    return {
+        "id": e.id,
+        "url": e.url,
+        "title": e.title,
+        "summary": e.summary,
+        "content_html": e.content,
+        "date_published": e.published,
+        "date_modified": e.updated,
+        "tags": [e.status.lower(), *e.tags],
+        "_timeline": {"date": e.date_text, "status": e.status.lower()},
+    }
+
+
+def json_feed(feed: Feed, items: Iterable[str] | None = None) -> str:
+    """The feed as JSON Feed 1.1 (``items``: the entries already as JSON, if at hand)."""
+    head = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": feed.title,
         "home_page_url": feed.home,
@@ -191,22 +229,31 @@ def json_feed(feed: Feed) -> str:
         "description": feed.description,
         "language": feed.language,
         "authors": [{"name": feed.author or feed.title}],
-        "items": [
-            {
-                "id": e.id,
-                "url": e.url,
-                "title": e.title,
-                "summary": e.summary,
-                "content_html": e.content,
-                "date_published": e.published,
-                "date_modified": e.updated,
-                "tags": [e.status.lower(), *e.tags],
-                "_timeline": {"date": e.date_text, "status": e.status.lower()},
-            }
-            for e in feed.entries
-        ],
     }
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    if items is None:
+        items = (json.dumps(json_item(e), ensure_ascii=False) for e in feed.entries)
+    out = io.StringIO()
+    dump_json(out, head, [("items", items)], encoded=True)
+    return out.getvalue()
+
+
+def dump_json(
+    handle: TextIO, head: dict[str, Any], lists: list[tuple[str, Iterable[Any]]], *,
+    encoded: bool = False,
+) -> None:  # fmt: skip
+    """A JSON object written piece by piece - small fields, then long lists item by item, one
+    line each - so that a timeline of 100,000 events never exists as one giant string in
+    memory, and Python's fast encoder does the work (an ``indent`` would turn it off).
+    ``encoded``: the list items are JSON text already."""
+    parts = [f" {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in head.items()]
+    handle.write("{\n" + ",\n".join(parts))
+    for n, (key, items) in enumerate(lists):
+        handle.write((",\n" if parts or n else "") + f" {json.dumps(key)}: [")
+        for i, item in enumerate(items):
+            text = item if encoded else json.dumps(item, ensure_ascii=False)
+            handle.write(("\n  " if i == 0 else ",\n  ") + text)
+        handle.write("\n ]")
+    handle.write("\n}\n")
 
 
 def sitemap(urls: Iterable[str]) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from markupsafe import Markup, escape
 
@@ -28,8 +29,7 @@ ROWS = 3  # rows per lane before marks overlap
 AXIS = 26.0
 
 
-@dataclass(frozen=True)
-class Mark:
+class Mark(NamedTuple):
     x: float
     y: float
     width: float  # 0 for a point
@@ -40,22 +40,19 @@ class Mark:
     current: bool = False  # the event whose page this is
 
 
-@dataclass(frozen=True)
-class Lane:
+class Lane(NamedTuple):
     name: str
     y: float
     height: float
     colour: str
 
 
-@dataclass(frozen=True)
-class Tick:
+class Tick(NamedTuple):
     x: float
     label: str
 
 
-@dataclass(frozen=True)
-class Bin:
+class Bin(NamedTuple):
     x: float
     width: float
     height: float

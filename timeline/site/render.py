@@ -42,8 +42,6 @@ PageKey = tuple[str | int, ...]
 
 # Data files are written by Python, not templates: their formats are not the theme's business.
 _DATA: dict[str, Callable[[dict[str, Any]], str]] = {
-    "@atom": lambda c: feeds.atom(c["feed"]),
-    "@json": lambda c: feeds.json_feed(c["feed"]),
     "@sitemap": lambda c: feeds.sitemap(c["urls"]),
     "@robots": lambda c: feeds.robots(c["sitemap"]),
 }
@@ -258,6 +256,11 @@ class Renderer:
         if spec.template == "@data":
             kind = str(spec.context["kind"])
             return exports.export(kind, self.config, self.index, self.views, self.bodies)
+        if spec.template in ("@atom", "@json"):  # each entry's text is made once a build
+            feed: feeds.Feed = spec.context["feed"]
+            if spec.template == "@atom":
+                return feeds.atom(feed, map(self.feed_entries.atom, feed.entries))
+            return feeds.json_feed(feed, map(self.feed_entries.json, feed.entries))
         if spec.template.startswith("@"):
             return _DATA[spec.template](spec.context)
         return self.env.get_template(spec.template).render(spec.context)
