@@ -7,8 +7,9 @@ the median of several runs, with the spread shown.
         generated timelines: cold build (wall, CPU, events/s, peak memory of all processes),
         no-change rebuild, full rebuild over an existing site, one edited event (CLI), and one
         edited event inside a running Builder (what `timeline serve` does)
-    python tests/benchmark.py serve-latency [--runs 15]
-        save -> page updated in a real Chromium tab, on a copy of the sample timeline
+    python tests/benchmark.py serve-latency [--runs 15] [--events N]
+        save -> page updated in a real Chromium tab, on a copy of the sample timeline (or on
+        a generated timeline of N events)
     python tests/benchmark.py generate N DIR
         write a generated N-event project into DIR
 """
@@ -32,8 +33,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 
-def serve_latency(runs: int) -> None:
-    """Median time from writing an event file to the open page showing the change."""
+def serve_latency(runs: int, events: int = 0, edit: str = "title") -> None:
+    """Median time from writing an event file to the open page showing the change, on a copy
+    of the sample timeline or (``events``) on a generated one."""
     from playwright.sync_api import sync_playwright
 
     from timeline.config import load_config
@@ -42,18 +44,31 @@ def serve_latency(runs: int) -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        shutil.copytree(REPO / "events", root / "events")
-        config = load_config(REPO)[0]
-        (root / "timeline.toml").write_text(f'title = "{config.title}"\n')
+        if events:
+            generate(root, events)
+            (root / "timeline.toml").write_text('title = "Generated timeline"\n')
+            files = sorted((root / "events").glob("*.md"))
+            target = files[len(files) // 2]
+            original = target.read_text()
+            old_title = original.split('title: "', 1)[1].split('"', 1)[0]
+            slug = target.stem.split("-", 2)[2]
+        else:
+            shutil.copytree(REPO / "events", root / "events")
+            config = load_config(REPO)[0]
+            (root / "timeline.toml").write_text(f'title = "{config.title}"\n')
+            target = root / "events" / "2007-08-22-douri-severs-ties.md"
+            original = target.read_text()
+            old_title = "Al-Douri reportedly decides to sever ties with al-Qaeda"
+            slug = "douri-severs-ties"
 
         def load():  # type: ignore[no-untyped-def]
-            return load_config(root)[0]
+            return load_config(root)[0].with_overrides(base_url="")  # as `timeline serve`
 
         reports: list[str] = []
+        started = time.perf_counter()
         preview = Preview(load(), load=load, port=0, report=reports.append)
         preview.start()
-        target = root / "events" / "2007-08-22-douri-severs-ties.md"
-        original = target.read_text()
+        first = time.perf_counter() - started
         timings = []
         with sync_playwright() as p:
             browser = p.chromium.launch(
@@ -61,26 +76,31 @@ def serve_latency(runs: int) -> None:
                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
             )
             page = browser.new_page()
-            page.goto(f"{preview.server.url}events/douri-severs-ties/")
+            page.goto(f"{preview.server.url}events/{slug}/")
             for run in range(runs):
-                title = f"Edited title {run}"
                 page.wait_for_timeout(300)  # let the reload poll settle between runs
                 started = time.perf_counter()
-                target.write_text(original.replace(
-                    "Al-Douri reportedly decides to sever ties with al-Qaeda", title))  # fmt: skip
+                if edit == "title":  # the title is on list and neighbour pages too
+                    text, where = f"Edited title {run}", "h1"
+                    target.write_text(original.replace(old_title, text))
+                else:  # a sentence added to the body's first paragraph
+                    text, where = f"Edited body {run}.", ".event-body"
+                    head, rest = original.split("\n---\n", 1)
+                    target.write_text(f"{head}\n---\n{text} {rest.lstrip()}")
                 page.wait_for_function(
-                    "t => document.querySelector('h1') && "
-                    "document.querySelector('h1').textContent === t",
-                    arg=title,
+                    "([t, w]) => document.querySelector(w) && "
+                    "document.querySelector(w).textContent.includes(t)",
+                    arg=[text, where],
                     polling="raf",
-                    timeout=10_000,
+                    timeout=20_000,
                 )
                 timings.append((time.perf_counter() - started) * 1000)
             browser.close()
         preview.stop()
-    print(
-        f"serve: save -> page updated, {runs} runs on the sample ({len(list((REPO / 'events').glob('*.md')))} events)"
-    )
+        count = len(list((root / "events").glob("*.md")))
+    what = "generated" if events else "the sample"
+    print(f"serve: save -> page updated, {runs} edits of the {edit} on {what} ({count} events); "
+          f"first build {first:.1f} s")  # fmt: skip
     print(f"  median {statistics.median(timings):.0f} ms, min {min(timings):.0f} ms, "
           f"max {max(timings):.0f} ms")  # fmt: skip
     builds = [float(r.split()[2]) for r in reports[1:] if r.startswith("Built in")]
@@ -373,6 +393,16 @@ def main() -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     latency = sub.add_parser("serve-latency", help="save -> browser updated, on the sample")
     latency.add_argument("--runs", type=int, default=15)
+    latency.add_argument(
+        "--edit", choices=["title", "body"], default="title",
+        help="what each save changes (a title is shown on many pages)",
+    )  # fmt: skip
+    latency.add_argument(
+        "--events",
+        type=int,
+        default=0,
+        help="a generated timeline of this many events (default: the sample)",
+    )
     builds = sub.add_parser("build", help="build timings on generated timelines")
     builds.add_argument("--sizes", default="1000,10000", help="e.g. 1000,10000,100000")
     builds.add_argument("--runs", type=int, default=3)
@@ -381,7 +411,7 @@ def main() -> None:
     corpus.add_argument("dir", type=Path)
     args = parser.parse_args()
     if args.command == "serve-latency":
-        serve_latency(args.runs)
+        serve_latency(args.runs, args.events, args.edit)
     elif args.command == "build":
         bench_build([int(n) for n in args.sizes.split(",")], args.runs)
     elif args.command == "generate":

@@ -214,12 +214,23 @@ class Builder:
         )
         return self.content
 
-    def _renderer(self, content: Content) -> Renderer:
+    def _renderer(self, content: Content, before: Content | None = None) -> Renderer:
+        """A renderer of ``content``; with the content last rendered (``before``), the list
+        entries of events that did not change are kept from that render."""
+        changed = None
         if self.env is None:
             self.env = make_environment(self.config)
+        elif before is not None:
+            old, summaries = before.index.by_slug, before.summaries
+            changed = {
+                slug for slug, event in content.index.by_slug.items()
+                if old.get(slug) is not event or summaries.get(slug) != content.summaries[slug]
+            } | (old.keys() - content.index.by_slug.keys())  # fmt: skip
         views = Views(self.config, content.index, content.summaries)
-        return Renderer(self.config, self.env, content.index, views, content.bodies,
-                        data_files=self.data_files, search=self.search)  # fmt: skip
+        return Renderer(
+            self.config, self.env, content.index, views, content.bodies,
+            data_files=self.data_files, search=self.search, changed=changed,
+        )  # fmt: skip
 
     def build(self) -> BuildResult:
         """A whole new site: into a staging folder the first time, else staged in place and
@@ -306,7 +317,7 @@ class Builder:
         before = self.content
         content = self.collect()
         output = self.config.output_path
-        renderer = self._renderer(content)
+        renderer = self._renderer(content, before)
         counter: Counter[str] = Counter()
         written: list[str] = []
         plan = _plan(

@@ -139,9 +139,7 @@ class Entries:
         """An entry's JSON Feed item, made once."""
         text = self.texts.get(("json", entry.id))
         if text is None:
-            text = self.texts[("json", entry.id)] = json.dumps(
-                json_item(entry), ensure_ascii=False
-            )
+            text = self.texts[("json", entry.id)] = json.dumps(json_item(entry), ensure_ascii=False)
         return text
 
     def entry(self, event: Event) -> FeedEntry:

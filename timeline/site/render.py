@@ -99,8 +99,12 @@ class Entries:
         self.template = template
         self.cache: dict[tuple[str, str, int], str] = {}
 
-    def clear(self) -> None:
-        self.cache.clear()
+    def forget(self, slugs: set[str] | None) -> None:
+        """Drop the entries of these events (of every event: None)."""
+        if slugs is None or len(slugs) > len(self.cache) // 4:
+            self.cache.clear()
+        else:
+            self.cache = {key: html for key, html in self.cache.items() if key[0] not in slugs}
 
     def __call__(self, items: Iterable[EventItem | EventRef], root: str, level: int = 0) -> Markup:
         template = self.env.get_template(self.template)
@@ -213,7 +217,10 @@ class Renderer:
     def __init__(
         self, config: Config, env: jinja2.Environment, index: TimelineIndex, views: Views,
         bodies: dict[str, str], *, data_files: bool = True, search: bool = False,
+        changed: set[str] | None = None,
     ) -> None:  # fmt: skip
+        """``changed``: the events whose list entries may differ from the last render's
+        (None: any of them; a first build)."""
         self.config = config
         self.data_files = data_files  # timeline.json and timelinejs.json: for publishing
         self._build = object()
@@ -239,10 +246,10 @@ class Renderer:
             search=search,
             base_path=config.base_path,
         )
-        for name in ENTRIES:  # a new build: its events may have changed
+        for name in ENTRIES:  # entries rendered for the last build may have changed
             entries = env.globals[name]
             assert isinstance(entries, Entries)
-            entries.clear()
+            entries.forget(changed)
 
     def _spec(self, template: str, path: str, **context: Any) -> PageSpec:
         """A page at URL ``path`` (relative to the site root) rendered from ``template``."""
