@@ -356,7 +356,7 @@ def bench_build(sizes: list[int], runs: int) -> None:
             # As `timeline serve` does: previews are served from the root, without feeds or
             # data files.
             config = load_config(root)[0].with_overrides(base_url="")
-            builder = Builder(config, data_files=False)
+            builder = Builder(config, data_files=False, workers=os.cpu_count() or 1, remember=True)
             builder.build()
             gc.freeze()  # as `timeline serve` does after each build
             served = []
