@@ -465,6 +465,7 @@ def build(
         elapsed = {"cache check": time.perf_counter() - started}
         return BuildResult(last["events"], last["pages"], config.output_path, (),
                            timings=elapsed, up_to_date=True)  # fmt: skip
+    fixed = cache.fixed_inputs(config, options, theme)  # as they are when the build starts
     builder = Builder(config, drafts=drafts, strict=strict, workers=cores(), progress=progress,
                       search=search)  # fmt: skip
     result = builder.build()
@@ -477,6 +478,6 @@ def build(
         stats.update(cache.output_stats(config.output_path, folder))
     # Keyed by the event files as they were read for this build, not as they are now.
     digests = {rel: parsed.digest for rel, parsed in builder.reads.files.items()}
-    key = cache.inputs_key(config, options, theme, digests)
+    key = cache.inputs_key(config, options, theme, digests, fixed)
     cache.record(config, key, result.events, result.pages, stats)
     return result

@@ -36,24 +36,11 @@ def _files(folder: Path) -> list[Path]:
     return found
 
 
-def inputs_key(
-    config: Config, options: Mapping[str, object], theme: list[Path],
-    events: Mapping[str, bytes] | None = None,
-) -> str:  # fmt: skip
-    """A digest of everything a build reads. ``events`` maps each event file (path relative
-    to the project) to the digest of its bytes, as the build read them; without it the files
-    are read now."""
+def fixed_inputs(config: Config, options: Mapping[str, object], theme: list[Path]) -> bytes:
+    """A digest of what a build reads besides the event files: package version, options,
+    config, bibliography, theme and static files (taken before the build starts)."""
     digest = hashlib.blake2b(digest_size=20)
     digest.update(json.dumps([__version__, options, repr(config)], default=str).encode())
-    if events is None:
-        events = {}
-        for name, rel in event_files(config.root, config.events_path):
-            try:
-                events[rel] = file_digest(Path(name).read_bytes())
-            except OSError:
-                events[rel] = b"\0unreadable"
-    for rel in sorted(events):
-        digest.update(rel.encode() + b"\0" + events[rel])
     bibliography = config.events_path / BIBLIOGRAPHY
     for folder, paths in [
         (config.events_path, [bibliography] if bibliography.is_file() else []),
@@ -69,6 +56,27 @@ def inputs_key(
         path = config.root / name
         if path.is_file():
             digest.update(path.read_bytes())
+    return digest.digest()
+
+
+def inputs_key(
+    config: Config, options: Mapping[str, object], theme: list[Path],
+    events: Mapping[str, bytes] | None = None, fixed: bytes | None = None,
+) -> str:  # fmt: skip
+    """A digest of everything a build reads. ``events`` maps each event file (path relative
+    to the project) to the digest of its bytes as the build read them, and ``fixed`` is
+    ``fixed_inputs`` as taken before the build; either is taken now when not given."""
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(fixed if fixed is not None else fixed_inputs(config, options, theme))
+    if events is None:
+        events = {}
+        for name, rel in event_files(config.root, config.events_path):
+            try:
+                events[rel] = file_digest(Path(name).read_bytes())
+            except OSError:
+                events[rel] = b"\0unreadable"
+    for rel in sorted(events):
+        digest.update(rel.encode() + b"\0" + events[rel])
     return digest.hexdigest()
 
 
