@@ -116,3 +116,19 @@ def test_a_site_published_under_a_sub_path_has_no_broken_link(published: str) ->
     assert broken == []
     assert len([u for u in seen if u.endswith("/")]) > 60
     assert f"{published}feed.xml" in seen and f"{published}pagefind/pagefind-ui.js" in seen
+
+
+def test_pagefind_killed_by_a_signal_is_said_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    from timeline.site import search
+
+    def killed(args: list[str], **_: object) -> subprocess.CompletedProcess[str]:
+        return subprocess.CompletedProcess(args, -9, "", "")
+
+    monkeypatch.setattr(search.subprocess, "run", killed)
+    with pytest.raises(search.SearchError, match=r"stopped by signal 9 \(out of memory\?\)"):
+        search.build_index(tmp_path)
+    assert not (tmp_path / search.PARTIAL).exists()

@@ -36,6 +36,8 @@ def build_index(site: Path) -> float:
     if result.returncode != 0 or not partial.is_dir():
         shutil.rmtree(partial, ignore_errors=True)
         detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
+        if result.returncode < 0:  # killed: at 100,000 pages Pagefind needs some 17 GB
+            detail = [f"Pagefind was stopped by signal {-result.returncode} (out of memory?)"]
         raise SearchError(f"the search index could not be built: {detail[0]}")
     old = site / FOLDER
     if old.exists():
