@@ -353,15 +353,16 @@ def schedule(
 ) -> list[list[PageKey]]:
     """Pages split into ``shares`` lists of about equal cost, keeping pages of one kind
     together: list pages reuse the entries a worker rendered for an earlier list page, so
-    all year pages go to one worker, all tag/actor/place pages to one, and so on; only a
-    kind too large for that (event pages) is cut into a few runs of neighbouring pages."""
+    all year pages go to one worker, all tag/actor/place pages to one, and so on (unless a
+    kind is too large for that); event pages are cut into runs of neighbouring pages."""
     groups: dict[str, list[PageKey]] = {}
     for key in keys:
         groups.setdefault(str(key[0]), []).append(key)
     total = sum(cost(key) for key in keys)
-    limit = total / (2 * shares)
     runs: list[tuple[float, list[PageKey]]] = []
-    for group in groups.values():
+    for kind, group in groups.items():
+        # Event pages share little (their neighbours' entries): small runs balance the load.
+        limit = total / (8 if kind == "event" else 2) / shares
         run: list[PageKey] = []
         weight = 0.0
         for key in group:

@@ -312,10 +312,10 @@ class Renderer:
                 self.index.term(Taxonomy(key[1]), str(key[2])).events)  # fmt: skip
             number = int(key[-1])
             on_page = min(PAGE_SIZE, len(events) - (number - 1) * PAGE_SIZE)
-            return 1 + (0.18 if kind == "year" else 0.065) * on_page
+            return 1 + (0.25 if kind == "year" else 0.077) * on_page
         if kind == "home":
-            return 1 + 0.18 * len(self.index.events) if len(self.index.events) <= PAGE_SIZE else 5
-        return {"sources": 20.0, "feed": 10.0, "data": 0.11 * len(self.index.events)}.get(
+            return 1 + 0.25 * len(self.index.events) if len(self.index.events) <= PAGE_SIZE else 5
+        return {"sources": 26.0, "feed": 4.0, "data": 0.145 * len(self.index.events)}.get(
             str(kind), 1.0
         )
 
