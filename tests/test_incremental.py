@@ -39,9 +39,10 @@ def _edit(project: Project, name: str, old: str, new: str) -> None:
     path.write_text(path.read_text().replace(old, new))
 
 
-def _same_as_cold_build(project: Project, built: Path) -> None:
+def _same_as_cold_build(project: Project, built: Path, *, data_files: bool = True) -> None:
     cold = project.root / "cold"
-    cold_builder = Builder(load_config(project.root)[0].with_overrides(output_dir=str(cold)))
+    config = load_config(project.root)[0].with_overrides(output_dir=str(cold))
+    cold_builder = Builder(config, data_files=data_files)
     cold_builder.build()
     mismatch = filecmp.dircmp(built, cold)
     stack = [mismatch]
@@ -174,3 +175,27 @@ def test_a_body_edit_after_a_failed_update_links_to_the_last_good_titles(
     page = (project.site / "events/e12/index.html").read_text()
     assert ">Event 5</a>" in page and "Renamed 5" not in page
     _same_as_cold_build(project, project.site)
+
+
+def test_after_a_parallel_first_build_an_edit_rerenders_one_page(project: Project) -> None:
+    """Serve's first build runs on every core; the workers' page descriptions stay in the
+    workers, so the builder describes every page again afterwards for the next update."""
+    from timeline.build import SMALL_SITE
+
+    files: dict[str, str | bytes] = {
+        f"events/e{n:03d}.md": event(
+            f"Event {n}", f"2007-{1 + n % 12:02d}-{1 + n % 28:02d}",
+            body=f"First {n}.\n\nSecond {n}.", extra=f"tags: [t{n % 5}]",
+        )
+        for n in range(220)
+    }  # fmt: skip
+    project.write(files)
+    config = load_config(project.root)[0].with_overrides(base_url="")
+    builder = Builder(config, data_files=False, workers=2, remember=True)
+    assert builder.build().pages >= SMALL_SITE
+    assert builder.previous  # every page described, although made by the workers
+    _edit(project, "e042.md", "Second 42.", "Second, edited.")
+    result = builder.update()
+    assert result.rendered == {"event.html": 1}
+    assert result.written == ("events/e042/index.html",)
+    _same_as_cold_build(project, project.site, data_files=False)
