@@ -47,6 +47,10 @@ class SiteWriter:
         self.changed: list[str] = []
         self.stats: dict[str, tuple[int, int]] = {}  # file -> (size, mtime) once committed
 
+    def _remember(self, rel: str, st: os.stat_result) -> None:
+        """A written file's size and time, for the build cache (a later rename keeps both)."""
+        self.stats[rel] = (st.st_size, st.st_mtime_ns)
+
     def _target(self, rel: str) -> Path:
         pure = PurePosixPath(rel)
         if pure.is_absolute() or not pure.parts or any(p in ("", ".", "..") for p in pure.parts):
@@ -66,7 +70,7 @@ class SiteWriter:
             try:
                 st = target.stat()
                 if st.st_size == len(data) and target.read_bytes() == data:
-                    self.stats[rel] = (st.st_size, st.st_mtime_ns)
+                    self._remember(rel, st)
                     return
             except OSError:
                 pass
@@ -74,8 +78,7 @@ class SiteWriter:
         with open(target, "wb") as handle:
             handle.write(data)
             handle.flush()
-            st = os.fstat(handle.fileno())
-        self.stats[rel] = (st.st_size, st.st_mtime_ns)  # a rename keeps both
+            self._remember(rel, os.fstat(handle.fileno()))
         self.changed.append(rel)
 
     def write_stream(self, rel: str, produce: Callable[[TextIO], None]) -> None:
@@ -89,8 +92,7 @@ class SiteWriter:
             destination = target
         else:
             self.changed.append(rel)
-        st = destination.stat()
-        self.stats[rel] = (st.st_size, st.st_mtime_ns)
+        self._remember(rel, destination.stat())
 
     def copy(self, rel: str, source: Path) -> None:
         if self.stage:
@@ -98,8 +100,7 @@ class SiteWriter:
         else:
             target = self._target(rel)
             shutil.copyfile(source, target)
-            st = target.stat()
-            self.stats[rel] = (st.st_size, st.st_mtime_ns)
+            self._remember(rel, target.stat())
             self.changed.append(rel)
 
 
