@@ -14,7 +14,7 @@ from typing import Any, TextIO
 from timeline.config import Config
 from timeline.reading.dates import DatePoint, EDTFDate, iso_day
 from timeline.reading.model import Source
-from timeline.site.feeds import absolute_body, dump_json, sources_html
+from timeline.site.feeds import dump_json, published_body
 from timeline.site.index import TimelineIndex
 from timeline.site.views import Views, event_url
 
@@ -126,10 +126,8 @@ def _slides(config: Config, index: TimelineIndex, views: Views,
         start = date.start or date.end
         assert start is not None
         item = views.item(event)
-        url = base + event_url(event.slug)
-        sources = [views.source(n, s) for n, s in enumerate(event.sources, 1)]
         text = (f"<p><strong>{item.status_label}</strong></p>"
-                + absolute_body(bodies[event.slug], base, url) + sources_html(sources))  # fmt: skip
+                + published_body(event, views, bodies, base))  # fmt: skip
         slide: dict[str, Any] = {
             "unique_id": event.slug,
             "start_date": _tl_date(start, views, end=False),

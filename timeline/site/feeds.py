@@ -91,6 +91,14 @@ def sources_html(sources: Iterable[SourceView]) -> str:
     return "<h3>Sources</h3><ol>" + "".join(items) + "</ol>"
 
 
+def published_body(event: Event, views: Views, bodies: dict[str, str], base_url: str) -> str:
+    """An event's body as it is published away from its page (feeds, TimelineJS): links
+    made absolute, and its sources listed after it."""
+    url = base_url + event_url(event.slug)
+    sources = [views.source(n, s) for n, s in enumerate(event.sources, 1)]
+    return absolute_body(bodies[event.slug], base_url, url) + sources_html(sources)
+
+
 FEED_SIZE = 50  # entries in a feed: the most recently changed events
 
 
@@ -154,14 +162,13 @@ class Entries:
         url = base_url + event_url(event.slug)
         published = _first_day(event.date)
         updated = self._changed(event)[0] if published is not None or event.updates else None
-        sources = [views.source(n, s) for n, s in enumerate(event.sources, 1)]
         header = (f"<p><strong>{escape(item.date.text)}</strong> · "
                   f"{escape(item.status_label)}</p>")  # fmt: skip
-        body = absolute_body(self.bodies[event.slug], base_url, url)
+        body = published_body(event, views, self.bodies, base_url)
         return FeedEntry(
             id=url, url=url, title=event.title, published=timestamp(published),
             updated=timestamp(updated), date_text=item.date.text, status=item.status_label,
-            summary=item.summary, content=header + body + sources_html(sources), tags=event.tags,
+            summary=item.summary, content=header + body, tags=event.tags,
         )  # fmt: skip
 
 
