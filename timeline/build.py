@@ -355,22 +355,22 @@ def schedule(
     together: list pages reuse the entries a worker rendered for an earlier list page, so
     all year pages go to one worker, all tag/actor/place pages to one, and so on (unless a
     kind is too large for that); event pages are cut into runs of neighbouring pages."""
-    groups: dict[str, list[PageKey]] = {}
+    groups: dict[str, list[tuple[PageKey, float]]] = {}
     for key in keys:
-        groups.setdefault(str(key[0]), []).append(key)
-    total = sum(cost(key) for key in keys)
+        groups.setdefault(str(key[0]), []).append((key, cost(key)))
+    total = sum(c for group in groups.values() for _, c in group)
     runs: list[tuple[float, list[PageKey]]] = []
     for kind, group in groups.items():
         # Event pages share little (their neighbours' entries): small runs balance the load.
         limit = total / (8 if kind == "event" else 2) / shares
         run: list[PageKey] = []
         weight = 0.0
-        for key in group:
-            if run and weight + cost(key) > limit:
+        for key, c in group:
+            if run and weight + c > limit:
                 runs.append((weight, run))
                 run, weight = [], 0.0
             run.append(key)
-            weight += cost(key)
+            weight += c
         runs.append((weight, run))
     loads = [0.0] * shares
     plan: list[list[PageKey]] = [[] for _ in range(shares)]
