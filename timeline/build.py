@@ -112,14 +112,18 @@ class Builder:
         # single process keeps them anyway.
         self.remember = remember
         self.progress = progress
+        self.body_renders = 0
+        self.index_builds = 0  # whole indexes built (an edit of bodies only patches the last)
+        self.timings: dict[str, float] = {}  # seconds per step of the last build
+        self._start_over()
+
+    def _start_over(self) -> None:
+        """Forget everything read, rendered and written before."""
         self.reads = ReadCache()
         self.bodies: dict[str, tuple[Event, RenderedBody]] = {}
         self.env: jinja2.Environment | None = None
         self.previous: dict[str, PageSpec] = {}  # output file -> spec it was rendered from
         self.statics: dict[str, tuple[int, int]] = {}
-        self.body_renders = 0
-        self.index_builds = 0  # whole indexes built (an edit of bodies only patches the last)
-        self.timings: dict[str, float] = {}  # seconds per step of the last build
         self.content: Content | None = None  # what the last successful collect found
 
     def _clock(self) -> Callable[[str], None]:
@@ -141,10 +145,8 @@ class Builder:
 
     def forget_everything(self, config: Config) -> None:
         """The config changed: start again from nothing."""
-        self.__init__(  # type: ignore[misc]
-            config, drafts=self.drafts, strict=self.strict, workers=self.workers,
-            data_files=self.data_files, search=self.search, remember=self.remember,
-        )  # fmt: skip
+        self.config = config
+        self._start_over()
 
     def collect(self, workers: int = 1) -> Content:
         """Read and check everything (both phases); raise ContentError listing all problems."""
