@@ -84,7 +84,7 @@ def test_editing_a_title_rerenders_the_pages_that_show_it(
     indexes = builder.index_builds
     _edit(project, "2007-01-01-e1.md", '"Event 1"', '"Event one, renamed"')
     result = builder.update()
-    assert builder.index_builds == indexes + 1  # a title is in lists: index again
+    assert builder.index_builds == indexes  # the event kept its place: the index is patched
     written = set(result.written)
     # Its own page, its neighbours (around this date, previous/next), the event relating to
     # it, its year, tag and actor pages, and the index.
@@ -100,6 +100,122 @@ def test_editing_a_title_rerenders_the_pages_that_show_it(
     assert "years/2008/index.html" not in written
     assert result.rendered["event.html"] < 13
     _same_as_cold_build(project, project.site)
+
+
+NAMED: dict[str, str | bytes] = {
+    "events/2007-01-01-a.md": event(
+        "Alpha", "2007-01-01", body="Alpha's first paragraph.",
+        extra="""
+        status: reported
+        group: Party
+        summary: Alpha in short.
+        aliases: [old-alpha]
+        tags: [x]
+        actors: [Douri]
+        image:
+          src: https://example.org/a.jpg
+          alt: A picture
+        updates:
+          - date: "2007-02-01"
+            note: First note.
+        """,
+    ),
+    "events/2007-02-01-b.md": event("Beta", "2007-02-01", extra="related: [a]\ntags: [x]"),
+    "events/2007-03-01-c.md": event("Gamma", "2007-03-01", body="See [[a]].", sources=""),
+    "events/2007-04-01-d.md": event("Delta", "2007-04-01", extra="related: [c]"),
+} | {
+    f"events/2008-{m:02d}-01-f{m}.md": event(
+        f"Far {m}", f"2008-{m:02d}-01", extra="tags: [y]" + ("\nrelated: [a]" if m == 9 else "")
+    )
+    for m in range(1, 10)
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new"),
+    [
+        ("2007-01-01-a.md", 'title: "Alpha"', 'title: "Alpha, renamed"'),
+        ("2007-01-01-a.md", 'title: "Alpha"', "title: >-\n  Alpha folded\n  over two lines"),
+        ("2007-01-01-a.md", "status: reported", "status: denied"),
+        ("2007-01-01-a.md", "group: Party", "group: Government"),
+        ("2007-01-01-a.md", "summary: Alpha in short.", "summary: Alpha, shorter."),
+        ("2007-01-01-a.md", "alt: A picture", "alt: Another picture"),
+        ("2007-01-01-a.md", "note: First note.", "note: A corrected note."),
+        ("2007-03-01-c.md", 'title: "Gamma"', 'title: "Gamma, without a source"'),
+        ("2007-02-01-b.md", 'title: "Beta"', 'title: "Beta, relating"'),
+        ("2008-09-01-f9.md", 'title: "Far 9"', 'title: "Far 9, relating from afar"'),
+    ],
+)
+def test_editing_what_an_event_shows_rerenders_the_pages_that_show_it(
+    project: Project, name: str, old: str, new: str
+) -> None:
+    """Title, status, group, summary, image and updates are shown on the event's page and
+    wherever it is named (lists, neighbours, related events, Sources, alias redirects); the
+    index is patched, only those pages are described again, and the site matches a cold
+    build."""
+    project.write(NAMED)
+    config = load_config(project.root)[0]
+    builder = Builder(config)
+    builder.build()
+    indexes = builder.index_builds
+    path = project.root / "events" / name
+    assert old in path.read_text()
+    _edit(project, name, old, new)
+    result = builder.update()
+    assert builder.index_builds == indexes
+    assert "events/f5/index.html" not in result.written  # names none of them
+    assert result.rendered.get("event.html", 0) < 8
+    _same_as_cold_build(project, project.site)
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new"),
+    [
+        ("2007-01-01-a.md", 'date: "2007-01-01"', 'date: "2008-05-15"'),
+        ("2007-01-01-a.md", "tags: [x]", "tags: [x, z]"),
+        ("2007-01-01-a.md", "actors: [Douri]", "actors: [Someone else]"),
+        ("2007-01-01-a.md", "aliases: [old-alpha]", "aliases: [older-alpha]"),
+        ("2007-02-01-b.md", "related: [a]", "related: [d]"),
+        ("2007-02-01-b.md", "title: A source", "title: A source, retitled"),
+    ],
+)
+def test_editing_where_an_event_is_filed_indexes_again(
+    project: Project, name: str, old: str, new: str
+) -> None:
+    """A date, name, relation, alias or source moves an event in the index: it is built
+    again, every page described again, and the site matches a cold build."""
+    project.write(NAMED)
+    builder = Builder(load_config(project.root)[0])
+    builder.build()
+    indexes = builder.index_builds
+    assert old in (project.root / "events" / name).read_text()
+    _edit(project, name, old, new)
+    builder.update()
+    assert builder.index_builds == indexes + 1
+    _same_as_cold_build(project, project.site)
+
+
+def test_a_renamed_event_in_a_large_timeline_matches_a_cold_build(project: Project) -> None:
+    """Over 500 events the index page neither lists events nor marks them on its chart, so
+    a title edit leaves it alone."""
+    from timeline.site.overview import OVERVIEW_LIMIT
+
+    files: dict[str, str | bytes] = {
+        f"events/e{n:03d}.md": event(
+            f"Event {n}", f"{2000 + n // 100}-{1 + n % 12:02d}-{1 + n % 28:02d}",
+            extra=f"tags: [t{n % 5}]",
+        )
+        for n in range(OVERVIEW_LIMIT + 10)
+    }  # fmt: skip
+    project.write(files)
+    config = load_config(project.root)[0].with_overrides(base_url="")
+    builder = Builder(config, data_files=False)
+    builder.build()
+    _edit(project, "e042.md", '"Event 42"', '"Event forty-two"')
+    result = builder.update()
+    assert "index.html" not in result.written
+    assert result.rendered["event.html"] == 7  # itself and three neighbours on each side
+    _same_as_cold_build(project, project.site, data_files=False)
 
 
 def test_wiki_link_text_follows_the_target_title(project: Project, builder: Builder) -> None:

@@ -26,7 +26,7 @@ from timeline.reading.load import ReadCache, load_corpus
 from timeline.reading.model import Event, Taxonomy
 from timeline.site import exports
 from timeline.site import search as search_index
-from timeline.site.index import TimelineIndex, build_index, with_new_bodies
+from timeline.site.index import TimelineIndex, build_index, same_place, with_edited_events
 from timeline.site.markdown import LinkMap, RenderedBody, render_body
 from timeline.site.output import (
     KEEP_FOLDERS,
@@ -40,6 +40,7 @@ from timeline.site.output import (
     staging_folder,
     sweep,
 )
+from timeline.site.overview import OVERVIEW_LIMIT
 from timeline.site.render import (
     PageKey,
     PageSpec,
@@ -170,9 +171,12 @@ class Builder:
                 )  # fmt: skip
         clock("read")
         before = self.content
-        index = with_new_bodies(before.index, corpus.events) if before else None
-        if before and index is not None:  # only bodies changed: links resolve as before
+        index = with_edited_events(before.index, corpus.events) if before else None
+        if before and index is not None:  # every event kept its place: patched, not rebuilt
             links, index_problems, links_changed = before.links, before.index_problems, False
+            titles = {slug: event.title for slug, event in index.by_slug.items()}
+            if titles != links.titles:  # a renamed event: links to it show its new title
+                links, links_changed = LinkMap(titles, links.paths), True
         else:  # a first build, or more than bodies changed: index everything
             found = Problems()
             index = build_index(corpus.events, found)
@@ -323,8 +327,9 @@ class Builder:
         counter: Counter[str] = Counter()
         written: list[str] = []
         plan = _plan(
-            before, content, self.previous, feeds=bool(self.config.base_url), data=self.data_files
-        )
+            before, content, self.previous, renderer.views, feeds=bool(self.config.base_url),
+            data=self.data_files,
+        )  # fmt: skip
         specs: dict[str, PageSpec] = {} if plan is None else dict(self.previous)
         for key in renderer.keys() if plan is None else plan:
             spec = renderer.spec(key)
@@ -384,10 +389,11 @@ def schedule(
 
 
 def _plan(
-    before: Content | None, after: Content, previous: dict[str, PageSpec], *, feeds: bool,
-    data: bool,
+    before: Content | None, after: Content, previous: dict[str, PageSpec], views: Views, *,
+    feeds: bool, data: bool,
 ) -> list[PageKey] | None:  # fmt: skip
-    """The pages an edit can have changed, when it changed only event bodies; else None
+    """The pages an edit can have changed, when every event kept its place in the index
+    (bodies, titles, statuses, groups, summaries, images or updates edited); else None
     (every page is then described again and compared with what it was)."""
     if before is None or not previous:
         return None
@@ -402,10 +408,12 @@ def _plan(
         was = old.by_slug[slug]
         if was is event and before.bodies[slug] == after.bodies[slug]:
             continue
-        if replace(event, body=was.body) != was:
-            return None  # a title, date, status, name or source changed: lists may change
+        if not same_place(event, was):
+            return None  # a date, name, source, relation or alias changed: lists change
         keys.append(("event", slug))
-        if before.summaries[slug] != after.summaries[slug] and not event.summary:
+        if replace(event, body=was.body) != was:  # shown wherever the event is named
+            keys += _pages_naming(new, views, event)
+        elif before.summaries[slug] != after.summaries[slug] and not event.summary:
             keys += _lists_showing(new, event)
         if feeds:  # feed entries carry the whole body
             for tag in ("", *(new.term_slug(Taxonomy.TAGS, t) for t in event.tags)):
@@ -416,8 +424,11 @@ def _plan(
 
 
 def _lists_showing(index: TimelineIndex, event: Event) -> list[PageKey]:
-    """The list pages an event's summary appears on: the index, its year and its names."""
-    keys: list[PageKey] = [("home",)]
+    """The list pages an event's entry appears on: the index (when it lists events or marks
+    them on its chart), its year and its names."""
+    keys: list[PageKey] = []
+    if len(index.events) <= max(PAGE_SIZE, OVERVIEW_LIMIT):
+        keys.append(("home",))
     in_year = index.years[event.date.year]
     keys.append(("year", event.date.year, in_year.index(event) // PAGE_SIZE + 1))
     for taxonomy in TAXONOMIES:
@@ -425,6 +436,22 @@ def _lists_showing(index: TimelineIndex, event: Event) -> list[PageKey]:
             term = index.term(taxonomy, index.term_slug(taxonomy, name))
             number = term.events.index(event) // PAGE_SIZE + 1
             keys.append(("term", taxonomy.value, term.slug, number))
+    return keys
+
+
+def _pages_naming(index: TimelineIndex, views: Views, event: Event) -> list[PageKey]:
+    """Every page that shows an event's title, date, status or group (see Renderer.spec):
+    its lists, the event pages around it (chart, neighbours, previous/next), the pages of
+    the events it relates to and of those relating to it, the Sources pages listing it, and
+    the redirects from its aliases."""
+    keys = _lists_showing(index, event)
+    keys += [("event", e.slug) for e in index.neighbours(event)]
+    keys += [("event", r.slug) for r in event.related if r.slug in index.by_slug]
+    keys += [("event", e.slug) for e, _ in index.backlinks.get(event.slug, ())]
+    keys += [("sources", views.source_page[s.identity]) for s in event.sources]
+    if not event.sources:
+        keys.append(("sources", 1))  # "Events without a source"
+    keys += [("alias", alias) for alias in event.aliases]
     return keys
 
 

@@ -200,11 +200,23 @@ def _sources(
     return entries, tuple(unsourced)
 
 
-def with_new_bodies(index: TimelineIndex, events: Sequence[Event]) -> TimelineIndex | None:
-    """The index of ``events`` when they differ from ``index``'s own events in their Markdown
-    bodies only (the usual edit while serving): the changed events are swapped into the
-    lists that hold them, without ordering and cross-referencing everything again. None
-    when anything else changed: build the index again."""
+# The fields of an event the index never looks at: it orders, files and cross-references
+# events by their slug, date, names, sources, relations and aliases only.
+UNINDEXED = ("title", "status", "group", "summary", "image", "updates", "body", "body_line")
+
+
+def same_place(new: Event, old: Event) -> bool:
+    """True when two versions of an event differ at most in fields the index does not use,
+    so that the event keeps its place in every list, term, year and source."""
+    return replace(new, **{name: getattr(old, name) for name in UNINDEXED}) == old
+
+
+def with_edited_events(index: TimelineIndex, events: Sequence[Event]) -> TimelineIndex | None:
+    """The index of ``events`` when they differ from ``index``'s own events only in what the
+    index does not use (the usual edits while serving: a body, a title, a status): the
+    changed events are swapped into the lists that hold them, without ordering and
+    cross-referencing everything again. None when anything else changed: build the index
+    again."""
     if len(events) != len(index.events):
         return None
     swap: dict[str, Event] = {}
@@ -213,7 +225,7 @@ def with_new_bodies(index: TimelineIndex, events: Sequence[Event]) -> TimelineIn
         if old is None:
             return None
         if old is not event:
-            if replace(event, body=old.body) != old:
+            if not same_place(event, old):
                 return None
             swap[event.slug] = event
     if not swap:

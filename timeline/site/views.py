@@ -308,11 +308,16 @@ class Views:
         )
         self.refs: dict[str, EventRef] = _Lazy(self._ref)
         self.source_bounds = weighted_bounds([1 + len(e.events) for e in index.sources])
+        # The Sources page each source is listed on, and the link to its entry there.
+        self.source_page = {
+            entry.source.identity: bisect.bisect_right(self.source_bounds, n)
+            for n, entry in enumerate(index.sources)
+        }
         self.source_link = {
             entry.source.identity: (
-                f"{page_url('sources/', bisect.bisect_right(self.source_bounds, n))}#{entry.anchor}"
+                f"{page_url('sources/', self.source_page[entry.source.identity])}#{entry.anchor}"
             )
-            for n, entry in enumerate(index.sources)
+            for entry in index.sources
         }
         self._periods: dict[str, tuple[int, tuple[str, str]]] = _Lazy(
             lambda slug: self._period(index.by_slug[slug])
