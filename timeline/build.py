@@ -448,7 +448,7 @@ def _pages_naming(index: TimelineIndex, views: Views, event: Event) -> list[Page
     keys += [("event", e.slug) for e in index.neighbours(event)]
     keys += [("event", r.slug) for r in event.related if r.slug in index.by_slug]
     keys += [("event", e.slug) for e, _ in index.backlinks.get(event.slug, ())]
-    keys += [("sources", views.source_page[s.identity]) for s in event.sources]
+    keys += [("sources", views.source_page(source)) for source in event.sources]
     if not event.sources:
         keys.append(("sources", 1))  # "Events without a source"
     keys += [("alias", alias) for alias in event.aliases]

@@ -6,6 +6,7 @@ import bisect
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TypeVar
 
 from markupsafe import Markup
@@ -308,20 +309,28 @@ class Views:
         )
         self.refs: dict[str, EventRef] = _Lazy(self._ref)
         self.source_bounds = weighted_bounds([1 + len(e.events) for e in index.sources])
-        # The Sources page each source is listed on, and the link to its entry there.
-        self.source_page = {
-            entry.source.identity: bisect.bisect_right(self.source_bounds, n)
-            for n, entry in enumerate(index.sources)
-        }
-        self.source_link = {
-            entry.source.identity: (
-                f"{page_url('sources/', self.source_page[entry.source.identity])}#{entry.anchor}"
-            )
-            for entry in index.sources
-        }
         self._periods: dict[str, tuple[int, tuple[str, str]]] = _Lazy(
             lambda slug: self._period(index.by_slug[slug])
         )
+
+    @cached_property
+    def _source_entries(self) -> dict[str, tuple[int, str]]:
+        """Each source's Sources page number and anchor, by identity (made on first use: an
+        update that shows no source does not need it)."""
+        bounds = self.source_bounds
+        return {
+            entry.source.identity: (bisect.bisect_right(bounds, n), entry.anchor)
+            for n, entry in enumerate(self.index.sources)
+        }
+
+    def source_page(self, source: Source) -> int:
+        """The number of the Sources page listing ``source``."""
+        return self._source_entries[source.identity][0]
+
+    def source_link(self, source: Source) -> str | None:
+        """The link to ``source``'s entry on the Sources pages."""
+        place = self._source_entries.get(source.identity)
+        return f"{page_url('sources/', place[0])}#{place[1]}" if place else None
 
     def _item(self, event: Event, first_paragraph: str) -> EventItem:
         links = self.links_by_name[Taxonomy.TAGS]
@@ -367,7 +376,7 @@ class Views:
             archived=source.archived,
             quote=source.quote,
             accessed=source.accessed.display(self.fmt) if source.accessed else None,
-            link=self.source_link.get(source.identity),
+            link=self.source_link(source),
         )
 
     def years(self, events: Iterable[Event]) -> tuple[YearSection, ...]:
