@@ -172,10 +172,12 @@ class Builder:
         clock("read")
         before = self.content
         index = with_edited_events(before.index, corpus.events) if before else None
+        renamed: set[str] | None = None  # when only titles changed: the slugs renamed
         if before and index is not None:  # every event kept its place: patched, not rebuilt
             links, index_problems, links_changed = before.links, before.index_problems, False
             titles = {slug: event.title for slug, event in index.by_slug.items()}
             if titles != links.titles:  # a renamed event: links to it show its new title
+                renamed = {slug for slug, title in titles.items() if links.titles[slug] != title}
                 links, links_changed = LinkMap(titles, links.paths), True
         else:  # a first build, or more than bodies changed: index everything
             found = Problems()
@@ -198,6 +200,8 @@ class Builder:
             cached = self.bodies.get(event.slug)
             if cached is None or not (cached[0] is event or cached[0] == event):
                 return False
+            if renamed is not None:  # every link resolves as before; some show a new title
+                return renamed.isdisjoint(cached[1].titled)
             return not links_changed or cached[1].still_valid(links)
 
         def render(event: Event) -> RenderedBody:

@@ -10,7 +10,7 @@ import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -54,6 +54,11 @@ class RenderedBody:
     first_paragraph: str
     problems: tuple[Problem, ...]
     resolved: tuple[tuple[str, str, str | None], ...]
+
+    @cached_property
+    def titled(self) -> frozenset[str]:
+        """The slugs whose titles this body shows (as the text of its ``[[slug]]`` links)."""
+        return frozenset(name for kind, name, _ in self.resolved if kind == "slug")
 
     def still_valid(self, links: LinkMap) -> bool:
         """True if every target the body links to resolves as it did when rendered."""
