@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 from markupsafe import Markup, escape
@@ -110,34 +111,41 @@ def overview(
         return _density(events, views, lo, hi, x, ticks)
     colours = {g.name: g.colour for g in config.groups}
     order = [g.name for g in config.groups]
-    names = sorted({e.group or "" for e in events}, key=lambda n: (
+    in_lanes: dict[str, list[Event]] = {}
+    for event in events:
+        in_lanes.setdefault(event.group or "", []).append(event)
+    names = sorted(in_lanes, key=lambda n: (
         order.index(n) if n in order else len(order), n == "", n))  # fmt: skip
     lanes: list[Lane] = []
     marks: list[Mark] = []
     y = 4.0
     for name in names:
+        colour = colours.get(name, "#6b6f76")
         ends: list[float] = []  # where each row of this lane is free again
-        in_lane = [e for e in events if (e.group or "") == name]
-        for event in in_lane:
-            start = x(event.date.earliest if event.date.earliest is not None else lo)
-            end = x(event.date.latest if event.date.latest is not None else hi)
+        for event in in_lanes[name]:
+            date = event.date
+            earliest, latest = date.earliest, date.latest
+            start = x(earliest if earliest is not None else lo)
+            end = x(latest if latest is not None else hi)
             width = 0.0 if end - start < 1.5 else end - start
-            row = next((i for i, free in enumerate(ends) if free < start), None)
-            if row is None and len(ends) < ROWS:
+            row = -1
+            for i, free in enumerate(ends):  # the first row free here
+                if free < start:
+                    row = i
+                    break
+            if row < 0 and len(ends) < ROWS:
                 ends.append(0.0)
                 row = len(ends) - 1
-            elif row is None:  # every row is busy here: overlap on the one freed soonest
+            elif row < 0:  # every row is busy here: overlap on the one freed soonest
                 row = min(range(ROWS), key=lambda i: ends[i])
             ends[row] = start + max(width, 6)
-            item = views.item(event)
             marks.append(Mark(
                 start, y + row * ROW + ROW / 2, width, event_url(event.slug),
-                f"{event.title}, {item.date.text}, {item.status_label}",
-                colours.get(name, "#6b6f76"),
-                event.date.approximate or event.date.uncertain, event.slug == current,
+                views.mark_label(event), colour, date.approximate or date.uncertain,
+                event.slug == current,
             ))  # fmt: skip
         height = max(1, min(len(ends), ROWS)) * ROW + 6
-        lanes.append(Lane(name or "Other", y, height, colours.get(name, "#6b6f76")))
+        lanes.append(Lane(name or "Other", y, height, colour))
         y += height
     return Overview(y + AXIS, tuple(lanes), ticks, tuple(marks), ())
 
@@ -158,6 +166,12 @@ def _density(events: Sequence[Event], views: Views, lo: int, hi: int, x: Callabl
     return Overview(60 + AXIS, (), ticks, (), tuple(bins))
 
 
+@lru_cache(maxsize=1 << 16)
+def _escaped(text: str) -> str:
+    """HTML-escaped text, remembered: each event's label and URL appear on up to nine charts."""
+    return str(escape(text))
+
+
 def svg(chart: Overview | None, root: str) -> Markup:
     """The overview as HTML (a figure holding the SVG), links relative to ``root``."""
     if chart is None:
@@ -176,19 +190,20 @@ def svg(chart: Overview | None, root: str) -> Markup:
             f'    <line class="lane-line" x1="{chart.left}" x2="{chart.width - 4}" '
             f'y1="{line}" y2="{line}"/>\n'
         )
+    href = _escaped(root)
     for m in chart.marks:
-        label = escape(m.label)
+        label = _escaped(m.label)
         hedged = " mark-hedged" if m.hedged else ""
         classes = f"mark{hedged} mark-current" if m.current else f"mark{hedged}"
         current = ' aria-current="page"' if m.current else ""
-        colour = escape(m.colour)
+        colour = _escaped(m.colour)
         if m.width:
             shape = (f'<rect x="{m.x}" y="{m.y - 4}" width="{m.width}" height="8" rx="2" '
                      f'fill="{colour}" stroke="{colour}"/>')  # fmt: skip
         else:
             shape = f'<circle cx="{m.x}" cy="{m.y}" r="4.5" fill="{colour}" stroke="{colour}"/>'
         out.append(
-            f'    <a href="{escape(root)}{escape(m.url)}" aria-label="{label}" class="{classes}"'
+            f'    <a href="{href}{_escaped(m.url)}" aria-label="{label}" class="{classes}"'
             f"{current}>\n      <title>{label}</title>\n      {shape}\n    </a>\n"
         )
     for b in chart.bins:

@@ -308,6 +308,7 @@ class Views:
             lambda slug: self._item(index.by_slug[slug], summaries.get(slug, ""))
         )
         self.refs: dict[str, EventRef] = _Lazy(self._ref)
+        self.labels: dict[str, str] = _Lazy(self._label)
         self.source_bounds = weighted_bounds([1 + len(e.events) for e in index.sources])
         self._periods: dict[str, tuple[int, tuple[str, str]]] = _Lazy(
             lambda slug: self._period(index.by_slug[slug])
@@ -354,6 +355,14 @@ class Views:
     def _ref(self, slug: str) -> EventRef:
         i = self.items[slug]
         return EventRef(i.slug, i.url, i.title, i.date, i.status, i.status_label)
+
+    def mark_label(self, event: Event) -> str:
+        """An event's name on the overview charts: "title, date, status"."""
+        return self.labels[event.slug]
+
+    def _label(self, slug: str) -> str:
+        item = self.items[slug]
+        return f"{item.title}, {item.date.text}, {item.status_label}"
 
     def item(self, event: Event) -> EventItem:
         return self.items[event.slug]
