@@ -28,6 +28,9 @@ _PLAIN_TAGS: dict[type, str] = {
 }
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 class FrontMatterError(Exception):
     """The front matter cannot be read at all; ``line`` counts from the top of the file."""
 
@@ -158,7 +161,9 @@ class _Walker:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.walk(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        self.raw[path] = str(node.value)
+        self.raw[path] = value = str(node.value)
+        if node.tag == _STR:  # most values: what the safe constructor would return anyway
+            return value
         try:
             return self.loader.construct_object(node)
         except yaml.YAMLError as exc:
