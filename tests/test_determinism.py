@@ -83,7 +83,7 @@ def test_a_parallel_build_is_identical_to_a_single_process_one(project: Project)
     files: dict[str, str | bytes] = {
         f"events/e{n:03d}.md": event(
             f"Event {n}", f"{2000 + n % 9}-{1 + n % 12:02d}-{1 + n % 28:02d}",
-            body=f"Body {n} cites [[e{(n * 7) % 300:03d}]].\n\nMore of {n}.",
+            body=f"Body {n} cites [[e{(n * 7) % 300:03d}]].\n\nMore of {n}: Ba’ath, البعث.",
             extra=f"tags: [{tags[n % 4]}, {tags[(n + 1) % 4]}]\nactors: [A{n % 13}]",
         )
         for n in range(300)

@@ -84,18 +84,23 @@ def in_shares(job: Callable[[int, int], R], workers: int) -> list[R]:
     return _in_workers(lambda share: job(share, workers), workers, workers)
 
 
-def map_shares(function: Callable[[T], R], items: Sequence[T], workers: int) -> list[R]:
-    """``[function(x) for x in items]``, spread over workers in runs of neighbouring items.
+def map_runs(function: Callable[[Sequence[T]], R], items: Sequence[T], workers: int) -> list[R]:
+    """``function`` applied to runs of neighbouring items, spread over workers; one result
+    per run, in order.
 
     Many small runs rather than one per worker: results come back while the workers go on
     (a single pickle of 50,000 results is slow to make, copy and read), and a worker that
     finishes early takes the next run."""
     if workers <= 1 or len(items) < SMALL:
-        return [function(item) for item in items]
+        return [function(items)]
     size = max(SMALL, min(1000, len(items) // (workers * 8)))
     parts = -(-len(items) // size)
+    return _in_workers(
+        lambda part: function(items[part * size : (part + 1) * size]), parts, workers
+    )
 
-    def job(part: int) -> list[R]:
-        return [function(item) for item in items[part * size : (part + 1) * size]]
 
-    return [result for run in _in_workers(job, parts, workers) for result in run]
+def map_shares(function: Callable[[T], R], items: Sequence[T], workers: int) -> list[R]:
+    """``[function(x) for x in items]``, spread over workers in runs of neighbouring items."""
+    runs = map_runs(lambda run: [function(item) for item in run], items, workers)
+    return [result for run in runs for result in run]

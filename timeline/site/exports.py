@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, TextIO
 
 from timeline.config import Config
@@ -119,7 +119,7 @@ def _tl_date(point: DatePoint, views: Views, *, end: bool) -> dict[str, Any]:
 
 
 def _slides(config: Config, index: TimelineIndex, views: Views,
-            bodies: dict[str, str]) -> Iterator[dict[str, Any]]:  # fmt: skip
+            bodies: Mapping[str, str]) -> Iterator[dict[str, Any]]:  # fmt: skip
     base = config.base_url
     for event in index.events:
         date = event.date
@@ -148,7 +148,7 @@ def _slides(config: Config, index: TimelineIndex, views: Views,
 
 
 def write_timelinejs(handle: TextIO, config: Config, index: TimelineIndex, views: Views,
-                     bodies: dict[str, str]) -> None:  # fmt: skip
+                     bodies: Mapping[str, str]) -> None:  # fmt: skip
     """The timeline in TimelineJS 3's JSON format, one slide per event, eras by year."""
     # TimelineJS refuses an era that ends where it starts: a year runs from 1 January to
     # 31 December.
@@ -181,7 +181,7 @@ def write_csv(handle: TextIO, index: TimelineIndex, views: Views) -> None:
 
 
 def write_export(kind: str, handle: TextIO, config: Config, index: TimelineIndex, views: Views,
-                 bodies: dict[str, str]) -> None:  # fmt: skip
+                 bodies: Mapping[str, str]) -> None:  # fmt: skip
     """Write the whole timeline in one of the export formats: json, timelinejs, csv."""
     if kind == "json":
         write_timeline_json(handle, config, index, views)
@@ -192,7 +192,7 @@ def write_export(kind: str, handle: TextIO, config: Config, index: TimelineIndex
 
 
 def export(kind: str, config: Config, index: TimelineIndex, views: Views,
-           bodies: dict[str, str]) -> str:  # fmt: skip
+           bodies: Mapping[str, str]) -> str:  # fmt: skip
     """The whole timeline in one of the export formats, as text."""
     out = io.StringIO()
     write_export(kind, out, config, index, views, bodies)

@@ -11,7 +11,7 @@ import heapq
 import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO
 from xml.sax.saxutils import escape, quoteattr
@@ -91,7 +91,7 @@ def sources_html(sources: Iterable[SourceView]) -> str:
     return "<h3>Sources</h3><ol>" + "".join(items) + "</ol>"
 
 
-def published_body(event: Event, views: Views, bodies: dict[str, str], base_url: str) -> str:
+def published_body(event: Event, views: Views, bodies: Mapping[str, str], base_url: str) -> str:
     """An event's body as it is published away from its page (feeds, TimelineJS): links
     made absolute, and its sources listed after it."""
     url = base_url + event_url(event.slug)
@@ -116,7 +116,7 @@ class Entries:
     """Feed entries of one build, each made once however many feeds carry it (the site's,
     its tags', in Atom and in JSON)."""
 
-    def __init__(self, views: Views, bodies: dict[str, str], base_url: str) -> None:
+    def __init__(self, views: Views, bodies: Mapping[str, str], base_url: str) -> None:
         self.views = views
         self.bodies = bodies
         self.base_url = base_url

@@ -6,7 +6,7 @@ is on for every template, so `{{ 7*7 }}` or `<script>` in an event stays literal
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -216,7 +216,7 @@ class Renderer:
 
     def __init__(
         self, config: Config, env: jinja2.Environment, index: TimelineIndex, views: Views,
-        bodies: dict[str, str], *, data_files: bool = True, search: bool = False,
+        bodies: Mapping[str, str], *, data_files: bool = True, search: bool = False,
         changed: set[str] | None = None,
     ) -> None:  # fmt: skip
         """``changed``: the events whose list entries may differ from the last render's

@@ -1,0 +1,53 @@
+"""Many texts kept in a few large buffers, for forked workers to read without copying memory.
+
+A forked worker shares its parent's memory until it writes to a page, and merely reading a
+Python object writes to it (its reference count). Rendered bodies, one string each, would
+thus be copied into every page worker that reads them, and the parent's freed strings would
+leave holes that the workers' own objects fill (copying those pages too). Packed into large
+``bytes`` buffers as they come back from the Markdown workers, bodies are read by slicing,
+which copies only the text in use; the buffers' pages stay shared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+
+Chunk = tuple[bytes, tuple[int, ...]]  # texts as UTF-8, one after another; where each ends
+
+
+def pack(texts: Sequence[str]) -> Chunk:
+    """Texts as one buffer and the offset at which each ends."""
+    parts = [text.encode("utf-8") for text in texts]
+    ends: list[int] = []
+    end = 0
+    for part in parts:
+        end += len(part)
+        ends.append(end)
+    return b"".join(parts), tuple(ends)
+
+
+class PackedTexts(Mapping[str, str]):
+    """A read-only ``{key: text}`` stored as chunks made by ``pack`` (one per run of work)."""
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+        self._spans: dict[str, tuple[int, int, int]] = {}  # key -> chunk, start, end
+
+    def add(self, keys: Sequence[str], chunk: Chunk) -> None:
+        data, ends = chunk
+        number = len(self._chunks)
+        self._chunks.append(data)
+        start = 0
+        for key, end in zip(keys, ends, strict=True):
+            self._spans[key] = (number, start, end)
+            start = end
+
+    def __getitem__(self, key: str) -> str:
+        number, start, end = self._spans[key]
+        return self._chunks[number][start:end].decode("utf-8")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._spans)
+
+    def __len__(self) -> int:
+        return len(self._spans)
