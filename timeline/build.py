@@ -291,7 +291,11 @@ class Builder:
             writer = SiteWriter(folder, stage=not first)
             result = _Share(Counter(), writer.changed, writer.stats, [], [])
             mine = keys if shares == 1 else plan[share]
+            kind = None
             for done, key in enumerate(mine, 1):
+                if shares > 1 and key[0] != kind:  # no two kinds of page share list entries:
+                    renderer.forget_entries()  # let the last kind's go (a worker's own memory)
+                    kind = key[0]
                 spec = renderer.spec(key)
                 if spec.template == "@data":
                     writer.write_stream(spec.path, functools.partial(renderer.write_data, spec))
@@ -390,7 +394,8 @@ def schedule(
     """Pages split into ``shares`` lists of about equal cost, keeping pages of one kind
     together: list pages reuse the entries a worker rendered for an earlier list page, so
     all year pages go to one worker, all tag/actor/place pages to one, and so on (unless a
-    kind is too large for that); event pages are cut into runs of neighbouring pages."""
+    kind is too large for that); event pages are cut into runs of neighbouring pages. Each
+    share lists its pages kind by kind, so that a worker can let one kind's entries go."""
     groups: dict[str, list[tuple[PageKey, float]]] = {}
     for key in keys:
         groups.setdefault(str(key[0]), []).append((key, cost(key)))
@@ -414,7 +419,8 @@ def schedule(
         share = loads.index(min(loads))
         loads[share] += weight
         plan[share].extend(run)
-    return plan
+    rank = {kind: n for n, kind in enumerate(groups)}  # each share's pages kind by kind
+    return [sorted(share, key=lambda key: rank[str(key[0])]) for share in plan]
 
 
 def _plan(

@@ -251,6 +251,13 @@ class Renderer:
             assert isinstance(entries, Entries)
             entries.forget(changed)
 
+    def forget_entries(self) -> None:
+        """Drop every list entry rendered so far (a worker done with one kind of page)."""
+        for name in ENTRIES:
+            entries = self.env.globals[name]
+            assert isinstance(entries, Entries)
+            entries.forget(None)
+
     def _spec(self, template: str, path: str, **context: Any) -> PageSpec:
         """A page at URL ``path`` (relative to the site root) rendered from ``template``."""
         root = "../" * path.count("/") if path != "404.html" else self.config.base_path
