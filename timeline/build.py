@@ -62,11 +62,12 @@ class Content:
     """A validated timeline, ready to render: the index and every body as HTML."""
 
     index: TimelineIndex
-    bodies: Mapping[str, str]
+    bodies: Mapping[str, str]  # HTML by slug
     summaries: dict[str, str]
     warnings: tuple[Problem, ...]
     links: LinkMap  # what bodies may link to
     index_problems: tuple[Problem, ...]  # what indexing found (kept when only bodies change)
+    sources: Mapping[str, str]  # Markdown by event path (Event.body, unless packed apart)
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step
     up_to_date: bool = False  # nothing to do: inputs and output as the last build left them
     stats: cache.Stats = field(default_factory=dict)  # every file built: (size, mtime)
+    inputs: dict[str, bytes] = field(default_factory=dict)  # event file -> digest as read
 
 
 @dataclass
@@ -150,18 +152,19 @@ class Builder:
         self.config = config
         self._start_over()
 
-    def collect(self, workers: int = 1, *, pack_bodies: bool = False) -> Content:
+    def collect(self, workers: int = 1, *, one_off: bool = False) -> Content:
         """Read and check everything (both phases); raise ContentError listing all problems.
 
-        ``pack_bodies``: for a build that is not followed by updates, keep the bodies in a
-        few shared buffers (see timeline.packed) and nothing for a later update."""
+        ``one_off``: for a build that no update follows: Markdown sources and rendered
+        bodies are kept in a few shared buffers (see timeline.packed), and nothing is kept
+        for a later update."""
         config = self.config
         clock = self._clock()
         if self.progress:
             self.progress.begin("Reading events")
         corpus = load_corpus(
             config.root, config.events_path, drafts=self.drafts, cache=self.reads,
-            workers=workers,
+            workers=workers, pack_sources=one_off,
         )  # fmt: skip
         problems = corpus.problems
         if not corpus.events and not problems.errors:
@@ -196,6 +199,7 @@ class Builder:
         clock("index")
         if self.progress:
             self.progress.begin("Rendering Markdown")
+        sources = corpus.sources
         plain: dict[str, str] = {}
         bodies: Mapping[str, str] = plain
         summaries: dict[str, str] = {}
@@ -210,14 +214,15 @@ class Builder:
             return not links_changed or cached[1].still_valid(links)
 
         def render(event: Event) -> RenderedBody:
-            return render_body(event, links, allow_html=config.allow_html, root=EVENT_ROOT)
+            return render_body(event, links, allow_html=config.allow_html, root=EVENT_ROOT,
+                               source=sources[event.path])  # fmt: skip
 
         def render_packed(run: Sequence[Event]) -> tuple[list[RenderedBody], Chunk]:
             rendered = [render(event) for event in run]
             chunk = pack([r.html for r in rendered])
             return [replace(r, html="") for r in rendered], chunk
 
-        if pack_bodies:  # nothing cached or kept: every body rendered, straight into chunks
+        if one_off:  # nothing cached or kept: every body rendered, straight into chunks
             packed, start = PackedTexts(), 0
             fresh: dict[str, RenderedBody] = {}
             for rendered_run, chunk in map_runs(render_packed, index.events, workers):
@@ -236,14 +241,14 @@ class Builder:
             rendered = fresh[event.slug] if event.slug in fresh else self.bodies[event.slug][1]
             cache[event.slug] = (event, rendered)
             problems.extend(rendered.problems)
-            if not pack_bodies:
+            if not one_off:
                 plain[event.slug] = rendered.html
             summaries[event.slug] = rendered.first_paragraph
-        self.bodies = {} if pack_bodies else cache
+        self.bodies = {} if one_off else cache
         clock("markdown")
         problems.raise_if_errors(strict=self.strict)
         self.content = Content(
-            index, bodies, summaries, tuple(problems.warnings), links, index_problems
+            index, bodies, summaries, tuple(problems.warnings), links, index_problems, sources
         )
         return self.content
 
@@ -261,7 +266,7 @@ class Builder:
             } | (old.keys() - content.index.by_slug.keys())  # fmt: skip
         views = Views(self.config, content.index, content.summaries)
         return Renderer(
-            self.config, self.env, content.index, views, content.bodies,
+            self.config, self.env, content.index, views, content.bodies, content.sources,
             data_files=self.data_files, search=self.search, changed=changed,
         )  # fmt: skip
 
@@ -272,9 +277,10 @@ class Builder:
             return self._build()
 
     def _build(self) -> BuildResult:
-        # Serve keeps bodies for its updates; a one-off parallel build packs them so that
-        # the page workers do not each copy them (about 0.7 GB at 100,000 events).
-        content = self.collect(self.workers, pack_bodies=self.workers > 1 and not self.remember)
+        # Serve keeps everything for its updates; a one-off parallel build packs Markdown
+        # sources and bodies so that the page workers do not each copy them.
+        one_off = self.workers > 1 and not self.remember
+        content = self.collect(self.workers, one_off=one_off)
         output = self.config.output_path
         check_replaceable(output)
         renderer = self._renderer(content)
@@ -338,9 +344,13 @@ class Builder:
             self.previous = {spec.path: spec for spec in map(renderer.spec, keys)}
         self.statics = {rel: _stat(path) for rel, path in statics.items()}
         stats = {rel: stat for r in results for rel, stat in r.stats.items()}
+        inputs = {rel: parsed.digest for rel, parsed in self.reads.files.items()}
+        if one_off:  # its events have no bodies of their own: nothing to update from
+            self._start_over()
         return BuildResult(
             len(content.index.events), len(keys), output, content.warnings, dict(counter),
             tuple(sorted(changed)), tuple(deleted), dict(self.timings), stats=stats,
+            inputs=inputs,
         )  # fmt: skip
 
     def update(self) -> BuildResult:
@@ -514,7 +524,7 @@ def export_timeline(config: Config, kind: str, *, drafts: bool = False) -> str:
     builder = Builder(config, drafts=drafts)
     content = builder.collect()
     views = Views(config, content.index, content.summaries)
-    return exports.export(kind, config, content.index, views, content.bodies)
+    return exports.export(kind, config, content.index, views, content.bodies, content.sources)
 
 
 def build(
@@ -542,7 +552,6 @@ def build(
     for folder in KEEP_FOLDERS:  # left in place by the build: the search index
         stats.update(cache.output_stats(config.output_path, folder))
     # Keyed by the event files as they were read for this build, not as they are now.
-    digests = {rel: parsed.digest for rel, parsed in builder.reads.files.items()}
-    key = cache.inputs_key(config, options, theme, digests, fixed)
+    key = cache.inputs_key(config, options, theme, result.inputs, fixed)
     cache.record(config, key, result.events, result.pages, stats)
     return result

@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from timeline.errors import Problem, Problems
-from timeline.parallel import map_shares
+from timeline.packed import Chunk, PackedTexts, pack
+from timeline.parallel import map_runs, map_shares
 from timeline.reading.events import parse_bibliography, parse_event
 from timeline.reading.model import Event, Source
 
@@ -24,6 +26,9 @@ class Corpus:
     events: tuple[Event, ...]
     bibliography: dict[str, Source]
     problems: Problems
+    # Each event's Markdown by path: its ``body``, or when read with ``pack_sources`` the
+    # texts kept apart in shared buffers while the events' own bodies are left empty.
+    sources: Mapping[str, str] = field(default_factory=dict)
 
 
 def _event_names(events_dir: Path) -> list[str]:
@@ -136,9 +141,13 @@ def _stamp(path: str | Path) -> Stamp:
 
 def load_corpus(
     root: Path, events_dir: Path, *, drafts: bool, cache: ReadCache | None = None,
-    workers: int = 1,
+    workers: int = 1, pack_sources: bool = False,
 ) -> Corpus:  # fmt: skip
-    """Read and validate every event file and the bibliography (re-using ``cache``)."""
+    """Read and validate every event file and the bibliography (re-using ``cache``).
+
+    ``pack_sources``: for a build that is not followed by updates; the Markdown bodies come
+    back from the workers packed (see timeline.packed) and the events' ``body`` is empty,
+    so the page workers forked later never copy them; ``cache`` then serves no update."""
     cache = cache if cache is not None else ReadCache()
     problems = Problems()
     if not events_dir.is_dir():
@@ -175,7 +184,23 @@ def load_corpus(
         path, rel, stamp, previous = item
         return _parse(Path(path), root, rel, stamp, bibliography, previous)
 
-    fresh = dict(zip((t[1] for t in todo), map_shares(parse, todo, workers), strict=True))
+    def parse_packed(run: Sequence[tuple[str, str, Stamp, Parsed | None]]) -> tuple[
+        list[Parsed], Chunk
+    ]:  # fmt: skip
+        parsed = [parse(item) for item in run]
+        chunk = pack([p.event.body if p.event else "" for p in parsed])
+        return [replace(p, event=replace(p.event, body="")) if p.event else p
+                for p in parsed], chunk  # fmt: skip
+
+    packed = PackedTexts()
+    if pack_sources:
+        results: list[Parsed] = []
+        for parsed_run, chunk in map_runs(parse_packed, todo, workers):
+            packed.add([t[1] for t in todo[len(results) : len(results) + len(parsed_run)]], chunk)
+            results += parsed_run
+    else:
+        results = map_shares(parse, todo, workers)
+    fresh = dict(zip((t[1] for t in todo), results, strict=True))
     cache.reads += sum(
         1
         for t, p in zip(todo, fresh.values(), strict=True)
@@ -189,8 +214,10 @@ def load_corpus(
         problems.extend(parsed.problems)
         if parsed.event is not None and (drafts or not parsed.event.draft):
             events.append(parsed.event)
-    cache.files = seen
-    return Corpus(tuple(events), bibliography, problems)
+    cache.files = seen  # with pack_sources, events without bodies: for their digests only
+    if pack_sources:
+        return Corpus(tuple(events), bibliography, problems, packed)
+    return Corpus(tuple(events), bibliography, problems, {e.path: e.body for e in events})
 
 
 def _parse(

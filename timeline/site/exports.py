@@ -49,7 +49,7 @@ def _source(source: Source) -> dict[str, Any]:
 
 
 def _timeline_events(
-    config: Config, index: TimelineIndex, views: Views
+    config: Config, index: TimelineIndex, views: Views, sources: Mapping[str, str]
 ) -> Iterator[dict[str, Any]]:
     for event in index.events:
         yield {
@@ -74,13 +74,15 @@ def _timeline_events(
             },
             "aliases": list(event.aliases),
             "updates": [{"date": u.date.text, "note": u.note} for u in event.updates],
-            "body": event.body.strip(),
+            "body": sources[event.path].strip(),
             "file": event.path,
         }  # fmt: skip
 
 
-def write_timeline_json(handle: TextIO, config: Config, index: TimelineIndex, views: Views) -> None:
-    """Every event with its dates, status, sources, names and relations (schema version 1)."""
+def write_timeline_json(handle: TextIO, config: Config, index: TimelineIndex, views: Views,
+                        sources: Mapping[str, str]) -> None:  # fmt: skip
+    """Every event with its dates, status, sources, names, relations and Markdown body
+    (``sources``: each event's Markdown by path; schema version 1)."""
     head = {
         "schema": "timeline",
         "version": SCHEMA_VERSION,
@@ -89,7 +91,7 @@ def write_timeline_json(handle: TextIO, config: Config, index: TimelineIndex, vi
         "language": config.language,
         "base_url": config.base_url or None,
     }
-    dump_json(handle, head, [("events", _timeline_events(config, index, views))])
+    dump_json(handle, head, [("events", _timeline_events(config, index, views, sources))])
 
 
 def _tl_year(year: int) -> int:
@@ -181,10 +183,11 @@ def write_csv(handle: TextIO, index: TimelineIndex, views: Views) -> None:
 
 
 def write_export(kind: str, handle: TextIO, config: Config, index: TimelineIndex, views: Views,
-                 bodies: Mapping[str, str]) -> None:  # fmt: skip
-    """Write the whole timeline in one of the export formats: json, timelinejs, csv."""
+                 bodies: Mapping[str, str], sources: Mapping[str, str]) -> None:  # fmt: skip
+    """Write the whole timeline in one of the export formats: json, timelinejs, csv
+    (``bodies``: HTML by slug; ``sources``: Markdown by event path)."""
     if kind == "json":
-        write_timeline_json(handle, config, index, views)
+        write_timeline_json(handle, config, index, views, sources)
     elif kind == "timelinejs":
         write_timelinejs(handle, config, index, views, bodies)
     else:
@@ -192,8 +195,8 @@ def write_export(kind: str, handle: TextIO, config: Config, index: TimelineIndex
 
 
 def export(kind: str, config: Config, index: TimelineIndex, views: Views,
-           bodies: Mapping[str, str]) -> str:  # fmt: skip
+           bodies: Mapping[str, str], sources: Mapping[str, str]) -> str:  # fmt: skip
     """The whole timeline in one of the export formats, as text."""
     out = io.StringIO()
-    write_export(kind, out, config, index, views, bodies)
+    write_export(kind, out, config, index, views, bodies, sources)
     return out.getvalue()

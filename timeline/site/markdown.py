@@ -211,8 +211,11 @@ def _plain_text(tokens: list[Token]) -> str:
     return ""
 
 
-def render_body(event: Event, links: LinkMap, *, allow_html: bool, root: str) -> RenderedBody:
-    """Render one event's Markdown; unknown links and citations become its problems."""
+def render_body(
+    event: Event, links: LinkMap, *, allow_html: bool, root: str, source: str | None = None
+) -> RenderedBody:
+    """Render one event's Markdown (``source``, when it is kept apart from the event; see
+    timeline.packed); unknown links and citations become its problems."""
     citations = {s.key: n for n, s in enumerate(event.sources, 1) if s.key}
     problems = Problems()
     env: dict[str, Any] = {
@@ -225,7 +228,7 @@ def render_body(event: Event, links: LinkMap, *, allow_html: bool, root: str) ->
         "root": root,
     }
     md = _markdown(allow_html)
-    tokens = md.parse(event.body, env)
+    tokens = md.parse(event.body if source is None else source, env)
     html = md.renderer.render(tokens, md.options, env)
     resolved = tuple(sorted(env["resolved"], key=lambda r: (r[0], r[1])))
     return RenderedBody(html, _plain_text(tokens), tuple(problems), resolved)

@@ -216,11 +216,12 @@ class Renderer:
 
     def __init__(
         self, config: Config, env: jinja2.Environment, index: TimelineIndex, views: Views,
-        bodies: Mapping[str, str], *, data_files: bool = True, search: bool = False,
-        changed: set[str] | None = None,
+        bodies: Mapping[str, str], markdown: Mapping[str, str], *, data_files: bool = True,
+        search: bool = False, changed: set[str] | None = None,
     ) -> None:  # fmt: skip
-        """``changed``: the events whose list entries may differ from the last render's
-        (None: any of them; a first build)."""
+        """``bodies``: HTML by slug; ``markdown``: Markdown by event path (timeline.json);
+        ``changed``: the events whose list entries may differ from the last render's (None:
+        any of them; a first build)."""
         self.config = config
         self.data_files = data_files  # timeline.json and timelinejs.json: for publishing
         self._build = object()
@@ -228,6 +229,7 @@ class Renderer:
         self.index = index
         self.views = views
         self.bodies = bodies
+        self.markdown = markdown
         self.site = SiteView(
             title=config.title,
             description=config.description,
@@ -269,7 +271,9 @@ class Renderer:
         """A page's text: from a theme template, or for data files from Python."""
         if spec.template == "@data":
             kind = str(spec.context["kind"])
-            return exports.export(kind, self.config, self.index, self.views, self.bodies)
+            return exports.export(
+                kind, self.config, self.index, self.views, self.bodies, self.markdown
+            )
         if spec.template in ("@atom", "@json"):  # each entry's text is made once a build
             feed: feeds.Feed = spec.context["feed"]
             if spec.template == "@atom":
@@ -282,7 +286,9 @@ class Renderer:
     def write_data(self, spec: PageSpec, handle: TextIO) -> None:
         """Stream a whole-timeline data file (see exports) instead of building it as a str."""
         kind = str(spec.context["kind"])
-        exports.write_export(kind, handle, self.config, self.index, self.views, self.bodies)
+        exports.write_export(
+            kind, handle, self.config, self.index, self.views, self.bodies, self.markdown
+        )
 
     def keys(self) -> list[PageKey]:
         """Every page of the site, as keys, in a fixed order (a worker renders a share)."""
