@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+MEMORY_FOLDER = Path("/dev/shm")  # tmpfs on Linux: files written there never touch a disk
 
 
 # When the reloaded page was first painted with content, in ms since the epoch: the moment
@@ -361,6 +362,12 @@ def bench_build(sizes: list[int], runs: int) -> None:
             for run in range(runs):
                 shutil.rmtree(root / f"cold-{run}")
                 shutil.rmtree(root / f"floor-{run}")
+            in_memory = []  # the same into tmpfs: the build's own speed, whatever the disk's
+            if MEMORY_FOLDER.is_dir():
+                for _ in range(runs):
+                    with tempfile.TemporaryDirectory(dir=MEMORY_FOLDER) as out:
+                        args = ("--no-cache", "--no-search", "--out", f"{out}/site")
+                        in_memory.append(_timeline(root, *args)[0])
             _timeline(root, "--no-cache", "--no-search")  # the site the next figures start from
             nochange = [_timeline(root, "--no-search")[0] for _ in range(runs)]
             full = [_timeline(root, "--no-cache", "--no-search")[0] for _ in range(runs)]
@@ -385,6 +392,8 @@ def bench_build(sizes: list[int], runs: int) -> None:
             biggest = max(p.stat().st_size for p in (root / "site").rglob("*.html"))
             print(f"\n{n} events, {pages} pages (largest {biggest / 1e6:.2f} MB), --no-search:")
             print(f"  cold build            {_spread(cold)}  CPU {_spread(cpu)}")
+            if in_memory:
+                print(f"  cold build into tmpfs {_spread(in_memory)} (output in {MEMORY_FOLDER})")
             print(f"  disk alone            {_spread(floor)} to write the same folders and files "
                   "(one process, right after each cold build)")  # fmt: skip
             print(f"  events per second     {n / statistics.median(cold):.0f}")
