@@ -51,7 +51,7 @@ from timeline.site.render import (
     template_error,
     theme_folders,
 )
-from timeline.site.views import PAGE_SIZE, TAXONOMIES, Views
+from timeline.site.views import PAGE_SIZE, TAXONOMIES, Views, page_count
 
 EVENT_ROOT = "../../"  # from events/<slug>/ back to the site root
 SMALL_SITE = 200  # pages: fewer are made in one process
@@ -118,6 +118,7 @@ class Builder:
         self.progress = progress
         self.body_renders = 0
         self.index_builds = 0  # whole indexes built (an edit of bodies only patches the last)
+        self.described = 0  # pages described by updates (to compare with the last render)
         self.timings: dict[str, float] = {}  # seconds per step of the last build
         self._start_over()
 
@@ -127,6 +128,7 @@ class Builder:
         self.bodies: dict[str, tuple[Event, RenderedBody]] = {}
         self.env: jinja2.Environment | None = None
         self.previous: dict[str, PageSpec] = {}  # output file -> spec it was rendered from
+        self.keys: list[PageKey] = []  # every page of the last build or update
         self.statics: dict[str, tuple[int, int]] = {}
         self.content: Content | None = None  # what the last successful collect found
 
@@ -284,7 +286,7 @@ class Builder:
         output = self.config.output_path
         check_replaceable(output)
         renderer = self._renderer(content)
-        keys = renderer.keys()
+        keys = self.keys = renderer.keys()
         first = not output.is_dir() or not any(output.iterdir())
         folder = staging_folder(output) if first else output
         statics = static_files(self.config)
@@ -370,12 +372,15 @@ class Builder:
         counter: Counter[str] = Counter()
         written: list[str] = []
         plan = _plan(
-            before, content, self.previous, renderer.views, feeds=bool(self.config.base_url),
-            data=self.data_files,
+            before, content, self.previous, renderer, self.keys,
+            feeds=bool(self.config.base_url), data=self.data_files,
         )  # fmt: skip
+        if plan is None:
+            self.keys = renderer.keys()
         specs: dict[str, PageSpec] = {} if plan is None else dict(self.previous)
-        for key in renderer.keys() if plan is None else plan:
+        for key in self.keys if plan is None else plan:
             spec = renderer.spec(key)
+            self.described += 1
             specs[spec.path] = spec
             if self.previous.get(spec.path) == spec and (output / spec.path).is_file():
                 continue
@@ -434,35 +439,44 @@ def schedule(
 
 
 def _plan(
-    before: Content | None, after: Content, previous: dict[str, PageSpec], views: Views, *,
-    feeds: bool, data: bool,
+    before: Content | None, after: Content, previous: dict[str, PageSpec], renderer: Renderer,
+    pages_before: list[PageKey], *, feeds: bool, data: bool,
 ) -> list[PageKey] | None:  # fmt: skip
-    """The pages an edit can have changed, when every event kept its place in the index
-    (bodies, titles, statuses, groups, summaries, images or updates edited); else None
-    (every page is then described again and compared with what it was)."""
+    """The pages an edit can have changed, when the same events were edited in what they
+    show (bodies, titles, statuses, groups, summaries, images, updates), or moved in time or
+    filed under other names with the site keeping the same pages; else None (every page is
+    then described again and compared with what it was)."""
     if before is None or not previous:
         return None
-    old, new = before.index, after.index
-    if [e.slug for e in old.events] != [e.slug for e in new.events]:
-        return None
-    if old.aliases.keys() != new.aliases.keys():
+    old, new, views = before.index, after.index, renderer.views
+    if old.by_slug.keys() != new.by_slug.keys() or old.aliases.keys() != new.aliases.keys():
         return None
     keys: list[PageKey] = []
+    moved = False
     for event in new.events:
         slug = event.slug
         was = old.by_slug[slug]
         if was is event and before.bodies[slug] == after.bodies[slug]:
             continue
-        if not same_place(event, was):
-            return None  # a date, name, source, relation or alias changed: lists change
         keys.append(("event", slug))
-        if replace(event, body=was.body) != was:  # shown wherever the event is named
+        if not same_place(event, was):  # a new date or names: the lists holding it change
+            found = _pages_moved(old, new, views, was, event)
+            if found is None:
+                return None
+            keys += found
+            moved = True
+        elif replace(event, body=was.body) != was:  # shown wherever the event is named
             keys += _pages_naming(new, views, event)
         elif before.summaries[slug] != after.summaries[slug] and not event.summary:
             keys += _lists_showing(new, event)
         if feeds:  # feed entries carry the whole body
-            for tag in ("", *(new.term_slug(Taxonomy.TAGS, t) for t in event.tags)):
+            tags = {*was.tags, *event.tags}
+            for tag in ("", *sorted(new.term_slug(Taxonomy.TAGS, t) for t in tags)):
                 keys += [("feed", "atom", tag), ("feed", "json", tag)]
+    if moved and set(renderer.keys()) != set(pages_before):
+        return None  # the site gains or loses a page: describe everything
+    if moved and feeds:
+        keys.append(("sitemap",))  # lists the pages in timeline order
     if keys and data:  # the whole timeline as data holds every body
         keys += [("data", "json"), ("data", "timelinejs")]
     return list(dict.fromkeys(keys))
@@ -481,6 +495,49 @@ def _lists_showing(index: TimelineIndex, event: Event) -> list[PageKey]:
             term = index.term(taxonomy, index.term_slug(taxonomy, name))
             number = term.events.index(event) // PAGE_SIZE + 1
             keys.append(("term", taxonomy.value, term.slug, number))
+    return keys
+
+
+def _pages_moved(
+    old: TimelineIndex, new: TimelineIndex, views: Views, was: Event, event: Event
+) -> list[PageKey] | None:
+    """Every page that can change when an event moves in time or is filed under other
+    names, keeping its slug, sources, relations and aliases (else None): the event pages
+    around its old and new places, the pages of events it relates to or that relate to it,
+    every page of its old and new years and of the years beside them (their links show
+    counts), every page of its old and new names, the name indexes, the Years page and the
+    index, and the Sources pages listing it."""
+    kept = ("slug", "sources", "related", "aliases", "path", "slug_line", "draft")
+    if any(getattr(was, name) != getattr(event, name) for name in kept):
+        return None  # sources, relations and aliases reach further: describe everything
+    keys: list[PageKey] = [("home",), ("years",)]
+    keys += [("event", e.slug) for e in (*old.neighbours(was), *new.neighbours(event))]
+    keys += [("event", r.slug) for r in event.related if r.slug in new.by_slug]
+    keys += [("event", e.slug) for e, _ in new.backlinks.get(event.slug, ())]
+    years = sorted(new.years)
+    for year in {was.date.year, event.date.year}:
+        if year in new.years:
+            at = years.index(year)
+            near = years[max(0, at - 1) : at + 2]
+        else:  # its only event left: the site loses a page, and _plan describes everything
+            near = []
+        for y in near:
+            keys += [("year", y, n) for n in range(1, page_count(len(new.years[y])) + 1)]
+    for taxonomy in TAXONOMIES:
+        names = {*was.names(taxonomy), *event.names(taxonomy)}
+        if names:  # counts, and a name's spelling is the first event's filed under it
+            keys.append(("terms", taxonomy.value))
+        for name in sorted(names):
+            slug = new.term_slugs[taxonomy].get(name)
+            if slug is None:
+                return None  # a name no event has any more: its pages go
+            term = new.term(taxonomy, slug)
+            keys += [("term", taxonomy.value, slug, n)
+                     for n in range(1, page_count(len(term.events)) + 1)]  # fmt: skip
+    keys += [("sources", views.source_page(source)) for source in event.sources]
+    if not event.sources:
+        keys.append(("sources", 1))
+    keys += [("alias", alias) for alias in event.aliases]
     return keys
 
 
