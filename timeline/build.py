@@ -286,7 +286,7 @@ class Builder:
         output = self.config.output_path
         check_replaceable(output)
         renderer = self._renderer(content)
-        keys = self.keys = renderer.keys()
+        keys = renderer.keys()
         first = not output.is_dir() or not any(output.iterdir())
         folder = staging_folder(output) if first else output
         statics = static_files(self.config)
@@ -342,6 +342,7 @@ class Builder:
                 sweep(output)
             raise
         self.previous = {spec.path: spec for r in results for spec in r.specs}
+        self.keys = keys
         if self.remember and len(results) > 1:  # the workers' specs stayed in the workers
             self.previous = {spec.path: spec for spec in map(renderer.spec, keys)}
         self.statics = {rel: _stat(path) for rel, path in statics.items()}
@@ -375,10 +376,9 @@ class Builder:
             before, content, self.previous, renderer, self.keys,
             feeds=bool(self.config.base_url), data=self.data_files,
         )  # fmt: skip
-        if plan is None:
-            self.keys = renderer.keys()
+        keys = renderer.keys() if plan is None else self.keys
         specs: dict[str, PageSpec] = {} if plan is None else dict(self.previous)
-        for key in self.keys if plan is None else plan:
+        for key in keys if plan is None else plan:
             spec = renderer.spec(key)
             self.described += 1
             specs[spec.path] = spec
@@ -395,7 +395,7 @@ class Builder:
         stale = (set(self.previous) | set(self.statics)) - set(specs) - set(statics)
         for rel in sorted(stale):
             remove_file(output, rel)
-        self.previous = specs
+        self.previous, self.keys = specs, keys
         self.statics = {rel: _stat(path) for rel, path in statics.items()}
         return BuildResult(
             len(content.index.events), len(specs), output, content.warnings, dict(counter),

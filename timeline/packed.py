@@ -1,11 +1,11 @@
 """Many texts kept in a few large buffers, for forked workers to read without copying memory.
 
 A forked worker shares its parent's memory until it writes to a page, and merely reading a
-Python object writes to it (its reference count). Rendered bodies, one string each, would
-thus be copied into every page worker that reads them, and the parent's freed strings would
-leave holes that the workers' own objects fill (copying those pages too). Packed into large
-``bytes`` buffers as they come back from the Markdown workers, bodies are read by slicing,
-which copies only the text in use; the buffers' pages stay shared.
+Python object writes to it (its reference count). Markdown sources and rendered bodies, one
+string each, would thus be copied into every page worker that reads them (at 100,000 events,
+hundreds of megabytes a worker). Packed into one ``bytes`` buffer per run of work by the read
+and Markdown workers, they never exist as separate strings in the parent; a page worker
+slices out the text it uses, which copies only that text, and the buffers' pages stay shared.
 """
 
 from __future__ import annotations
