@@ -248,17 +248,15 @@ class Renderer:
             search=search,
             base_path=config.base_path,
         )
-        for name in ENTRIES:  # entries rendered for the last build may have changed
-            entries = env.globals[name]
-            assert isinstance(entries, Entries)
-            entries.forget(changed)
+        self.forget_entries(changed)  # entries rendered for the last build may have changed
 
-    def forget_entries(self) -> None:
-        """Drop every list entry rendered so far (a worker done with one kind of page)."""
+    def forget_entries(self, slugs: set[str] | None = None) -> None:
+        """Drop the list entries rendered so far of these events (None: of every event, as
+        a worker done with one kind of page does)."""
         for name in ENTRIES:
             entries = self.env.globals[name]
             assert isinstance(entries, Entries)
-            entries.forget(None)
+            entries.forget(slugs)
 
     def _spec(self, template: str, path: str, **context: Any) -> PageSpec:
         """A page at URL ``path`` (relative to the site root) rendered from ``template``."""
