@@ -7,7 +7,7 @@ the median of several runs, with the spread shown.
         generated timelines: cold build (wall, CPU, events/s, peak memory of all processes),
         no-change rebuild, full rebuild over an existing site, one edited event (CLI), and one
         edited event inside a running Builder (what `timeline serve` does)
-    python tests/benchmark.py serve-latency [--runs 15] [--events N]
+    python tests/benchmark.py serve-latency [--runs 15] [--events N] [--edit title|body|date]
         save -> the open page repainted with the change, in a real Chromium tab, on a copy of
         the sample timeline (or on a generated timeline of N events)
     python tests/benchmark.py generate N DIR
@@ -20,6 +20,7 @@ import argparse
 import gc
 import os
 import random
+import re
 import resource
 import shutil
 import statistics
@@ -33,6 +34,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 MEMORY_FOLDER = Path("/dev/shm")  # tmpfs on Linux: files written there never touch a disk
 
+
+PLAIN_DAY = re.compile(r'date: "?(\d{4})-(\d{2})-(\d{2})"?\n')
 
 # When the reloaded page was first painted with content, in ms since the epoch: the moment
 # the user sees the change (Paint Timing; timeOrigin is the wall clock at navigation start).
@@ -57,7 +60,8 @@ def serve_latency(runs: int, events: int = 0, edit: str = "title") -> None:
             generate(root, events)
             (root / "timeline.toml").write_text('title = "Generated timeline"\n')
             files = sorted((root / "events").glob("*.md"))
-            target = files[len(files) // 2]
+            middle = files[len(files) // 2 :]  # for a date edit: the first with a plain day
+            target = next((f for f in middle if PLAIN_DAY.search(f.read_text())), middle[0])
             original = target.read_text()
             old_title = original.split('title: "', 1)[1].split('"', 1)[0]
             slug = target.stem.split("-", 2)[2]
@@ -94,6 +98,13 @@ def serve_latency(runs: int, events: int = 0, edit: str = "title") -> None:
                 if edit == "title":  # the title is on list and neighbour pages too
                     text, where = f"Edited title {run}", "h1"
                     target.write_text(original.replace(old_title, text))
+                elif edit == "date":  # the event moves among its neighbours
+                    found = PLAIN_DAY.search(original)
+                    assert found, f"{target.name} has no plain day to edit"
+                    year, month, day = found[1], found[2], int(found[3])
+                    iso = f"{year}-{month}-{(day + run) % 28 + 1:02d}"
+                    text, where = "", f'.event-meta time[datetime="{iso}"]'
+                    target.write_text(original.replace(found[0], f'date: "{iso}"\n'))
                 else:  # a sentence added to the body's first paragraph
                     text, where = f"Edited body {run}.", ".event-body"
                     head, rest = original.split("\n---\n", 1)
@@ -420,7 +431,7 @@ def main() -> None:
     latency = sub.add_parser("serve-latency", help="save -> browser updated, on the sample")
     latency.add_argument("--runs", type=int, default=15)
     latency.add_argument(
-        "--edit", choices=["title", "body"], default="title",
+        "--edit", choices=["title", "body", "date"], default="title",
         help="what each save changes (a title is shown on many pages)",
     )  # fmt: skip
     latency.add_argument(
