@@ -120,14 +120,17 @@ NAMED: dict[str, str | bytes] = {
           - date: "2007-02-01"
             note: First note.
         """,
+        # The first to cite this source: the Sources page shows it as Alpha gives it.
+        sources="sources:\n  - title: Alpha's copy of a source\n    url: https://example.org/a\n",
     ),
     "events/2007-02-01-b.md": event("Beta", "2007-02-01", extra="related: [a]\ntags: [x]"),
     "events/2007-03-01-c.md": event("Gamma", "2007-03-01", body="See [[a]].", sources=""),
-    "events/2007-04-01-d.md": event("Delta", "2007-04-01", extra="related: [c]"),
+    "events/2007-04-01-d.md": event("Delta", "2007-04-01", extra="related: [c]", sources=""),
     "events/2012-06-01-h.md": event("Alone in its year", "2012-06-01"),
 } | {
     f"events/2008-{m:02d}-01-f{m}.md": event(
-        f"Far {m}", f"2008-{m:02d}-01", extra="tags: [y]" + ("\nrelated: [a]" if m == 9 else "")
+        f"Far {m}", f"2008-{m:02d}-01",
+        extra=("tags: [Y]" if m == 1 else "tags: [y]") + ("\nrelated: [a]" if m == 9 else ""),
     )
     for m in range(1, 10)
 }  # fmt: skip
@@ -173,7 +176,6 @@ def test_editing_what_an_event_shows_rerenders_the_pages_that_show_it(
 @pytest.mark.parametrize(
     ("name", "old", "new"),
     [
-        ("2007-01-01-a.md", 'date: "2007-01-01"', 'date: "2008-05-15"'),
         ("2007-01-01-a.md", 'date: "2007-01-01"', 'date: "2011-01-01"'),  # a new year page
         ("2012-06-01-h.md", 'date: "2012-06-01"', 'date: "2008-06-15"'),  # a year page goes
         ("2007-01-01-a.md", "tags: [x]", "tags: [x, z]"),
@@ -186,8 +188,9 @@ def test_editing_what_an_event_shows_rerenders_the_pages_that_show_it(
 def test_editing_where_an_event_is_filed_indexes_again(
     project: Project, name: str, old: str, new: str
 ) -> None:
-    """A date, name, relation, alias or source moves an event in the index: it is built
-    again, every page described again, and the site matches a cold build."""
+    """Names, relations, aliases and sources, or a date that takes an event to a year of its
+    own, change more than an event's place: the index is built again, and the site matches
+    a cold build."""
     project.write(NAMED)
     builder = Builder(load_config(project.root)[0])
     builder.build()
@@ -200,18 +203,24 @@ def test_editing_where_an_event_is_filed_indexes_again(
 
 
 @pytest.mark.parametrize(
-    ("name", "old", "new"),
+    ("name", "old", "new", "patched"),
     [
-        ("2007-01-01-a.md", 'date: "2007-01-01"', 'date: "2007-03-15"'),  # past c, same year
-        ("2007-01-01-a.md", 'date: "2007-01-01"', 'date: "2008-05-15"'),  # into another year
-        ("2007-01-01-a.md", "tags: [x]", "tags: [y]"),  # x keeps b; y has the far events
-        ("2007-01-01-a.md", "tags: [x]", "tags: [y, x]"),
-        ("2007-02-01-b.md", 'date: "2007-02-01"', 'date: "2007-02-01T09:30"'),
-        ("2008-09-01-f9.md", 'date: "2008-09-01"', 'date: "2008-09-20"'),  # relates to a
+        ("2007-04-01-d.md", 'date: "2007-04-01"', 'date: "2007-02-15"', True),  # before c
+        ("2007-02-01-b.md", 'date: "2007-02-01"', 'date: "2008-10-15"', True),  # after f9
+        # Far 9 the first filed under "Y", spelt "y": the tag's name changes: index again
+        ("2008-09-01-f9.md", 'date: "2008-09-01"', 'date: "2007-01-15"', False),
+        # Alpha no longer the first to cite its source: the Sources page changes: index
+        ("2007-01-01-a.md", 'date: "2007-01-01"', 'date: "2008-05-15"', False),
+        # Far 1 no longer the first filed under "Y": the tag's name is spelt "y": index
+        ("2008-01-01-f1.md", 'date: "2008-01-01"', 'date: "2008-03-15"', False),
+        ("2007-01-01-a.md", "tags: [x]", "tags: [y]", False),  # x keeps b; y has far events
+        ("2007-01-01-a.md", "tags: [x]", "tags: [y, x]", False),
+        ("2007-02-01-b.md", 'date: "2007-02-01"', 'date: "2007-02-01T09:30"', True),
+        ("2008-09-01-f9.md", 'date: "2008-09-01"', 'date: "2008-09-20"', True),  # relates to a
     ],
 )
 def test_moving_an_event_rerenders_the_pages_around_its_old_and_new_places(
-    project: Project, name: str, old: str, new: str
+    project: Project, name: str, old: str, new: str, patched: bool
 ) -> None:
     """A new date or other names keep the site's pages but change lists: only the pages
     that can show the change are described again (its old and new neighbours, years and
@@ -223,11 +232,13 @@ def test_moving_an_event_rerenders_the_pages_around_its_old_and_new_places(
     project.write(NAMED | later)
     builder = Builder(load_config(project.root)[0])
     builder.build()
-    pages, described = len(builder.previous), builder.described
+    pages, described, indexes = len(builder.previous), builder.described, builder.index_builds
     assert old in (project.root / "events" / name).read_text()
     _edit(project, name, old, new)
     result = builder.update()
     assert result.rendered
+    # A new date alone moves the event within the index; other names index again.
+    assert builder.index_builds == indexes + (0 if patched else 1)
     assert builder.described - described < pages * 2 // 3  # planned, not every page
     _same_as_cold_build(project, project.site)
     # What the builder remembers of each page is what describing it now gives, including

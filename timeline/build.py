@@ -249,9 +249,11 @@ class Builder:
         self.bodies = {} if one_off else cache
         clock("markdown")
         problems.raise_if_errors(strict=self.strict)
+        # Warnings by file and line, whether the index was built or patched in another order.
+        warnings = tuple(sorted(problems.warnings))
         self.content = Content(
-            index, bodies, summaries, tuple(problems.warnings), links, index_problems, sources
-        )
+            index, bodies, summaries, warnings, links, index_problems, sources
+        )  # fmt: skip
         return self.content
 
     def _renderer(self, content: Content, before: Content | None = None) -> Renderer:
@@ -528,11 +530,12 @@ def _pages_moved(
         if names:  # counts, and a name's spelling is the first event's filed under it
             keys.append(("terms", taxonomy.value))
         for name in sorted(names):
-            slug = new.term_slugs[taxonomy].get(name)
-            if slug is None:
+            slug = new.term_slugs[taxonomy].get(name) or old.term_slugs[taxonomy].get(name)
+            try:
+                term = new.term(taxonomy, slug or "")
+            except KeyError:
                 return None  # a name no event has any more: its pages go
-            term = new.term(taxonomy, slug)
-            keys += [("term", taxonomy.value, slug, n)
+            keys += [("term", taxonomy.value, term.slug, n)
                      for n in range(1, page_count(len(term.events)) + 1)]  # fmt: skip
     keys += [("sources", views.source_page(source)) for source in event.sources]
     if not event.sources:

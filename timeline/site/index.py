@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -213,58 +214,110 @@ def same_place(new: Event, old: Event) -> bool:
 
 def with_edited_events(index: TimelineIndex, events: Sequence[Event]) -> TimelineIndex | None:
     """The index of ``events`` when they differ from ``index``'s own events only in what the
-    index does not use (the usual edits while serving: a body, a title, a status): the
-    changed events are swapped into the lists that hold them, without ordering and
-    cross-referencing everything again. None when anything else changed: build the index
-    again."""
+    index does not use (the usual edits while serving: a body, a title, a status), and at
+    most one of them in its date as well: the changed events are swapped into the lists that
+    hold them, and a moved event taken out of its lists and put back in its new place,
+    without ordering and cross-referencing everything again. None when anything else
+    changed (build the index again)."""
     if len(events) != len(index.events):
         return None
     swap: dict[str, Event] = {}
+    moved: list[tuple[Event, Event]] = []  # (as it was, as it is) for a new date
     for event in events:
         old = index.by_slug.get(event.slug)
         if old is None:
             return None
         if old is not event:
             if not same_place(event, old):
-                return None
+                if not same_place(replace(event, date=old.date), old):
+                    return None
+                moved.append((old, event))
             swap[event.slug] = event
     if not swap:
         return index
+    if len(moved) > 1:
+        return None
 
     def fresh(seq: tuple[Event, ...]) -> tuple[Event, ...]:
         return tuple(swap.get(e.slug, e) for e in seq)
+
+    ordered, position = fresh(index.events), index.position
+    if moved:
+        was, event = moved[0]
+        rest = [e for e in ordered if e.slug != event.slug]
+        at = bisect.bisect_left(rest, event.sort_key, key=lambda e: e.sort_key)
+        ordered = (*rest[:at], event, *rest[at:])
+        position = {e.slug: i for i, e in enumerate(ordered)}
+
+    def refiled(seq: tuple[Event, ...]) -> tuple[Event, ...]:
+        """A list holding the moved event, in the new order."""
+        return tuple(sorted(fresh(seq), key=lambda e: position[e.slug]))
 
     changed = list(swap.values())
     terms = dict(index.terms)
     for taxonomy in Taxonomy:
         slugs = index.term_slugs[taxonomy]
         touched = {slugs.get(n) for e in changed for n in e.names(taxonomy)}
-        if touched:
-            terms[taxonomy] = tuple(
-                replace(t, events=fresh(t.events)) if t.slug in touched else t
-                for t in terms[taxonomy]
-            )
+        if not touched:
+            continue
+        refile = {slugs.get(n) for _, e in moved for n in e.names(taxonomy)}
+        updated = []
+        for term in terms[taxonomy]:
+            if term.slug in refile:
+                term = replace(term, events=refiled(term.events))
+                if _spelling(term.events[0], taxonomy, term.slug) != term.name:
+                    return None  # its first event now spells the name otherwise
+            elif term.slug in touched:
+                term = replace(term, events=fresh(term.events))
+            updated.append(term)
+        terms[taxonomy] = tuple(updated)
     backlinks = dict(index.backlinks)
     for target in {r.slug for e in changed for r in e.related}:
         if target in backlinks:
-            backlinks[target] = tuple((swap.get(e.slug, e), k) for e, k in backlinks[target])
+            pairs = ((swap.get(e.slug, e), k) for e, k in backlinks[target])
+            backlinks[target] = tuple(sorted(pairs, key=lambda pair: position[pair[0].slug]))
     years = dict(index.years)
+    if any(event.date.year not in years for _, event in moved):
+        return None  # a year gains its first event: a page appears
     for year in {e.date.year for e in changed}:
         years[year] = fresh(years[year])
+    for was, event in moved:
+        left = tuple(e for e in years[was.date.year] if e.slug != event.slug)
+        if not left:
+            return None  # a year loses its last event: a page goes
+        years[was.date.year] = left
+        years[event.date.year] = refiled((*years[event.date.year], event))
     cited = {s.identity for e in changed for s in e.sources}
-    sources = tuple(
-        replace(s, events=fresh(s.events)) if s.source.identity in cited else s
-        for s in index.sources
-    )
+    recited = {s.identity for _, e in moved for s in e.sources}
+    sources = []
+    for entry in index.sources:
+        identity = entry.source.identity
+        if identity in recited:
+            entry = replace(entry, events=refiled(entry.events))
+            first = next(s for s in entry.events[0].sources if s.identity == identity)
+            if first != entry.source:
+                return None  # the Sources page would show the first citation's details
+        elif identity in cited:
+            entry = replace(entry, events=fresh(entry.events))
+        sources.append(entry)
+    unsourced = fresh(index.unsourced)
+    if any(not e.sources for _, e in moved):
+        unsourced = refiled(unsourced)
+    by_slug = {slug: swap.get(slug, e) for slug, e in index.by_slug.items()}
     return TimelineIndex(
-        events=fresh(index.events),
-        by_slug={slug: swap.get(slug, e) for slug, e in index.by_slug.items()},
-        position=index.position,
+        events=ordered,
+        by_slug={e.slug: e for e in ordered} if moved else by_slug,
+        position=position,
         terms=terms,
         term_slugs=index.term_slugs,
         backlinks=backlinks,
         years=years,
-        sources=sources,
-        unsourced=fresh(index.unsourced),
+        sources=tuple(sources),
+        unsourced=unsourced,
         aliases={a: swap.get(e.slug, e) for a, e in index.aliases.items()},
     )
+
+
+def _spelling(event: Event, taxonomy: Taxonomy, slug: str) -> str:
+    """How ``event`` writes the name filed under ``slug`` (the first of its names that is)."""
+    return next(name for name in event.names(taxonomy) if _name_slug(name) == slug)
