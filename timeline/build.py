@@ -20,8 +20,8 @@ import jinja2
 from timeline import cache
 from timeline.config import Config
 from timeline.errors import Problem, Problems
-from timeline.packed import Chunk, PackedTexts, pack
-from timeline.parallel import cores, few_collections, in_shares, map_runs, map_shares
+from timeline.packed import map_packed
+from timeline.parallel import cores, few_collections, in_shares, map_shares
 from timeline.progress import STEP, Progress
 from timeline.reading.load import ReadCache, load_corpus
 from timeline.reading.model import Event, Taxonomy
@@ -181,71 +181,63 @@ class Builder:
         clock("read")
         before = self.content
         index = with_edited_events(before.index, corpus.events) if before else None
-        renamed: set[str] | None = None  # when only titles changed: the slugs renamed
-        if before and index is not None:  # every event kept its place: patched, not rebuilt
-            links, index_problems, links_changed = before.links, before.index_problems, False
-            titles = {slug: event.title for slug, event in index.by_slug.items()}
-            if titles != links.titles:  # a renamed event: links to it show its new title
-                renamed = {slug for slug, title in titles.items() if links.titles[slug] != title}
-                links, links_changed = LinkMap(titles, links.paths), True
-        else:  # a first build, or more than bodies changed: index everything
+        if before is None or index is None:  # a first build, or events added or refiled
             found = Problems()
             index = build_index(corpus.events, found)
             self.index_builds += 1
-            index_problems, links_changed = tuple(found), True
-            links = LinkMap(
-                titles={slug: event.title for slug, event in index.by_slug.items()},
-                paths={event.path: slug for slug, event in index.by_slug.items()},
-            )
+            rebuilt, index_problems = True, tuple(found)
+        else:  # every event kept its place, or one moved in time: patched
+            rebuilt, index_problems = False, before.index_problems
+        titles = {slug: event.title for slug, event in index.by_slug.items()}
+        renamed: set[str] = set()  # with a patched index: the events whose title changed
+        if before is None or rebuilt:
+            links = LinkMap(titles, {event.path: slug for slug, event in index.by_slug.items()})
+        else:  # every link resolves as before; those to a renamed event show its new title
+            links = before.links
+            if titles != links.titles:
+                renamed = {slug for slug, title in titles.items() if links.titles[slug] != title}
+                links = LinkMap(titles, links.paths)
         problems.extend(index_problems)
         clock("index")
         if self.progress:
             self.progress.begin("Rendering Markdown")
         sources = corpus.sources
-        plain: dict[str, str] = {}
-        bodies: Mapping[str, str] = plain
-        summaries: dict[str, str] = {}
-        cache: dict[str, tuple[Event, RenderedBody]] = {}
 
         def valid(event: Event) -> bool:
             cached = self.bodies.get(event.slug)
             if cached is None or not (cached[0] is event or cached[0] == event):
                 return False
-            if renamed is not None:  # every link resolves as before; some show a new title
-                return renamed.isdisjoint(cached[1].titled)
-            return not links_changed or cached[1].still_valid(links)
+            if rebuilt:
+                return cached[1].still_valid(links)
+            return renamed.isdisjoint(cached[1].titled)
 
         def render(event: Event) -> RenderedBody:
             return render_body(event, links, allow_html=config.allow_html, root=EVENT_ROOT,
                                source=sources[event.path])  # fmt: skip
 
-        def render_packed(run: Sequence[Event]) -> tuple[list[RenderedBody], Chunk]:
-            rendered = [render(event) for event in run]
-            chunk = pack([r.html for r in rendered])
-            return [replace(r, html="") for r in rendered], chunk
+        def without_html(rendered: RenderedBody) -> tuple[RenderedBody, str]:
+            return replace(rendered, html=""), rendered.html
 
+        bodies: Mapping[str, str]
         if one_off:  # nothing cached or kept: every body rendered, straight into chunks
-            packed, start = PackedTexts(), 0
-            fresh: dict[str, RenderedBody] = {}
-            for rendered_run, chunk in map_runs(render_packed, index.events, workers):
-                run = index.events[start : start + len(rendered_run)]
-                packed.add([e.slug for e in run], chunk)
-                fresh.update(zip([e.slug for e in run], rendered_run, strict=True))
-                start += len(rendered_run)
-            bodies = packed
             todo: Sequence[Event] = index.events
+            done, bodies = map_packed(
+                render, todo, workers, key=lambda e: e.slug, split=without_html
+            )  # fmt: skip
         else:
             todo = [event for event in index.events if not valid(event)]
-            slugs = [e.slug for e in todo]
-            fresh = dict(zip(slugs, map_shares(render, todo, workers), strict=True))
+            done = map_shares(render, todo, workers)
+        fresh = dict(zip([e.slug for e in todo], done, strict=True))
         self.body_renders += len(todo)
-        for event in index.events:
-            rendered = fresh[event.slug] if event.slug in fresh else self.bodies[event.slug][1]
-            cache[event.slug] = (event, rendered)
+        cache = {
+            e.slug: (e, fresh[e.slug] if e.slug in fresh else self.bodies[e.slug][1])
+            for e in index.events
+        }
+        for _, rendered in cache.values():
             problems.extend(rendered.problems)
-            if not one_off:
-                plain[event.slug] = rendered.html
-            summaries[event.slug] = rendered.first_paragraph
+        summaries = {slug: rendered.first_paragraph for slug, (_, rendered) in cache.items()}
+        if not one_off:
+            bodies = {slug: rendered.html for slug, (_, rendered) in cache.items()}
         self.bodies = {} if one_off else cache
         clock("markdown")
         problems.raise_if_errors(strict=self.strict)

@@ -10,7 +10,13 @@ slices out the text it uses, which copies only that text, and the buffers' pages
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TypeVar
+
+from timeline.parallel import map_runs
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 Chunk = tuple[bytes, tuple[int, ...]]  # texts as UTF-8, one after another; where each ends
 
@@ -51,3 +57,23 @@ class PackedTexts(Mapping[str, str]):
 
     def __len__(self) -> int:
         return len(self._spans)
+
+
+def map_packed(
+    function: Callable[[T], R], items: Sequence[T], workers: int, *, key: Callable[[T], str],
+    split: Callable[[R], tuple[R, str]],
+) -> tuple[list[R], PackedTexts]:  # fmt: skip
+    """``[function(x) for x in items]`` in forked workers (see ``map_runs``), each result's
+    long text taken out of it by ``split`` (the result without the text, and the text) and
+    packed, one chunk per run, under ``key(item)``."""
+
+    def run(part: Sequence[T]) -> tuple[list[str], list[R], Chunk]:
+        results, texts = zip(*(split(function(item)) for item in part), strict=True)
+        return [key(item) for item in part], list(results), pack(texts)
+
+    found: list[R] = []
+    packed = PackedTexts()
+    for keys, results, chunk in map_runs(run, items, workers) if items else ():
+        packed.add(keys, chunk)
+        found += results
+    return found, packed

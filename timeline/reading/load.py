@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from timeline.errors import Problem, Problems
-from timeline.packed import Chunk, PackedTexts, pack
-from timeline.parallel import map_runs, map_shares
+from timeline.packed import PackedTexts, map_packed
+from timeline.parallel import map_shares
 from timeline.reading.events import parse_bibliography, parse_event
 from timeline.reading.model import Event, Source
 
@@ -184,22 +184,15 @@ def load_corpus(
         path, rel, stamp, previous = item
         return _parse(Path(path), root, rel, stamp, bibliography, previous)
 
-    def parse_packed(run: Sequence[tuple[str, str, Stamp, Parsed | None]]) -> tuple[
-        list[Parsed], Chunk
-    ]:  # fmt: skip
-        parsed = [parse(item) for item in run]
-        chunk = pack([p.event.body if p.event else "" for p in parsed])
-        return [replace(p, event=replace(p.event, body="")) if p.event else p
-                for p in parsed], chunk  # fmt: skip
+    def without_body(parsed: Parsed) -> tuple[Parsed, str]:
+        if parsed.event is None:
+            return parsed, ""
+        return replace(parsed, event=replace(parsed.event, body="")), parsed.event.body
 
-    packed = PackedTexts()
     if pack_sources:
-        results: list[Parsed] = []
-        for parsed_run, chunk in map_runs(parse_packed, todo, workers):
-            packed.add([t[1] for t in todo[len(results) : len(results) + len(parsed_run)]], chunk)
-            results += parsed_run
+        results, packed = map_packed(parse, todo, workers, key=lambda t: t[1], split=without_body)
     else:
-        results = map_shares(parse, todo, workers)
+        results, packed = map_shares(parse, todo, workers), PackedTexts()
     fresh = dict(zip((t[1] for t in todo), results, strict=True))
     cache.reads += sum(
         1
