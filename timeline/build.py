@@ -496,18 +496,15 @@ def _pages_moved(
     old: TimelineIndex, new: TimelineIndex, views: Views, was: Event, event: Event
 ) -> list[PageKey] | None:
     """Every page that can change when an event moves in time or is filed under other
-    names, keeping its slug, sources, relations and aliases (else None): the event pages
-    around its old and new places, the pages of events it relates to or that relate to it,
-    every page of its old and new years and of the years beside them (their links show
-    counts), every page of its old and new names, the name indexes, the Years page and the
-    index, and the Sources pages listing it."""
-    kept = ("slug", "sources", "related", "aliases", "path", "slug_line", "draft")
-    if any(getattr(was, name) != getattr(event, name) for name in kept):
+    names, keeping its slug, sources, relations and aliases (else None): those naming it
+    at its new place, the event pages around its old place, every page of its old and new
+    years and of the years beside them (their links show counts), every page of its old and
+    new names, the name indexes, the Years page and the index."""
+    refiled = replace(event, date=was.date, tags=was.tags, actors=was.actors, places=was.places)
+    if not same_place(refiled, was):
         return None  # sources, relations and aliases reach further: describe everything
-    keys: list[PageKey] = [("home",), ("years",)]
-    keys += [("event", e.slug) for e in (*old.neighbours(was), *new.neighbours(event))]
-    keys += [("event", r.slug) for r in event.related if r.slug in new.by_slug]
-    keys += [("event", e.slug) for e, _ in new.backlinks.get(event.slug, ())]
+    keys = _pages_naming(new, views, event, lists=False)
+    keys += [("home",), ("years",), *(("event", e.slug) for e in old.neighbours(was))]
     years = sorted(new.years)
     for year in {was.date.year, event.date.year}:
         if year in new.years:
@@ -529,19 +526,17 @@ def _pages_moved(
                 return None  # a name no event has any more: its pages go
             keys += [("term", taxonomy.value, term.slug, n)
                      for n in range(1, page_count(len(term.events)) + 1)]  # fmt: skip
-    keys += [("sources", views.source_page(source)) for source in event.sources]
-    if not event.sources:
-        keys.append(("sources", 1))
-    keys += [("alias", alias) for alias in event.aliases]
     return keys
 
 
-def _pages_naming(index: TimelineIndex, views: Views, event: Event) -> list[PageKey]:
+def _pages_naming(
+    index: TimelineIndex, views: Views, event: Event, *, lists: bool = True
+) -> list[PageKey]:
     """Every page that shows an event's title, date, status or group (see Renderer.spec):
-    its lists, the event pages around it (chart, neighbours, previous/next), the pages of
-    the events it relates to and of those relating to it, the Sources pages listing it, and
-    the redirects from its aliases."""
-    keys = _lists_showing(index, event)
+    its lists (unless ``lists`` is false), the event pages around it (chart, neighbours,
+    previous/next), the pages of the events it relates to and of those relating to it, the
+    Sources pages listing it, and the redirects from its aliases."""
+    keys = _lists_showing(index, event) if lists else []
     keys += [("event", e.slug) for e in index.neighbours(event)]
     keys += [("event", r.slug) for r in event.related if r.slug in index.by_slug]
     keys += [("event", e.slug) for e, _ in index.backlinks.get(event.slug, ())]
