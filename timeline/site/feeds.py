@@ -147,7 +147,7 @@ class Entries:
         """An entry's JSON Feed item, made once."""
         text = self.texts.get(("json", entry.id))
         if text is None:
-            text = self.texts[("json", entry.id)] = json.dumps(json_item(entry), ensure_ascii=False)
+            text = self.texts[("json", entry.id)] = json_entry(entry)
         return text
 
     def entry(self, event: Event) -> FeedEntry:
@@ -189,8 +189,8 @@ def atom_entry(e: FeedEntry) -> str:
     ])  # fmt: skip
 
 
-def atom(feed: Feed, entries: Iterable[str] | None = None) -> str:
-    """The feed as Atom 1.0 (``entries``: the entries already as XML, if at hand)."""
+def atom(feed: Feed, entries: Iterable[str]) -> str:
+    """The feed as Atom 1.0, its entries given as XML (see ``atom_entry``)."""
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(feed.language)}>',
@@ -204,7 +204,7 @@ def atom(feed: Feed, entries: Iterable[str] | None = None) -> str:
     ]
     if feed.description:
         lines.append(f"  <subtitle>{escape(feed.description)}</subtitle>")
-    lines += entries if entries is not None else map(atom_entry, feed.entries)
+    lines += entries
     lines.append("</feed>")
     return "\n".join(lines) + "\n"
 
@@ -224,8 +224,13 @@ def json_item(e: FeedEntry) -> dict[str, Any]:
     }
 
 
-def json_feed(feed: Feed, items: Iterable[str] | None = None) -> str:
-    """The feed as JSON Feed 1.1 (``items``: the entries already as JSON, if at hand)."""
+def json_entry(e: FeedEntry) -> str:
+    """One entry as JSON Feed item text (one line)."""
+    return json.dumps(json_item(e), ensure_ascii=False)
+
+
+def json_feed(feed: Feed, items: Iterable[str]) -> str:
+    """The feed as JSON Feed 1.1, its items given as JSON text (see ``json_entry``)."""
     head = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": feed.title,
@@ -235,8 +240,6 @@ def json_feed(feed: Feed, items: Iterable[str] | None = None) -> str:
         "language": feed.language,
         "authors": [{"name": feed.author or feed.title}],
     }
-    if items is None:
-        items = (json.dumps(json_item(e), ensure_ascii=False) for e in feed.entries)
     out = io.StringIO()
     dump_json(out, head, [("items", items)], encoded=True)
     return out.getvalue()
