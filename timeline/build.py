@@ -41,11 +41,11 @@ from timeline.site.output import (
     staging_folder,
     sweep,
 )
-from timeline.site.overview import OVERVIEW_LIMIT
 from timeline.site.render import (
     PageKey,
     PageSpec,
     Renderer,
+    home_names_events,
     make_environment,
     static_files,
     template_error,
@@ -480,7 +480,7 @@ def _lists_showing(index: TimelineIndex, event: Event) -> list[PageKey]:
     """The list pages an event's entry appears on: the index (when it lists events or marks
     them on its chart), its year and its names."""
     keys: list[PageKey] = []
-    if len(index.events) <= max(PAGE_SIZE, OVERVIEW_LIMIT):
+    if home_names_events(index):
         keys.append(("home",))
     in_year = index.years[event.date.year]
     keys.append(("year", event.date.year, in_year.index(event) // PAGE_SIZE + 1))

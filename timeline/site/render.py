@@ -20,7 +20,7 @@ from timeline.errors import ContentError, Problem
 from timeline.reading.model import Taxonomy
 from timeline.site import exports, feeds
 from timeline.site.index import NEIGHBOURS, TimelineIndex
-from timeline.site.overview import overview, svg
+from timeline.site.overview import OVERVIEW_LIMIT, overview, svg
 from timeline.site.views import (
     PAGE_SIZE,
     TAXONOMIES,
@@ -204,6 +204,17 @@ class PageSpec:
     path: str  # output file, e.g. "events/x/index.html"
     template: str
     context: dict[str, Any]
+
+
+def lists_events(index: TimelineIndex) -> bool:
+    """Whether the index page lists every event (else only the years, for a large timeline)."""
+    return len(index.events) <= PAGE_SIZE
+
+
+def home_names_events(index: TimelineIndex) -> bool:
+    """Whether the index page shows any single event: in its list, or as a mark on its chart
+    (over OVERVIEW_LIMIT events the chart counts events per year instead)."""
+    return lists_events(index) or len(index.events) <= OVERVIEW_LIMIT
 
 
 def output_file(url_path: str) -> str:
@@ -405,8 +416,7 @@ class Renderer:
 
     def home(self) -> PageSpec:
         """The whole chronology, or for a large timeline the years, each page holding detail."""
-        small = len(self.index.events) <= PAGE_SIZE
-        chronology = self.views.years(self.index.events) if small else ()
+        chronology = self.views.years(self.index.events) if lists_events(self.index) else ()
         chart = overview(self.index.events, self.views, self.config)
         return self._spec("index.html", "", title=self.config.title, years=chronology,
                           overview=self.year_counts, chart=chart)  # fmt: skip
