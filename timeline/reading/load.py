@@ -189,10 +189,11 @@ def load_corpus(
             return parsed, ""
         return replace(parsed, event=replace(parsed.event, body="")), parsed.event.body
 
+    packed: PackedTexts | None = None
     if pack_sources:
         results, packed = map_packed(parse, todo, workers, key=lambda t: t[1], split=without_body)
     else:
-        results, packed = map_shares(parse, todo, workers), PackedTexts()
+        results = map_shares(parse, todo, workers)
     fresh = dict(zip((t[1] for t in todo), results, strict=True))
     cache.reads += sum(
         1
@@ -208,9 +209,8 @@ def load_corpus(
         if parsed.event is not None and (drafts or not parsed.event.draft):
             events.append(parsed.event)
     cache.files = seen  # with pack_sources, events without bodies: for their digests only
-    if pack_sources:
-        return Corpus(tuple(events), bibliography, problems, packed)
-    return Corpus(tuple(events), bibliography, problems, {e.path: e.body for e in events})
+    sources = packed if packed is not None else {e.path: e.body for e in events}
+    return Corpus(tuple(events), bibliography, problems, sources)
 
 
 def _parse(
