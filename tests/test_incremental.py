@@ -375,3 +375,16 @@ def test_after_a_parallel_first_build_an_edit_rerenders_one_page(project: Projec
     assert result.rendered == {"event.html": 1}
     assert result.written == ("events/e042/index.html",)
     _same_as_cold_build(project, project.site, data_files=False)
+
+
+def test_an_update_after_a_one_off_parallel_build_matches_a_cold_build(project: Project) -> None:
+    """A parallel build that keeps nothing for updates packs Markdown and bodies apart from
+    the events (timeline.packed); a later update on the same builder must not take those
+    body-less events for what was built."""
+    project.write(NAMED)
+    builder = Builder(load_config(project.root)[0], workers=2)
+    builder.build()
+    _edit(project, "2007-03-01-c.md", "See [[a]].", "See [[a]], and more.")
+    builder.update()
+    assert "and more." in (project.site / "events/c/index.html").read_text()
+    _same_as_cold_build(project, project.site)
