@@ -26,6 +26,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from timeline.errors import Problem, Problems
 from timeline.reading.fields import did_you_mean
 from timeline.reading.model import Event
+from timeline.site import fastmd
 
 _WIKI = re.compile(r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]")
 _CITE = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_.:-]*)\]")
@@ -212,11 +213,20 @@ def _plain_text(tokens: list[Token]) -> str:
 
 
 def render_body(
-    event: Event, links: LinkMap, *, allow_html: bool, root: str, source: str | None = None
-) -> RenderedBody:
+    event: Event, links: LinkMap, *, allow_html: bool, root: str, source: str | None = None,
+    fast: bool = True,
+) -> RenderedBody:  # fmt: skip
     """Render one event's Markdown (``source``, when it is kept apart from the event; see
-    timeline.packed); unknown links and citations become its problems."""
+    timeline.packed); unknown links and citations become its problems. ``fast``: through
+    timeline.site.fastmd where it gives the same HTML (False: markdown-it-py alone)."""
+    text = event.body if source is None else source
     citations = {s.key: n for n, s in enumerate(event.sources, 1) if s.key}
+    if fast and not allow_html:
+        done = fastmd.render(text, titles=links.titles, citations=citations, root=root,
+                             validate_link=validate_link)  # fmt: skip
+        if done is not None:
+            html, first, targets = done
+            return RenderedBody(html, first, (), _in_order(targets))
     problems = Problems()
     env: dict[str, Any] = {
         "problems": problems,
@@ -228,7 +238,12 @@ def render_body(
         "root": root,
     }
     md = _markdown(allow_html)
-    tokens = md.parse(event.body if source is None else source, env)
+    tokens = md.parse(text, env)
     html = md.renderer.render(tokens, md.options, env)
-    resolved = tuple(sorted(env["resolved"], key=lambda r: (r[0], r[1])))
-    return RenderedBody(html, _plain_text(tokens), tuple(problems), resolved)
+    return RenderedBody(html, _plain_text(tokens), tuple(problems), _in_order(env["resolved"]))
+
+
+def _in_order(
+    resolved: set[tuple[str, str, str | None]],
+) -> tuple[tuple[str, str, str | None], ...]:
+    return tuple(sorted(resolved, key=lambda r: (r[0], r[1])))

@@ -1,0 +1,236 @@
+"""The fast Markdown path (markdown-it-pyrs) gives markdown-it-py's output or steps aside.
+
+Bodies are rendered both ways: ``render_body(..., fast=False)`` is markdown-it-py with our
+rules, the reference. Random bodies made of the constructs most likely to part them (links
+and citations in code, attributes and tables; escapes; unsafe URLs; deep nesting; tight
+lists; headings) must either come out byte for byte the same or fall back.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from timeline.build import EVENT_ROOT, Builder
+from timeline.config import load_config
+from timeline.reading.dates import parse_edtf
+from timeline.reading.model import Event, Source, Status
+from timeline.site import fastmd
+from timeline.site.markdown import LinkMap, RenderedBody, render_body, validate_link
+
+LINKS = LinkMap(
+    {"a": "Title A", "b": 'B & <c> "d"', "x.md": "Dotted"},
+    {"events/2007-a.md": "a"},
+)
+SOURCES = (Source("One", key="s1"), Source("Two"), Source("Three", key="s-3.x"))
+
+FRAGMENTS = [
+    "alpha", "Beta gamma.", "x", "é 例え", "  ", "\t",
+    "[[a]]", "[[a|Some text]]", "[[ b ]]", "[[b|*em* `c`]]", "[[missing]]", "[[x.md]]",
+    "[[a|x|y]]", "[@s1]", "[@s-3.x]", "[@nope]", "[@s1]: http://e.org", "[[a]]: x",
+    "\\[[a]]", "\\\\[[a]]", "\\", "[", "]", "[[", "]]", "(", ")", "!", "^", "%", "%tlph0%",
+    "*", "_", "**", "__", "~~", "~", "`", "``", "```", "~~~", "\n    indented code",
+    "[t](http://e.org/a)", "[t](https://e.org/?q=1&r=2)", "[t](mailto:a@e.org)",
+    "[t](javascript:alert(1))", "[t](JavaScript:x)", "[t](ftp://e.org)", "[t](data:x)",
+    "[t](other.md)", "[t](2007-a.md#part)", "[t](/abs/path)", "[t](#frag)",
+    "<http://e.org>", "<mailto:a@e.org>", "<ftp://e.org>", "<javascript:x>",
+    "![i](data:image/png;base64,AA)", "![i [[a]]](p.png)", "![i](p.png \"T\")",
+    '[t](http://e.org "ti [[a]]")', "[t](http://e.org/[[a]])", "<http://e.org/[[a]]>",
+    "[r]", "[r][]", "[r]: http://e.org", "[s [[a]]]", "[s [[a]]]: http://e.org",
+    "[see [[a]]](http://e.org)", "[[a]](http://e.org)", "[@s1](http://e.org)",
+    "http://e.org", "http://例え.jp/パス", "[t](http://例え.jp/)",
+    "# ", "## ", "### ", "#### ", "##### ", "###### ", "\n===", "\n---", "***", "- - -",
+    "> ", ">", "- ", "* ", "+ ", "1. ", "2) ", "10. ", "  - ", "    - ",
+    "| a | b |\n|---|:-:|\n| c | [[a|d]] |", "|", "| [[a|b]] |", "\\|",
+    "[^1]", "[^1]: A note [@s1].", "[^n]: > quoted", "^[inline note]",
+    "<b>", "</b>", "<div>", "<!-- c -->", "&amp;", "&copy;", "&#65;", "&", "<", ">", '"', "'",
+    "  \n", "\\\n", "\n", "\n\n",
+]  # fmt: skip
+SEPARATORS = ["", " ", "\n", "\n\n"]
+
+bodies = st.lists(
+    st.tuples(st.sampled_from(SEPARATORS), st.sampled_from(FRAGMENTS)), max_size=24
+).map(lambda parts: "".join(sep + frag for sep, frag in parts))
+
+
+def _event(body: str) -> Event:
+    return Event(
+        path="events/2007-a.md", slug="a", title="Title A", date=parse_edtf("2007"),
+        status=Status.REPORTED, body=body, body_line=5, sources=SOURCES,
+    )  # fmt: skip
+
+
+def _both(body: str) -> tuple[RenderedBody, RenderedBody]:
+    event = _event(body)
+    return (
+        render_body(event, LINKS, allow_html=False, root=EVENT_ROOT),
+        render_body(event, LINKS, allow_html=False, root=EVENT_ROOT, fast=False),
+    )
+
+
+def _fast(body: str) -> tuple[str, str, set[tuple[str, str, str | None]]] | None:
+    citations = {"s1": 1, "s-3.x": 3}
+    return fastmd.render(body, titles=LINKS.titles, citations=citations, root=EVENT_ROOT,
+                         validate_link=validate_link)  # fmt: skip
+
+
+needs_pyrs = pytest.mark.skipif(
+    not fastmd.available() and sys.version_info >= (3, 13),
+    reason="markdown-it-pyrs has no wheel for this Python (see docs/performance.md)",
+)
+
+
+def test_installed_where_it_has_wheels() -> None:
+    """pyproject installs markdown-it-pyrs on CPython 3.11-3.12: there it must be there,
+    or every build silently takes the slow path."""
+    if sys.version_info < (3, 13):
+        assert fastmd.available()
+
+
+@needs_pyrs
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(bodies)
+def test_the_fast_path_renders_like_markdown_it_py(body: str) -> None:
+    fast, slow = _both(body)
+    assert fast == slow
+
+
+# Each where the two parsers part, found by the random test; each guarded in fastmd.
+DIVERGENCES = [
+    ">",  # an empty quote
+    " * \n\\\n",  # an empty list item: the first paragraph is after it
+    "- a\n\n  b",  # a tight item's text, then a paragraph
+    "~~~\n\n<",  # a fence left open
+    "> ```\n> a\n\nb",
+    "[t](http://例え.jp/)",  # an international domain name
+    "[s [[a]]]: http://e.org\n\n[s [[a]]]",  # a link in a definition's label
+    "[r]: http://e.org\\\n\n>",
+    "[see [[a]]](http://e.org)",  # a link in a link
+    "| a | b |\n|---|:-:|\n| c | [[a|d]] |",  # a table cell's pipe
+    "x[^n]\n\n[^n]: > quoted\n[[a]] too",
+    "Text.\n\n[^n]: not cited, with [[a]]",
+    "[^1]: A note [@s1].[[ [^1]",  # a footnote citing itself
+    "alpha\n\n[^1]: A note.\n\n[^n]: > quoted\n===[^n]: > quoted[^1]",
+    "a[^1] b[^1]\n\n[^1]: Cited twice.",
+    "Text[^1]\n\n [^1]: Indented by a space.",
+    "text\n[^1]: ends the paragraph[^1]",
+    "[^n]: > quoted ~\n[t](JavaScript:x) - - -\n<b> [^n]: > quoted",
+    "\\|\n---",  # an escaped pipe over a rule
+    "![[a]](http://e.org)",  # a wikilink as an image's text
+    "![@s1](http://e.org)",
+    '![i](p.png "T")\n|  - ',  # a table under a line without a pipe
+    "*  | \n---",
+    "a\n| b |\n|---|",
+    "> x\n10. y",  # a quote's paragraph continued without >
+    "`[[a]]` [[a]] `\\`[[a]]",  # code, escapes
+    "[ `",  # pyrs panics on these
+    "[`a` `",
+    "| [ `a | b` |\n|---|---|\n| [ `a | b` |",
+    "[ `a\n\nb`",
+    "[ \\` `",
+    "> " * 25 + "deep",  # deeper than markdown-it-py nests
+    "- " * 12 + "deep",
+    "  " * 30 + "- deep",
+    "1. a\n" + "   " * 11 + "1. deep",
+    "## See [[a]]",  # a heading's anchor text from a link
+    "## Note[^1]\n\n[^1]: n",
+    "## ![i](p.png) x",
+    "Title\nsecond line\n===",
+    "# Héading *one* & two\n\n## Héading *one* & two\n\n##### five",
+]
+
+
+@needs_pyrs
+@pytest.mark.parametrize("body", DIVERGENCES)
+def test_where_the_parsers_part_the_html_is_markdown_it_pys(body: str) -> None:
+    panics = fastmd.panics
+    fast, slow = _both(body)
+    assert fast == slow
+    assert fastmd.panics == panics  # pyrs never reached with what makes it panic
+
+
+@needs_pyrs
+def test_ordinary_bodies_take_the_fast_path() -> None:
+    """Without this, a fast path that always fell back would pass every test above."""
+    ordinary = [
+        "Plain *text* with [[a]] and [[b|another]] [@s1].\n\n## Part\n\n- one\n- two",
+        "- First item [@s1]\n- second\n\n> A quote.\n\n| a | b |\n|---|---|\n| 1 | 2 |",
+        "# Heading\n\nText[^1] and `code [[a]]`.\n\n[^1]: The note.",
+        "1. One\n2. Two with [a link](https://e.org/)\n\n```\ncode\n```",
+    ]
+    for body in ordinary:
+        assert _fast(body) is not None, body
+        fast, slow = _both(body)
+        assert fast == slow
+
+
+@needs_pyrs
+@pytest.mark.parametrize(
+    "body",
+    [
+        "x" * (fastmd.LONGEST + 1),  # too long to be sure of the parser's stack
+        "> " * fastmd.DEEPEST + "x",  # too deeply nested
+        "[@nope]",  # an error: reported with its line by markdown-it-py
+        "[[missing]]",
+        "[t](other.md)",  # a link to an event file, rewritten by markdown-it-py
+        "[t](ftp://e.org)",  # kept as text by markdown-it-py, a link by pyrs
+        "\\[[a]]",  # escaped, or a code span's last backslash: not told apart
+        '[t](http://e.org "[[a]]")',  # a placeholder inside an attribute
+    ],
+)
+def test_what_the_fast_path_leaves_to_markdown_it_py(body: str) -> None:
+    assert _fast(body) is None
+    fast, slow = _both(body)
+    assert fast == slow
+
+
+@needs_pyrs
+def test_nesting_that_would_crash_the_parser_never_reaches_it() -> None:
+    """pyrs overflows its stack (the process dies) thousands of levels deep; every body
+    allowed through is far from that, checked here in a thread with a 2 MB stack."""
+    import threading
+
+    longest = [
+        "1. " * (fastmd.LONGEST // 3),
+        "- > " * (fastmd.LONGEST // 4),
+        "*a " * (fastmd.LONGEST // 6) + "b" + "*" * (fastmd.LONGEST // 6),
+        "[" * (fastmd.LONGEST // 2 - 10) + "x" + "]" * 9,
+        "".join("  " * i + "- x\n" for i in range(140)),
+    ]
+    results: list[object] = []
+
+    def run() -> None:
+        results.extend(_fast(body) for body in longest)
+
+    old = threading.stack_size(2 * 1024 * 1024)
+    try:
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join()
+    finally:
+        threading.stack_size(old)
+    assert len(results) == len(longest)
+
+
+@needs_pyrs
+def test_the_sample_timeline_renders_the_same_both_ways() -> None:
+    root = Path(__file__).resolve().parent.parent
+    content = Builder(load_config(root)[0]).collect()
+    taken = 0
+    for event in content.index.events:
+        fast = render_body(event, content.links, allow_html=False, root=EVENT_ROOT)
+        slow = render_body(event, content.links, allow_html=False, root=EVENT_ROOT, fast=False)
+        assert fast == slow, event.path
+        taken += _fast_taken(event, content.links)
+    assert taken == len(content.index.events)
+
+
+def _fast_taken(event: Event, links: LinkMap) -> int:
+    citations = {s.key: n for n, s in enumerate(event.sources, 1) if s.key}
+    done = fastmd.render(event.body, titles=links.titles, citations=citations, root=EVENT_ROOT,
+                         validate_link=validate_link)  # fmt: skip
+    return done is not None

@@ -1,0 +1,345 @@
+"""A faster path for event bodies: markdown-it-pyrs (markdown-it in Rust), used only where it
+gives exactly what timeline.site.markdown's markdown-it-py setup gives.
+
+markdown-it-pyrs takes no Python rules, so ours are carried around it: each ``[[slug]]`` link
+and ``[@key]`` citation becomes a placeholder before parsing and its HTML after; headings are
+demoted and given anchors on the HTML; links are checked against the same safe schemes.
+Where the two parsers are known to part (see tests/test_fastmd.py, which renders random
+bodies both ways), or a body needs what only markdown-it-py's path does (an error to report
+with its line, a link to an event file), ``render`` returns None and the body goes through
+markdown-it-py. So a body's HTML never depends on which path it took.
+
+The library also crashes on nesting thousands of levels deep and raises on a few inputs; the
+checks below keep every body far from the first and catch the second.
+
+It has wheels for CPython 3.11 and 3.12 only; elsewhere it is not installed and every body
+takes markdown-it-py (the same output, about four times slower).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from functools import cache
+from html import unescape
+from typing import Any
+from urllib.parse import urlsplit
+
+from markdown_it.common.utils import escapeHtml
+from mdit_py_plugins.anchors.index import slugify, unique_slug
+
+try:
+    import markdown_it_pyrs
+except ImportError:  # pragma: no cover - Python 3.13+, or a platform without a wheel
+    markdown_it_pyrs = None  # type: ignore[assignment]
+
+Resolved = set[tuple[str, str, str | None]]
+
+# The Rust parser recurses once per nesting level and overflows its stack (the process
+# dies) with a 2 MB thread stack past about 6,000 nested list items (3 characters each) or
+# 20,000 inline levels. Bodies are kept far from that: at most LONGEST characters, and no line
+# opening more than DEEPEST containers (block nesting takes at least one character of a
+# line's leading markers and indentation per level).
+LONGEST = 20_000  # characters
+DEEPEST = 100
+_RULES = [
+    "blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph",
+    "reference", "autolink", "backticks", "emphasis", "entity", "escape", "image", "link",
+    "newline", "table", "strikethrough", "footnote",
+]  # fmt: skip  # markdown-it's CommonMark preset without raw HTML, plus our extensions
+_MARK = "tlph"  # placeholders are %tlph<n>%: punctuation either side, like [[ and ]]
+_TOKENS = re.compile(
+    r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]|\[@([A-Za-z0-9][A-Za-z0-9_.:-]*)\]"
+)
+_PLACEHOLDER = re.compile(r"%tlph(\d+)%")
+
+# Checks of the Markdown, on "\n" + source: each starts with a newline, which Python's re
+# looks for quickly (a pattern starting with ^ is tried at every character).
+_PREFIX = r"[ \t>*+\-\d.)]*"  # what may stand before a block: indentation, quotes, markers
+_DEEP = re.compile(r"\n(?:[ \t>*+\-.)\d]|\[\^[^\]\n]*\]:){" + str(DEEPEST) + "}")
+_LAZY_QUOTE = re.compile(r"\n[ \t]*>[^\n]*\n(?![ \t]*(?:>|\n|\Z))")
+_DEFINITION = re.compile(r"\n" + _PREFIX + r"\[[^^\n][^\n]*\]:")  # of a reference link
+_FOOTNOTE_DEFINITION = re.compile(r"\n(" + _PREFIX + r")\[\^[^\]\n]*\]:")
+_FENCE = re.compile(r"\n(" + _PREFIX + r")(`{3,}|~{3,})([^\n]*)")
+_DELIMITER_ROW = re.compile(r"\n([ \t|:\-]*-[ \t|:\-]*)(?=\n|\Z)")
+_MAY_START_BLOCK = re.compile(r"\n[ \t]*(?=[\n#>*+\-|<=_~`\d])")
+_BACKTICKS = re.compile(r"`+")
+
+# Checks and changes of the HTML.
+_IN_TAG = re.compile(r"<[^>]*tlph")
+_IN_LINK = re.compile(r"<a [^>]*>(?:(?!</a>).)*?tlph", re.DOTALL)
+_URLS = re.compile(r' (?:href|src)="([^"]*)"')
+_CONTAINER = re.compile(r"<(/?)(?:blockquote|ul|ol|li)[ >]")
+_NESTED = 12  # markdown-it-py stops at 20 levels of blocks (a list and its item are two)
+_CODE = re.compile(r"<code[^>]*>.*?</code>", re.DOTALL)
+_HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+_FOOTNOTE_MARKS = re.compile(
+    r'<sup class="footnote-ref">.*?</sup>|<a [^>]*class="footnote-backref">.*?</a>'
+)
+# What ends a tight list item's text: its end, or a nested block (no inline tag starts so).
+_BLOCK_AFTER_TEXT = re.compile(r"</li>|\n<(?:ul|ol|p>|pre|blockquote|h[1-6]|hr|table)")
+
+panics = 0  # Rust panics caught; the tests check that none is reached
+
+
+@cache
+def _parser() -> Any:
+    return markdown_it_pyrs.MarkdownIt("zero").enable_many(_RULES)  # type: ignore[arg-type]
+
+
+def available() -> bool:
+    return markdown_it_pyrs is not None
+
+
+def render(
+    source: str, *, titles: Mapping[str, str], citations: Mapping[str, int], root: str,
+    validate_link: Callable[[str], bool],
+) -> tuple[str, str, Resolved] | None:  # fmt: skip
+    """(HTML, first paragraph as text, link targets resolved), or None: use markdown-it-py.
+
+    ``titles``: every event's title by slug; ``citations``: source number by key."""
+    if markdown_it_pyrs is None or _source_unsure(source):
+        return None
+    pieces: list[str] = []
+    found: list[re.Match[str]] = []
+    at = 0
+    for match in _TOKENS.finditer(source):
+        start = match.start()
+        if start and source[start - 1] in "\\!":
+            return None  # escaped, or a backslash ending a code span; an image's text
+        if match[3] is not None:
+            if match[3] not in citations or source.startswith(":", match.end()):
+                return None  # an error to report with its line, or a definition
+        elif match[1].strip() not in titles:
+            return None
+        pieces += (source[at:start], f"%{_MARK}{len(found)}%")
+        found.append(match)
+        at = match.end()
+    pieces.append(source[at:])
+    text = "".join(pieces)
+    try:
+        html: str = _parser().render(text)
+    except BaseException as exc:  # a Rust panic (pyo3's PanicException is a BaseException)
+        if type(exc).__name__ != "PanicException":
+            raise
+        global panics
+        panics += 1
+        return None
+    if _html_unsure(html, "\n" + text, found, validate_link):
+        return None
+    html = html.replace('class="footnote-item">\n', 'class="footnote-item">')
+    html = html.replace("<blockquote>\n</blockquote>", "<blockquote></blockquote>")
+    if "<h" in html:
+        html = _anchor_headings(html)
+    first = _first_paragraph(html) if html else None
+    if first is None:
+        return None
+    resolved: Resolved = set()
+    if found:
+        html, first = _links(html, first, found, titles, citations, root, resolved)
+    words = unescape(_TAG.sub("", _FOOTNOTE_MARKS.sub("", first)))
+    words = re.sub(r"\s+", " ", words).strip()
+    return html, re.sub(r"\s+([.,;:!?])", r"\1", words), resolved
+
+
+def _source_unsure(source: str) -> bool:
+    """True for Markdown the fast path leaves to markdown-it-py (or keeps from pyrs)."""
+    if len(source) > LONGEST or _MARK in source or "^[" in source or ".md" in source:
+        return True  # ..., inline footnotes, links to event files (rewritten and recorded)
+    lines = "\n" + source
+    if _DEEP.search(lines):
+        return True
+    if ">" in source and _LAZY_QUOTE.search(lines):
+        return True  # a quote's paragraph continued without '>': ended differently
+    if "]:" in source and _DEFINITION.search(lines):
+        return True
+    if "[^" in source:
+        for match in _FOOTNOTE_DEFINITION.finditer(lines):
+            if match[1] or (match.start() and lines[match.start() - 1] != "\n"):
+                return True  # indented, or ending a paragraph: read differently
+    if "```" in source or "~~~" in source:
+        unfenced = _without_fences(lines)
+        if unfenced is None:
+            return True
+        lines = unfenced
+    return "`" in lines and not _backticks_pair_up(lines)
+
+
+def _without_fences(lines: str) -> str | None:
+    """The Markdown without its fenced code blocks; None unless every fence is closed and at
+    the top level (pyrs ends a fence left open with a newline, markdown-it-py does not)."""
+    kept, at, opened = [], 0, ""
+    for match in _FENCE.finditer(lines):
+        prefix, fence, rest = match.groups()
+        if prefix.strip(" ") or len(prefix) > 3:
+            return None  # in a list or quote, or indented: not followed here
+        if not opened:
+            opened = fence
+            kept.append(lines[at : match.start()])
+        elif fence[0] == opened[0] and len(fence) >= len(opened) and not rest.strip():
+            opened = ""
+            at = match.end()
+    if opened:
+        return None
+    kept.append(lines[at:])
+    return "".join(kept)
+
+
+def _backticks_pair_up(lines: str) -> bool:
+    """True if every run of backticks is closed by a run as long before any line that may
+    start a new block (so also before a blank line), and no table row holds one.
+
+    pyrs panics on a run left open inside what may be a link's text ('[ `a')."""
+    if "\\`" in lines:
+        return False
+    for chunk in _MAY_START_BLOCK.split(lines):
+        if "`" not in chunk:
+            continue
+        if "|" in chunk:
+            return False
+        runs = _BACKTICKS.findall(chunk)
+        while runs:
+            opener = runs.pop(0)
+            if opener not in runs:
+                return False
+            del runs[: runs.index(opener) + 1]
+    return True
+
+
+def _html_unsure(
+    html: str, lines: str, found: list[re.Match[str]], validate_link: Callable[[str], bool]
+) -> bool:
+    """True if pyrs's HTML shows a body the two parsers read differently."""
+    if found and (
+        html.count(f"%{_MARK}") != len(found)  # one dropped, say in an unused footnote
+        or _IN_TAG.search(html)  # in a URL, a title, an image's text
+        or _IN_LINK.search(html)  # a link in a link: not a link to markdown-it-py
+        or ("<table>" in html and any(match[2] is not None for match in found))  # [[a|b]]
+    ):  # fmt: skip
+        return True
+    depth = 0
+    for closing in _CONTAINER.findall(html):
+        depth += -1 if closing else 1
+        if depth > _NESTED:
+            return True
+    if "[^" in lines:
+        items = html.count('class="footnote-item"')
+        notes = html.find('<hr class="footnotes-sep" />')
+        if notes != -1 and 'class="footnote-ref"' in html[notes:]:
+            return True  # a footnote citing a footnote: numbered apart
+        if not (
+            html.count('class="footnote-ref"') == items == html.count('class="footnote-backref"')
+            == len(_FOOTNOTE_DEFINITION.findall(lines))
+        ):  # fmt: skip
+            return True  # a footnote cited twice, defined twice or not cited: numbered apart
+    if ("<table>" in html or "|" in lines) and not _plain_tables(lines, html.count("<table>")):
+        return True
+    for url in _URLS.findall(html):
+        url = unescape(url)
+        if not validate_link(url):
+            return True  # kept as text by markdown-it-py
+        parts = urlsplit(url)
+        if not (parts.scheme or parts.netloc) and parts.path.endswith(".md"):
+            return True  # a link to an event file
+        if "%" in parts.netloc:
+            return True  # an international domain name: markdown-it-py writes punycode
+    return False
+
+
+def _plain_tables(lines: str, tables: int) -> bool:
+    """True if every table is the plain kind (after a blank line, each row between pipes)
+    and pyrs made as many: where the two parsers agree on what a table is."""
+    plain = 0
+    for match in _DELIMITER_ROW.finditer(lines):
+        head_start = lines.rfind("\n", 0, match.start())
+        head = lines[head_start + 1 : match.start()]
+        row = match[1]
+        if "|" not in head and "|" not in row:
+            continue  # a setext heading or a rule
+        before = lines[lines.rfind("\n", 0, max(head_start, 0)) + 1 : max(head_start, 0)]
+        if head_start < 0 or before.strip() or not all(
+            line.strip().startswith("|") and line.strip().endswith("|") and line[:1] != "\t"
+            for line in (head, row)
+        ):  # fmt: skip
+            return False
+        plain += 1
+    return plain == tables
+
+
+def _anchor_headings(html: str) -> str:
+    """Headings as markdown-it-py makes them: h1 demoted to h2, h2-h4 given an id ("" when
+    a heading's anchor text is not the text its HTML shows)."""
+    slugs: set[str] = set()
+    unsure = False
+
+    def anchored(match: re.Match[str]) -> str:
+        nonlocal unsure
+        level, inner = max(int(match[1]), 2), match[2]
+        if level > 4:
+            return match[0]
+        if "\n" in inner or "<sup" in inner or "<img" in inner or _MARK in inner:
+            unsure = True
+            return match[0]
+        slug = unique_slug(slugify(unescape(_TAG.sub("", inner))), slugs)
+        return f'<h{level} id="{escapeHtml(slug)}">{inner}</h{level}>'
+
+    html = _HEADING.sub(anchored, html)
+    return "" if unsure else html
+
+
+def _links(
+    html: str, first: str, found: list[re.Match[str]], titles: Mapping[str, str],
+    citations: Mapping[str, int], root: str, resolved: Resolved,
+) -> tuple[str, str]:  # fmt: skip
+    """The placeholders replaced: by the original text inside code, else by the link or
+    citation; the first paragraph's by the words markdown-it-py's plain text keeps."""
+    words: dict[int, str] = {}
+
+    def code(match: re.Match[str]) -> str:
+        return _PLACEHOLDER.sub(lambda m: escapeHtml(found[int(m[1])][0]), match[0])
+
+    def link(match: re.Match[str]) -> str:
+        token = found[int(match[1])]
+        if token[3] is not None:
+            number = citations[token[3]]
+            words[int(match[1])] = ""
+            return (
+                f'<sup class="citation"><a href="#source-{number}" '
+                f'aria-label="Source {number}">[{number}]</a></sup>'
+            )
+        slug, text = token[1].strip(), (token[2] or "").strip()
+        title = titles[slug]
+        resolved.add(("slug", slug, title))
+        words[int(match[1])] = shown = text or title or slug
+        href = escapeHtml(f"{root}events/{slug}/")
+        return f'<a href="{href}" class="wikilink">{escapeHtml(shown)}</a>'
+
+    html = _PLACEHOLDER.sub(link, _CODE.sub(code, html))
+    first = _PLACEHOLDER.sub(lambda m: escapeHtml(words[int(m[1])]), _CODE.sub(code, first))
+    return html, first
+
+
+def _first_paragraph(html: str) -> str | None:
+    """The inner HTML of the paragraph markdown-it-py takes as the first ("" if none), which
+    may be the hidden paragraph of a tight list item; None when unsure."""
+    start = html.find("<p>")
+    notes = html.find('<hr class="footnotes-sep" />')
+    if notes != -1 and (start == -1 or notes < start):
+        return None  # only footnotes have paragraphs: left to markdown-it-py
+    item = html.find("<li")
+    if item != -1 and (start == -1 or item < start):  # in a list item: loose or tight?
+        after = html.find(">", item) + 1
+        if start != -1 and not html[after:start].strip():
+            return _inner(html, start)  # loose: a visible paragraph
+        if html.startswith("\n", after):
+            return None  # the item starts with another block
+        end = _BLOCK_AFTER_TEXT.search(html, after)
+        if end is None or end.start() == after:  # an empty item: the paragraph is later
+            return None
+        return html[after : end.start()]
+    return _inner(html, start) if start != -1 else ""
+
+
+def _inner(html: str, start: int) -> str:
+    return html[start + 3 : html.find("</p>", start)]
