@@ -49,6 +49,8 @@ FRAGMENTS = [
     "[^1]", "[^1]: A note [@s1].", "[^n]: > quoted", "^[inline note]",
     "<b>", "</b>", "<div>", "<!-- c -->", "&amp;", "&copy;", "&#65;", "&", "<", ">", '"', "'",
     "  \n", "\\\n", "\n", "\n\n",
+    "``   ``", "` `", "`` ` ``", "***x***", "- [ ] task", "\u00a0", "10\u00a0km", "\u2003", "\x0c", "&nbsp;", "<br>", "\t- ",
+    "> > ", ">>", "1.", "a|b", "[x]: <u>", "*[[a]]*", "**[@s1]**", "_[[b]]_", "~~[[a]]~~",
 ]  # fmt: skip
 SEPARATORS = ["", " ", "\n", "\n\n"]
 
@@ -132,6 +134,12 @@ DIVERGENCES = [
     "| [ `a | b` |\n|---|---|\n| [ `a | b` |",
     "[ `a\n\nb`",
     "[ \\` `",
+    "``   ``",  # a code span of spaces only
+    "~~a~~~~b~~",  # runs of tildes
+    '>>- \t"',  # a tab after a list marker
+    "\u00a0",  # Unicode spaces trimmed by markdown-it-py only
+    "| a\u2003 | b |\n|---|---|",
+    "# \u00a0Title",
     "> " * 25 + "deep",  # deeper than markdown-it-py nests
     "- " * 12 + "deep",
     "  " * 30 + "- deep",

@@ -57,13 +57,19 @@ _PLACEHOLDER = re.compile(r"%tlph(\d+)%")
 # looks for quickly (a pattern starting with ^ is tried at every character).
 _PREFIX = r"[ \t>*+\-\d.)]*"  # what may stand before a block: indentation, quotes, markers
 _DEEP = re.compile(r"\n(?:[ \t>*+\-.)\d]|\[\^[^\]\n]*\]:){" + str(DEEPEST) + "}")
+_TAB_AFTER_MARKER = re.compile(r"\n[ \t]*(?:>|[*+-]|\d{1,9}[.)])[ >*+\-\d.)\t]*\t")
 _LAZY_QUOTE = re.compile(r"\n[ \t]*>[^\n]*\n(?![ \t]*(?:>|\n|\Z))")
 _DEFINITION = re.compile(r"\n" + _PREFIX + r"\[[^^\n][^\n]*\]:")  # of a reference link
 _FOOTNOTE_DEFINITION = re.compile(r"\n(" + _PREFIX + r")\[\^[^\]\n]*\]:")
 _FENCE = re.compile(r"\n(" + _PREFIX + r")(`{3,}|~{3,})([^\n]*)")
 _DELIMITER_ROW = re.compile(r"\n([ \t|:\-]*-[ \t|:\-]*)(?=\n|\Z)")
+# Spaces other than space, tab and newline (no-break, em space, form feed...), except
+# between two letters or digits ("10\u00a0km"), where neither parser trims them.
+_ODD_SPACE = re.compile(r"(?<!\w)[^\S \t\n]|[^\S \t\n](?!\w)")
+_ASCII_ODD_SPACE = re.compile(r"[\x0b\x0c\x1c-\x1f]")
 _MAY_START_BLOCK = re.compile(r"\n[ \t]*(?=[\n#>*+\-|<=_~`\d])")
 _BACKTICKS = re.compile(r"`+")
+_BLANK_CODE = re.compile(r"`[ \n]+`")
 
 # Checks and changes of the HTML.
 _IN_TAG = re.compile(r"<[^>]*tlph")
@@ -147,9 +153,13 @@ def _source_unsure(source: str) -> bool:
     """True for Markdown the fast path leaves to markdown-it-py (or keeps from pyrs)."""
     if len(source) > LONGEST or _MARK in source or "^[" in source or ".md" in source:
         return True  # ..., inline footnotes, links to event files (rewritten and recorded)
+    if (not source.isascii() or _ASCII_ODD_SPACE.search(source)) and _ODD_SPACE.search(source):
+        return True  # markdown-it-py trims all Unicode spaces (str.strip), pyrs only ASCII
     lines = "\n" + source
     if _DEEP.search(lines):
         return True
+    if "\t" in source and _TAB_AFTER_MARKER.search(lines):
+        return True  # tabs expanded differently in a list or quote
     if ">" in source and _LAZY_QUOTE.search(lines):
         return True  # a quote's paragraph continued without '>': ended differently
     if "]:" in source and _DEFINITION.search(lines):
@@ -163,6 +173,8 @@ def _source_unsure(source: str) -> bool:
         if unfenced is None:
             return True
         lines = unfenced
+        if "~~~" in lines:
+            return True  # three tildes or more, not a fence: struck through differently
     return "`" in lines and not _backticks_pair_up(lines)
 
 
@@ -191,8 +203,8 @@ def _backticks_pair_up(lines: str) -> bool:
     start a new block (so also before a blank line), and no table row holds one.
 
     pyrs panics on a run left open inside what may be a link's text ('[ `a')."""
-    if "\\`" in lines:
-        return False
+    if "\\`" in lines or _BLANK_CODE.search(lines):
+        return False  # ...; a code span of spaces only: pyrs trims it
     for chunk in _MAY_START_BLOCK.split(lines):
         if "`" not in chunk:
             continue
