@@ -134,6 +134,7 @@ DIVERGENCES = [
     "| [ `a | b` |\n|---|---|\n| [ `a | b` |",
     "[ `a\n\nb`",
     "[ \\` `",
+    "```x`\n[ `\n```",
     "``   ``",  # a code span of spaces only
     "~~a~~~~b~~",  # runs of tildes
     '>>- \t"',  # a tab after a list marker

@@ -66,7 +66,7 @@ _DELIMITER_ROW = re.compile(r"\n([ \t|:\-]*-[ \t|:\-]*)(?=\n|\Z)")
 # Spaces other than space, tab and newline (no-break, em space, form feed...), except
 # between two letters or digits ("10\u00a0km"), where neither parser trims them.
 _ODD_SPACE = re.compile(r"(?<!\w)[^\S \t\n]|[^\S \t\n](?!\w)")
-_ASCII_ODD_SPACE = re.compile(r"[\x0b\x0c\x1c-\x1f]")
+_ODD_SPACES = [c for c in map(chr, range(0x3001)) if c.isspace() and c not in " \t\n"]
 _MAY_START_BLOCK = re.compile(r"\n[ \t]*(?=[\n#>*+\-|<=_~`\d])")
 _BACKTICKS = re.compile(r"`+")
 _BLANK_CODE = re.compile(r"`[ \n]+`")
@@ -153,7 +153,7 @@ def _source_unsure(source: str) -> bool:
     """True for Markdown the fast path leaves to markdown-it-py (or keeps from pyrs)."""
     if len(source) > LONGEST or _MARK in source or "^[" in source or ".md" in source:
         return True  # ..., inline footnotes, links to event files (rewritten and recorded)
-    if (not source.isascii() or _ASCII_ODD_SPACE.search(source)) and _ODD_SPACE.search(source):
+    if any(space in source for space in _ODD_SPACES) and _ODD_SPACE.search(source):
         return True  # markdown-it-py trims all Unicode spaces (str.strip), pyrs only ASCII
     lines = "\n" + source
     if _DEEP.search(lines):
@@ -187,6 +187,8 @@ def _without_fences(lines: str) -> str | None:
         if prefix.strip(" ") or len(prefix) > 3:
             return None  # in a list or quote, or indented: not followed here
         if not opened:
+            if fence[0] == "`" and "`" in rest:
+                return None  # not a fence: code spans, followed by _backticks_pair_up
             opened = fence
             kept.append(lines[at : match.start()])
         elif fence[0] == opened[0] and len(fence) >= len(opened) and not rest.strip():
@@ -327,8 +329,10 @@ def _links(
         href = escapeHtml(f"{root}events/{slug}/")
         return f'<a href="{href}" class="wikilink">{escapeHtml(shown)}</a>'
 
-    html = _PLACEHOLDER.sub(link, _CODE.sub(code, html))
-    first = _PLACEHOLDER.sub(lambda m: escapeHtml(words[int(m[1])]), _CODE.sub(code, first))
+    if "<code" in html:
+        html, first = _CODE.sub(code, html), _CODE.sub(code, first)
+    html = _PLACEHOLDER.sub(link, html)
+    first = _PLACEHOLDER.sub(lambda m: escapeHtml(words[int(m[1])]), first)
     return html, first
 
 
