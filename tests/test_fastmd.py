@@ -134,10 +134,14 @@ DIVERGENCES = [
     "| [ `a | b` |\n|---|---|\n| [ `a | b` |",
     "[ `a\n\nb`",
     "[ \\` `",
-    "```x`\n[ `\n```",
+    "```x`\n\n[ `\n\n```",  # not a fence (a backtick in its info string)
+    "Text ^[an inline note] [t](other.md)",
+    "^[inline note]\n\n[^n]: > quoted\n\nx[^n]",  # inline footnotes
+    "See ^[[a|Some text]]",
+    "See ^[@s1](http://e.org)",
     "``   ``",  # a code span of spaces only
     "~~a~~~~b~~",  # runs of tildes
-    '>>- \t"',  # a tab after a list marker
+    'Intro.\n\n>>- \t"',  # a tab after a list marker
     "\u00a0",  # Unicode spaces trimmed by markdown-it-py only
     "| a\u2003 | b |\n|---|---|",
     "# \u00a0Title",

@@ -151,8 +151,8 @@ def render(
 
 def _source_unsure(source: str) -> bool:
     """True for Markdown the fast path leaves to markdown-it-py (or keeps from pyrs)."""
-    if len(source) > LONGEST or _MARK in source or "^[" in source or ".md" in source:
-        return True  # ..., inline footnotes, links to event files (rewritten and recorded)
+    if len(source) > LONGEST or _MARK in source or "^[" in source:
+        return True  # ..., an inline footnote: numbered apart, and ^[[a]] is one
     if any(space in source for space in _ODD_SPACES) and _ODD_SPACE.search(source):
         return True  # markdown-it-py trims all Unicode spaces (str.strip), pyrs only ASCII
     lines = "\n" + source
