@@ -62,7 +62,7 @@ _LAZY_QUOTE = re.compile(r"\n[ \t]*>[^\n]*\n(?![ \t]*(?:>|\n|\Z))")
 _DEFINITION = re.compile(r"\n" + _PREFIX + r"\[[^^\n][^\n]*\]:")  # of a reference link
 _FOOTNOTE_DEFINITION = re.compile(r"\n(" + _PREFIX + r")\[\^[^\]\n]*\]:")
 _FENCE = re.compile(r"\n(" + _PREFIX + r")(`{3,}|~{3,})([^\n]*)")
-_DELIMITER_ROW = re.compile(r"\n([ \t|:\-]*-[ \t|:\-]*)(?=\n|\Z)")
+_DELIMITER_ROW = re.compile(r"\n([ \t|:\-]+)(?=\n|\Z)")  # with a "-": one quantifier, linear
 # Spaces other than space, tab and newline (no-break, em space, form feed...), except
 # between two letters or digits ("10\u00a0km"), where neither parser trims them.
 _ODD_SPACE = re.compile(r"(?<!\w)[^\S \t\n]|[^\S \t\n](?!\w)")
@@ -269,7 +269,7 @@ def _plain_tables(lines: str, tables: int) -> bool:
         head_start = lines.rfind("\n", 0, match.start())
         head = lines[head_start + 1 : match.start()]
         row = match[1]
-        if "|" not in head and "|" not in row:
+        if "-" not in row or ("|" not in head and "|" not in row):
             continue  # a setext heading or a rule
         before = lines[lines.rfind("\n", 0, max(head_start, 0)) + 1 : max(head_start, 0)]
         if head_start < 0 or before.strip() or not all(
