@@ -51,6 +51,7 @@ FRAGMENTS = [
     "  \n", "\\\n", "\n", "\n\n",
     "``   ``", "` `", "`` ` ``", "***x***", "- [ ] task", "\u00a0", "10\u00a0km", "\u2003", "\x0c", "&nbsp;", "<br>", "\t- ",
     "> > ", ">>", "1.", "a|b", "[x]: <u>", "*[[a]]*", "**[@s1]**", "_[[b]]_", "~~[[a]]~~",
+    "€", "©", "→", "“", "”", "—", "é", "\x00", "&#0;", "\u200b",
 ]  # fmt: skip
 SEPARATORS = ["", " ", "\n", "\n\n"]
 
@@ -141,6 +142,11 @@ DIVERGENCES = [
     "See ^[@s1](http://e.org)",
     "``   ``",  # a code span of spaces only
     "~~a~~~~b~~",  # runs of tildes
+    "a*€b*c",  # a Unicode symbol beside emphasis
+    "*©a*",
+    "x__°a__y",
+    "~~±a~~ and *a*→",
+    "\x00*[[a]]*",  # NUL, read as U+FFFD (a symbol)
     'Intro.\n\n>>- \t"',  # a tab after a list marker
     "\u00a0",  # Unicode spaces trimmed by markdown-it-py only
     "| a\u2003 | b |\n|---|---|",

@@ -19,6 +19,7 @@ takes markdown-it-py (the same output, about four times slower).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from functools import cache
 from html import unescape
@@ -151,10 +152,13 @@ def render(
 
 def _source_unsure(source: str) -> bool:
     """True for Markdown the fast path leaves to markdown-it-py (or keeps from pyrs)."""
-    if len(source) > LONGEST or _MARK in source or "^[" in source:
-        return True  # ..., an inline footnote: numbered apart, and ^[[a]] is one
+    if len(source) > LONGEST or _MARK in source or "^[" in source or "\x00" in source:
+        return True  # ..., an inline footnote (numbered apart, and ^[[a]] is one), a NUL
+        # (read as U+FFFD, a symbol: see _symbol_by_delimiter)
     if any(space in source for space in _ODD_SPACES) and _ODD_SPACE.search(source):
         return True  # markdown-it-py trims all Unicode spaces (str.strip), pyrs only ASCII
+    if not source.isascii() and _symbol_by_delimiter(source):
+        return True  # a Unicode symbol (€, ©, ±...) beside * _ ~: punctuation only to one
     lines = "\n" + source
     if _DEEP.search(lines):
         return True
@@ -176,6 +180,20 @@ def _source_unsure(source: str) -> bool:
         if "~~~" in lines:
             return True  # three tildes or more, not a fence: struck through differently
     return "`" in lines and not _backticks_pair_up(lines)
+
+
+def _symbol_by_delimiter(source: str) -> bool:
+    """True if a non-ASCII symbol (Unicode category S) stands beside a *, _ or ~: whether it
+    lets emphasis open or close differs between markdown-it-py (it counts symbols as
+    punctuation, as CommonMark 0.31 does) and pyrs."""
+    for mark in "*_~":
+        at = source.find(mark)
+        while at != -1:
+            for near in (source[at - 1 : at], source[at + 1 : at + 2]):
+                if near and not near.isascii() and unicodedata.category(near)[0] == "S":
+                    return True
+            at = source.find(mark, at + 1)
+    return False
 
 
 def _without_fences(lines: str) -> str | None:
