@@ -151,6 +151,7 @@ DIVERGENCES = [
     "\u00a0",  # Unicode spaces trimmed by markdown-it-py only
     "| a\u2003 | b |\n|---|---|",
     "# \u00a0Title",
+    "_a_\u2029b",  # beside _, which is no letter
     "> " * 25 + "deep",  # deeper than markdown-it-py nests
     "- " * 12 + "deep",
     "  " * 30 + "- deep",

@@ -66,7 +66,7 @@ _FENCE = re.compile(r"\n(" + _PREFIX + r")(`{3,}|~{3,})([^\n]*)")
 _DELIMITER_ROW = re.compile(r"\n([ \t|:\-]+)(?=\n|\Z)")  # with a "-": one quantifier, linear
 # Spaces other than space, tab and newline (no-break, em space, form feed...), except
 # between two letters or digits ("10\u00a0km"), where neither parser trims them.
-_ODD_SPACE = re.compile(r"(?<!\w)[^\S \t\n]|[^\S \t\n](?!\w)")
+_ODD_SPACE = re.compile(r"(?<![^\W_])[^\S \t\n]|[^\S \t\n](?![^\W_])")
 _ODD_SPACES = [c for c in map(chr, range(0x3001)) if c.isspace() and c not in " \t\n"]
 _MAY_START_BLOCK = re.compile(r"\n[ \t]*(?=[\n#>*+\-|<=_~`\d])")
 _BACKTICKS = re.compile(r"`+")
