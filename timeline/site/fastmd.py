@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import cache
 from html import unescape
 from typing import Any
@@ -29,12 +29,22 @@ from urllib.parse import urlsplit
 from markdown_it.common.utils import escapeHtml
 from mdit_py_plugins.anchors.index import slugify, unique_slug
 
+from timeline.site.bodyrules import (
+    CITATION,
+    WIKI_LINK,
+    citation_html,
+    event_href,
+    summary_text,
+    validate_link,
+)
+
 try:
     import markdown_it_pyrs
 except ImportError:  # pragma: no cover - Python 3.13+, or a platform without a wheel
     markdown_it_pyrs = None  # type: ignore[assignment]
 
 Resolved = set[tuple[str, str, str | None]]
+Rendered = tuple[str, str, Resolved]  # HTML, first paragraph as text, link targets resolved
 
 # The Rust parser recurses once per nesting level and overflows its stack (the process
 # dies) with a 2 MB thread stack past about 6,000 nested list items (3 characters each) or
@@ -49,9 +59,7 @@ _RULES = [
     "newline", "table", "strikethrough", "footnote",
 ]  # fmt: skip  # markdown-it's CommonMark preset without raw HTML, plus our extensions
 _MARK = "tlph"  # placeholders are %tlph<n>%: punctuation either side, like [[ and ]]
-_TOKENS = re.compile(
-    r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]|\[@([A-Za-z0-9][A-Za-z0-9_.:-]*)\]"
-)
+_TOKENS = re.compile(f"{WIKI_LINK.pattern}|{CITATION.pattern}")  # groups: slug, text, key
 _PLACEHOLDER = re.compile(r"%tlph(\d+)%")
 
 # Checks of the Markdown, on "\n" + source: each starts with a newline, which Python's re
@@ -100,9 +108,8 @@ def available() -> bool:
 
 
 def render(
-    source: str, *, titles: Mapping[str, str], citations: Mapping[str, int], root: str,
-    validate_link: Callable[[str], bool],
-) -> tuple[str, str, Resolved] | None:  # fmt: skip
+    source: str, *, titles: Mapping[str, str], citations: Mapping[str, int], root: str
+) -> Rendered | None:
     """(HTML, first paragraph as text, link targets resolved), or None: use markdown-it-py.
 
     ``titles``: every event's title by slug; ``citations``: source number by key."""
@@ -133,21 +140,22 @@ def render(
         global panics
         panics += 1
         return None
-    if _html_unsure(html, "\n" + text, found, validate_link):
+    if _html_unsure(html, "\n" + text, found):
         return None
     html = html.replace('class="footnote-item">\n', 'class="footnote-item">')
     html = html.replace("<blockquote>\n</blockquote>", "<blockquote></blockquote>")
     if "<h" in html:
-        html = _anchor_headings(html)
-    first = _first_paragraph(html) if html else None
+        anchored = _anchor_headings(html)
+        if anchored is None:
+            return None
+        html = anchored
+    first = _first_paragraph(html)
     if first is None:
         return None
     resolved: Resolved = set()
     if found:
         html, first = _links(html, first, found, titles, citations, root, resolved)
-    words = unescape(_TAG.sub("", _FOOTNOTE_MARKS.sub("", first)))
-    words = re.sub(r"\s+", " ", words).strip()
-    return html, re.sub(r"\s+([.,;:!?])", r"\1", words), resolved
+    return html, summary_text(unescape(_TAG.sub("", _FOOTNOTE_MARKS.sub("", first)))), resolved
 
 
 def _source_unsure(source: str) -> bool:
@@ -239,9 +247,7 @@ def _backticks_pair_up(lines: str) -> bool:
     return True
 
 
-def _html_unsure(
-    html: str, lines: str, found: list[re.Match[str]], validate_link: Callable[[str], bool]
-) -> bool:
+def _html_unsure(html: str, lines: str, found: list[re.Match[str]]) -> bool:
     """True if pyrs's HTML shows a body the two parsers read differently."""
     if found and (
         html.count(f"%{_MARK}") != len(found)  # one dropped, say in an unused footnote
@@ -299,8 +305,8 @@ def _plain_tables(lines: str, tables: int) -> bool:
     return plain == tables
 
 
-def _anchor_headings(html: str) -> str:
-    """Headings as markdown-it-py makes them: h1 demoted to h2, h2-h4 given an id ("" when
+def _anchor_headings(html: str) -> str | None:
+    """Headings as markdown-it-py makes them: h1 demoted to h2, h2-h4 given an id (None when
     a heading's anchor text is not the text its HTML shows)."""
     slugs: set[str] = set()
     unsure = False
@@ -317,7 +323,7 @@ def _anchor_headings(html: str) -> str:
         return f'<h{level} id="{escapeHtml(slug)}">{inner}</h{level}>'
 
     html = _HEADING.sub(anchored, html)
-    return "" if unsure else html
+    return None if unsure else html
 
 
 def _links(
@@ -334,17 +340,13 @@ def _links(
     def link(match: re.Match[str]) -> str:
         token = found[int(match[1])]
         if token[3] is not None:
-            number = citations[token[3]]
             words[int(match[1])] = ""
-            return (
-                f'<sup class="citation"><a href="#source-{number}" '
-                f'aria-label="Source {number}">[{number}]</a></sup>'
-            )
+            return citation_html(citations[token[3]])
         slug, text = token[1].strip(), (token[2] or "").strip()
         title = titles[slug]
         resolved.add(("slug", slug, title))
         words[int(match[1])] = shown = text or title or slug
-        href = escapeHtml(f"{root}events/{slug}/")
+        href = escapeHtml(event_href(root, slug))
         return f'<a href="{href}" class="wikilink">{escapeHtml(shown)}</a>'
 
     if "<code" in html:

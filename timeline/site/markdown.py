@@ -7,7 +7,6 @@ event or a citation of a missing source is an error with the file and line it is
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -27,11 +26,14 @@ from timeline.errors import Problem, Problems
 from timeline.reading.fields import did_you_mean
 from timeline.reading.model import Event
 from timeline.site import fastmd
-
-_WIKI = re.compile(r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]")
-_CITE = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_.:-]*)\]")
-_SAFE_SCHEMES = ("http", "https", "mailto")
-_SCHEME = re.compile(r"\s*([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+from timeline.site.bodyrules import (
+    CITATION,
+    WIKI_LINK,
+    citation_html,
+    event_href,
+    summary_text,
+    validate_link,
+)
 
 
 @dataclass(frozen=True)
@@ -67,12 +69,6 @@ class RenderedBody:
             (links.titles if kind == "slug" else links.paths).get(name) == value
             for kind, name, value in self.resolved
         )
-
-
-def validate_link(url: str) -> bool:
-    """Only http, https, mailto and relative URLs survive in links."""
-    scheme = _SCHEME.match(url)
-    return scheme is None or scheme[1].lower() in _SAFE_SCHEMES
 
 
 @cache
@@ -122,7 +118,7 @@ def _problem(state: StateInline | StateCore, line: int, field: str, message: str
 def _wikilink(state: StateInline, silent: bool) -> bool:
     if not state.src.startswith("[[", state.pos):
         return False
-    match = _WIKI.match(state.src, state.pos)
+    match = WIKI_LINK.match(state.src, state.pos)
     if match is None:
         return False
     if not silent:
@@ -136,7 +132,7 @@ def _wikilink(state: StateInline, silent: bool) -> bool:
                 f"[[{slug}]] links to an unknown event{did_you_mean(slug, links.titles)}",
             )  # fmt: skip
         token = state.push("link_open", "a", 1)
-        token.attrs = {"href": f"{state.env['root']}events/{slug}/", "class": "wikilink"}
+        token.attrs = {"href": event_href(state.env["root"], slug), "class": "wikilink"}
         state.push("text", "", 0).content = text or title or slug
         state.push("link_close", "a", -1)
     state.pos = match.end()
@@ -146,7 +142,7 @@ def _wikilink(state: StateInline, silent: bool) -> bool:
 def _citation(state: StateInline, silent: bool) -> bool:
     if not state.src.startswith("[@", state.pos):
         return False
-    match = _CITE.match(state.src, state.pos)
+    match = CITATION.match(state.src, state.pos)
     if match is None:
         return False
     if not silent:
@@ -167,11 +163,7 @@ def _citation(state: StateInline, silent: bool) -> bool:
 def _render_citation(
     self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    number = int(tokens[idx].meta["number"])
-    return (
-        f'<sup class="citation"><a href="#source-{number}" '
-        f'aria-label="Source {number}">[{number}]</a></sup>'
-    )
+    return citation_html(int(tokens[idx].meta["number"]))
 
 
 def _rewrite_links(state: StateCore) -> None:
@@ -194,7 +186,7 @@ def _rewrite_links(state: StateCore) -> None:
                 _problem(state, line, "body", f"links to {parts.path}, which is not an event file")
                 continue
             fragment = f"#{parts.fragment}" if parts.fragment else ""
-            token.attrs["href"] = f"{state.env['root']}events/{slug}/{fragment}"
+            token.attrs["href"] = event_href(state.env["root"], slug) + fragment
 
 
 def _plain_text(tokens: list[Token]) -> str:
@@ -207,8 +199,7 @@ def _plain_text(tokens: list[Token]) -> str:
                 for child in inline.children or ()
                 if child.type in ("text", "code_inline", "softbreak", "hardbreak")
             ]
-            text = re.sub(r"\s+", " ", "".join(words)).strip()
-            return re.sub(r"\s+([.,;:!?])", r"\1", text)  # where a citation was removed
+            return summary_text("".join(words))
     return ""
 
 
@@ -222,8 +213,7 @@ def render_body(
     text = event.body if source is None else source
     citations = {s.key: n for n, s in enumerate(event.sources, 1) if s.key}
     if fast and not allow_html:
-        done = fastmd.render(text, titles=links.titles, citations=citations, root=root,
-                             validate_link=validate_link)  # fmt: skip
+        done = fastmd.render(text, titles=links.titles, citations=citations, root=root)
         if done is not None:
             html, first, targets = done
             return RenderedBody(html, first, (), _in_order(targets))
@@ -243,7 +233,5 @@ def render_body(
     return RenderedBody(html, _plain_text(tokens), tuple(problems), _in_order(env["resolved"]))
 
 
-def _in_order(
-    resolved: set[tuple[str, str, str | None]],
-) -> tuple[tuple[str, str, str | None], ...]:
+def _in_order(resolved: fastmd.Resolved) -> tuple[tuple[str, str, str | None], ...]:
     return tuple(sorted(resolved, key=lambda r: (r[0], r[1])))
