@@ -21,6 +21,7 @@ from timeline.reading.model import Taxonomy
 from timeline.site import exports, feeds
 from timeline.site.index import NEIGHBOURS, TimelineIndex
 from timeline.site.overview import OVERVIEW_LIMIT, overview, svg
+from timeline.site.templating import Environment
 from timeline.site.views import (
     PAGE_SIZE,
     TAXONOMIES,
@@ -131,7 +132,7 @@ def template_error(exc: jinja2.TemplateError, name: str) -> ContentError:
 def make_environment(config: Config) -> jinja2.Environment:
     """One environment per Builder: templates are compiled once and reused for every page."""
     loaders = [jinja2.FileSystemLoader(folder / "templates") for folder in theme_folders(config)]
-    env = jinja2.Environment(
+    env = Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
