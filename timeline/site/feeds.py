@@ -10,7 +10,6 @@ from __future__ import annotations
 import heapq
 import io
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -19,9 +18,6 @@ from xml.sax.saxutils import escape, quoteattr
 from timeline.reading.dates import EDTFDate, iso_day
 from timeline.reading.model import Event
 from timeline.site.views import SourceView, Views, event_url
-
-_ROOT_LINK = re.compile(r'(href|src)="\.\./\.\./')
-_FRAGMENT = re.compile(r'href="#')
 
 
 @dataclass(frozen=True)
@@ -69,8 +65,10 @@ def _first_day(date: EDTFDate) -> int | None:
 
 def absolute_body(html: str, base_url: str, page_url: str) -> str:
     """An event body's relative links made absolute (they start from the event page)."""
-    html = _ROOT_LINK.sub(lambda m: f'{m[1]}="{base_url}', html)
-    return _FRAGMENT.sub(f'href="{page_url}#', html)
+    html = html.replace('href="../../', f'href="{base_url}').replace(
+        'src="../../', f'src="{base_url}'
+    )
+    return html.replace('href="#', f'href="{page_url}#')
 
 
 def sources_html(sources: Iterable[SourceView]) -> str:
@@ -226,7 +224,7 @@ def json_item(e: FeedEntry) -> dict[str, Any]:
 
 def json_entry(e: FeedEntry) -> str:
     """One entry as JSON Feed item text (one line)."""
-    return json.dumps(json_item(e), ensure_ascii=False)
+    return _to_json(json_item(e))
 
 
 def json_feed(feed: Feed, items: Iterable[str]) -> str:
@@ -245,6 +243,10 @@ def json_feed(feed: Feed, items: Iterable[str]) -> str:
     return out.getvalue()
 
 
+# json.dumps(value, ensure_ascii=False), with one encoder for the tens of thousands of items
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def dump_json(
     handle: TextIO, head: dict[str, Any], lists: list[tuple[str, Iterable[Any]]], *,
     encoded: bool = False,
@@ -258,7 +260,7 @@ def dump_json(
     for n, (key, items) in enumerate(lists):
         handle.write((",\n" if parts or n else "") + f" {json.dumps(key)}: [")
         for i, item in enumerate(items):
-            text = item if encoded else json.dumps(item, ensure_ascii=False)
+            text = item if encoded else _to_json(item)
             handle.write(("\n  " if i == 0 else ",\n  ") + text)
         handle.write("\n ]")
     handle.write("\n}\n")
