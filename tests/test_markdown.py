@@ -6,6 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.conftest import Project, event, text_of
+from timeline.site.bodyrules import summary_text
 
 
 def body_of(project: Project, markdown: str, *, config: str = "", extra: str = "") -> str:
@@ -142,3 +143,18 @@ def test_pathological_nesting_renders(project: Project) -> None:
     html = body_of(project, "> " * 10 + "deep\n\n" + "> " * 500 + "x\n\n" + "*" * 5000 + "[" * 3000)
     assert "deep" in html
     assert html.count("<blockquote>") < 1000
+
+
+@pytest.mark.parametrize(
+    ("words", "summary"),
+    [
+        ("  First\n\tline \u00a0and\u3000more  ", "First line and more"),
+        ("Said so , twice ; then ? and . end !", "Said so, twice; then? and. end!"),
+        ("A claim \n: its note", "A claim: its note"),
+        ("", ""),
+    ],
+)
+def test_summary_text_collapses_every_space_and_none_before_punctuation(
+    words: str, summary: str
+) -> None:
+    assert summary_text(words) == summary

@@ -33,5 +33,8 @@ def citation_html(number: int) -> str:
 def summary_text(words: str) -> str:
     """A first paragraph's words as summary text: spaces collapsed, none left before
     punctuation (where a citation was removed)."""
-    text = re.sub(r"\s+", " ", words).strip()
-    return re.sub(r"\s+([.,;:!?])", r"\1", text)
+    text = " ".join(words.split())  # str.split's whitespace is re's \s: every Unicode space
+    for mark in ".,;:!?":
+        if mark in text:
+            text = text.replace(" " + mark, mark)  # single spaces now: no new pair is made
+    return text
