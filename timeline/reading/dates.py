@@ -11,6 +11,8 @@ import enum
 import re
 from dataclasses import dataclass
 
+from timeline.reading.pickling import pickled_by_fields
+
 __all__ = [
     "DateFormat",
     "DatePoint",
@@ -121,6 +123,7 @@ class DateFormat:
     local_zone: str = ""  # named after times written without an offset, e.g. "Asia/Baghdad"
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class DatePoint:
     """One EDTF date (not an interval), with its precision, qualifiers and day bounds."""
@@ -182,6 +185,7 @@ class DatePoint:
         return date
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class EDTFDate:
     """A parsed EDTF value: a single date or an interval whose ends may be open or unknown."""

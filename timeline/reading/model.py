@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass
 
 from timeline.reading.dates import EDTFDate
+from timeline.reading.pickling import pickled_by_fields
 
 
 class Status(enum.Enum):
@@ -34,6 +35,7 @@ class Taxonomy(enum.Enum):
         return {"tags": "tag", "actors": "actor", "places": "place"}[self.value]
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Source:
     """A cited source: inline in an event, or an entry of the bibliography (``key`` set)."""
@@ -58,6 +60,7 @@ class Source:
         return f"url:{self.url}" if self.url else f"title:{self.title}|{self.publisher or ''}"
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Image:
     """An illustration: a URL or a path into the project's ``static/`` folder."""
@@ -73,6 +76,7 @@ class Image:
         return "://" in self.src
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Update:
     """One entry of an event's correction log."""
@@ -110,6 +114,7 @@ _WORDS = {
 }
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Relation:
     """A link from one event to another, kept with the line that made it; ``kind`` None is a
@@ -120,6 +125,7 @@ class Relation:
     kind: RelationKind | None = None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Event:
     """One event file, validated; bodies are rendered later, once every slug is known."""
