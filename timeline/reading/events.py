@@ -147,9 +147,9 @@ RELATION_KEYS = ("slug", "relation")
 
 def _relations(f: Fields) -> list[Relation]:
     """``related``: slugs, or mappings {slug: ..., relation: follows|causes|...}."""
-    if not f.has(("related",)) or f.get(("related",)) is None:
+    value = f.value(("related",))
+    if value is None:
         return []
-    value = f.get(("related",))
     if not isinstance(value, list):
         f.error(("related",), "expected a list of slugs, or of '- slug: ...' / 'relation: ...'")
         return []
@@ -208,9 +208,9 @@ def _source(
 
 
 def _sources(f: Fields, bibliography: Mapping[str, Source]) -> tuple[Source, ...]:
-    if not f.has(("sources",)) or f.get(("sources",)) is None:
+    value = f.value(("sources",))
+    if value is None:
         return ()
-    value = f.get(("sources",))
     if not isinstance(value, list):
         f.error(("sources",), "expected a list of sources (each '- title: ...' or a source id)")
         return ()
@@ -235,7 +235,7 @@ def _sources(f: Fields, bibliography: Mapping[str, Source]) -> tuple[Source, ...
 
 
 def _image(f: Fields) -> Image | None:
-    if not f.has(("image",)) or f.get(("image",)) is None:
+    if f.value(("image",)) is None:
         return None
     if f.mapping(("image",), IMAGE_KEYS) is None:
         return None
@@ -252,9 +252,9 @@ def _image(f: Fields) -> Image | None:
 
 
 def _updates(f: Fields) -> tuple[Update, ...]:
-    if not f.has(("updates",)) or f.get(("updates",)) is None:
+    value = f.value(("updates",))
+    if value is None:
         return ()
-    value = f.get(("updates",))
     if not isinstance(value, list):
         f.error(("updates",), "expected a list of '- date: ...' / 'note: ...' entries")
         return ()

@@ -68,6 +68,9 @@ def _owner(key: Path_) -> str:
     return {"updates": "update", "image": "image"}.get(str(key[0]), "source")
 
 
+_MISSING = object()
+
+
 class Fields:
     """Reads one YAML mapping's fields, recording a problem for each wrong one."""
 
@@ -83,11 +86,18 @@ class Fields:
         return value
 
     def has(self, key: Path_) -> bool:
+        return self._found(key) is not _MISSING
+
+    def value(self, key: Path_) -> Any:
+        """The value at ``key``; None when it is missing or null (``key:`` left empty)."""
+        value = self._found(key)
+        return None if value is _MISSING else value
+
+    def _found(self, key: Path_) -> Any:
         try:
-            self.get(key)
+            return self.get(key)
         except (KeyError, IndexError, TypeError):
-            return False
-        return True
+            return _MISSING
 
     def error(self, key: Path_, message: str) -> None:
         self.problems.error(self.path, self.located.line(key), field_name(key), message)
@@ -107,11 +117,11 @@ class Fields:
 
     def text(self, key: Path_, *, required: bool = False) -> str | None:
         """A non-empty plain string."""
-        if not self.has(key) or self.get(key) is None:
+        value = self.value(key)
+        if value is None:
             if required:
                 self.error(key, f"missing; every {_owner(key)} needs a {key[-1]}")
             return None
-        value = self.get(key)
         if not isinstance(value, str):
             self.error(key, f"expected text but YAML read {describe(value)}{self._quote_hint(key)}")
             return None
@@ -124,9 +134,9 @@ class Fields:
 
     def names(self, key: Path_) -> tuple[str, ...]:
         """A list of non-empty strings (tags, actors, places, slugs)."""
-        if not self.has(key) or self.get(key) is None:
+        value = self.value(key)
+        if value is None:
             return ()
-        value = self.get(key)
         if not isinstance(value, list):
             example = value if isinstance(value, str) else "name"
             self.error(key, f"expected a list, e.g. {key[-1]}: [{example}]; got {describe(value)}")
@@ -140,13 +150,14 @@ class Fields:
 
     def edtf(self, key: Path_, *, required: bool = False) -> EDTFDate | None:
         """An EDTF date, read from the value's source text (YAML dates and years included)."""
-        if not self.has(key) or self.get(key) is None:
+        value = self.value(key)
+        if value is None:
             if required:
                 self.error(key, "missing; give an EDTF date such as 2007-08-22, 2007-08 or 2007?")
             return None
         raw = self.located.raw.get(key)
         if raw is None:
-            self.error(key, f"expected an EDTF date but YAML read {describe(self.get(key))}")
+            self.error(key, f"expected an EDTF date but YAML read {describe(value)}")
             return None
         try:
             return parse_edtf(raw)
@@ -166,9 +177,9 @@ class Fields:
         return value
 
     def flag(self, key: Path_) -> bool:
-        if not self.has(key) or self.get(key) is None:
+        value = self.value(key)
+        if value is None:
             return False
-        value = self.get(key)
         if not isinstance(value, bool):
             self.error(key, f"expected true or false, got {describe(value)}")
             return False
@@ -176,7 +187,7 @@ class Fields:
 
     def mapping(self, key: Path_, known: Iterable[str]) -> dict[str, Any] | None:
         """A nested mapping, warning about keys not in ``known``."""
-        value = self.get(key) if self.has(key) else None
+        value = self.value(key)
         if not isinstance(value, dict):
             self.error(key, f"expected 'key: value' pairs, got {describe(value)}")
             return None

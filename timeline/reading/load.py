@@ -68,13 +68,14 @@ def read_bytes(path: Path, root: Path, rel: str, problems: Problems) -> bytes | 
         if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
             problems.error(rel, 0, "", "is a symbolic link leading outside the project; refused")
             return None
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            problems.error(
-                rel, 0, "", f"is {size // 1_048_576} MB; event files are limited to 5 MB"
-            )
-            return None
-        return path.read_bytes()
+        with open(path, "rb") as handle:  # the size of the file opened, not of its path
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                problems.error(
+                    rel, 0, "", f"is {size // 1_048_576} MB; event files are limited to 5 MB"
+                )
+                return None
+            return handle.read()
     except OSError as exc:
         problems.error(rel, 0, "", f"cannot be read: {exc.strerror or exc}")
         return None
