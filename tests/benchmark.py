@@ -301,13 +301,17 @@ class PeakMemory:
         return self.peak, self.peak_rss
 
 
-def _timeline(root: Path, *args: str) -> tuple[float, float, tuple[int, int], str]:
+def _timeline(
+    root: Path, *args: str, memory: bool = False
+) -> tuple[float, float, tuple[int, int], str]:
     """Run `timeline build ARGS` in ``root``: wall s, CPU s (all processes), peak memory
-    (PSS, RSS; bytes), output.
+    (PSS, RSS; bytes; (0, 0) unless ``memory``), output.
 
     The disk is synced first: otherwise the kernel is still writing out the last build's
     (or the generator's) files while this one runs, on the same two cores - up to 3 s of a
-    10,000-event cold build on this machine."""
+    10,000-event cold build on this machine. Memory is sampled only when asked: reading
+    the processes' memory maps slows them (about 0.15 s of a 5 s build), so timed runs
+    are never sampled."""
     os.sync()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
@@ -315,10 +319,10 @@ def _timeline(root: Path, *args: str) -> tuple[float, float, tuple[int, int], st
         [sys.executable, "-m", "timeline", "build", *args], cwd=root,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    memory = PeakMemory(process.pid)
+    sampler = PeakMemory(process.pid) if memory else None
     out, err = process.communicate()
     wall = time.perf_counter() - started
-    peak = memory.stop()
+    peak = sampler.stop() if sampler else (0, 0)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if process.returncode != 0:
@@ -370,15 +374,17 @@ def bench_build(sizes: list[int], runs: int) -> None:
                 # on this machine's ext4, creating files right after deleting tens of
                 # thousands is several times slower (see docs/performance.md).
                 out = f"cold-{run}"
-                wall, used, most, _ = _timeline(root, "--no-cache", "--no-search", "--out", out)
+                wall, used, _, _ = _timeline(root, "--no-cache", "--no-search", "--out", out)
                 cold.append(wall)
                 cpu.append(used)
+                floor.append(_write_floor(root / out, root / f"floor-{run}"))
+                most = _timeline(root, "--no-cache", "--no-search", "--out", f"memory-{run}",
+                                 memory=True)[2]  # fmt: skip
                 peak.append(most[0])
                 peak_rss.append(most[1])
-                floor.append(_write_floor(root / out, root / f"floor-{run}"))
             for run in range(runs):
-                shutil.rmtree(root / f"cold-{run}")
-                shutil.rmtree(root / f"floor-{run}")
+                for folder in ("cold", "floor", "memory"):
+                    shutil.rmtree(root / f"{folder}-{run}")
             in_memory = []  # the same into tmpfs: the build's own speed, whatever the disk's
             if MEMORY_FOLDER.is_dir():
                 for _ in range(runs):
