@@ -6,6 +6,7 @@ import json
 
 import feedparser
 import pytest
+from bs4 import BeautifulSoup
 
 from tests.conftest import Project, event
 
@@ -110,3 +111,20 @@ def test_without_base_url_feeds_are_skipped_with_a_note(project: Project) -> Non
     )
     assert not (project.site / "feed.xml").exists() and not (project.site / "sitemap.xml").exists()
     assert "Sitemap" not in (project.site / "robots.txt").read_text()
+
+
+def test_a_quote_in_a_source_url_stays_inside_its_href(project: Project) -> None:
+    url = 'https://example.org/a"onmouseover="alert(1)'
+    project.write({
+        "timeline.toml": f'title = "Feeds"\nbase_url = "{BASE}"\n',
+        "events/2007-08-22-a.md": event(
+            "A", sources=f"sources:\n  - title: Odd\n    url: '{url}'\n    archived: '{url}'\n"
+        ),
+    }).build()  # fmt: skip
+    entry = json.loads((project.site / "feed.json").read_text())["items"][0]
+    slide = json.loads((project.site / "timelinejs.json").read_text())["events"][0]
+    atom = feedparser.parse((project.site / "feed.xml").read_bytes()).entries[0]
+    for html in (entry["content_html"], slide["text"]["text"], atom.content[0].value):
+        links = BeautifulSoup(html, "html.parser").select("a[href]")
+        assert [a["href"] for a in links] == [url, url]
+        assert not any(a.has_attr("onmouseover") for a in links)

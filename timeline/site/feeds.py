@@ -12,6 +12,7 @@ import io
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from html import escape as attribute  # quotes too: for attribute values
 from typing import Any, TextIO
 from xml.sax.saxutils import escape, quoteattr
 
@@ -75,14 +76,14 @@ def sources_html(sources: Iterable[SourceView]) -> str:
     items = []
     for s in sources:
         title = escape(s.title)
-        line = f'<a href="{escape(s.url)}">{title}</a>' if s.url else title
+        line = f'<a href="{attribute(s.url)}">{title}</a>' if s.url else title
         for part in (s.author, s.publisher, s.date):
             if part:
                 line += f", {escape(part)}"
         if s.via:
             line += f" (via {escape(s.via)})"
         if s.archived:
-            line += f' — <a href="{escape(s.archived)}">archived copy</a>'
+            line += f' — <a href="{attribute(s.archived)}">archived copy</a>'
         items.append(f"<li>{line}</li>")
     if not items:
         return "<p><em>No source is cited for this event yet.</em></p>"
