@@ -109,6 +109,19 @@ def test_uncertain_dates_are_shown_as_uncertain(site: Project) -> None:
     exact = soup.select_one("#douri .date")
     assert exact is not None and exact.name == "time" and exact["datetime"] == "2007-08-22"
     assert "date-hedged" not in exact["class"]
+    assert exact["title"] == "EDTF 2007-08-22"
+
+
+def test_a_date_both_approximate_and_uncertain_says_so(project: Project) -> None:
+    project.write({"events/a.md": event("A", "2007-08%"), "events/b.md": event("B", "2007?")})
+    project.build()
+    soup = project.html("")
+    a, b = soup.select_one("#a .date"), soup.select_one("#b .date")
+    assert a is not None and b is not None
+    assert a["class"] == ["date", "date-hedged", "date-approximate", "date-uncertain"]
+    assert a["title"] == "EDTF 2007-08%: approximate and uncertain"
+    assert b["class"] == ["date", "date-hedged", "date-uncertain"]
+    assert b["title"] == "EDTF 2007?: uncertain"
 
 
 def test_event_page_shows_everything_about_the_event(site: Project) -> None:

@@ -39,10 +39,10 @@ class DateView:
     precision: str
     approximate: bool
     uncertain: bool
-
-    @property
-    def hedged(self) -> bool:
-        return self.approximate or self.uncertain or self.precision not in ("day", "time")
+    hedged: bool  # approximate, uncertain, or less precise than a day
+    # Made once per date rather than by the template on every list that shows it:
+    classes: str  # "date", plus date-hedged, date-approximate, date-uncertain
+    title: str  # "EDTF 2007-08~: approximate"
 
 
 @dataclass(frozen=True)
@@ -244,13 +244,24 @@ def date_view(date: EDTFDate, fmt: DateFormat) -> DateView:
             machine = f"{start.year:04d}-{start.month:02d}"
         else:
             machine = f"{start.year:04d}"
+    approximate, uncertain = date.approximate, date.uncertain
+    precision = "interval" if date.interval else date.precision.value
+    hedged = approximate or uncertain or precision not in ("day", "time")
+    qualifiers = [word for word, yes in (("approximate", approximate), ("uncertain", uncertain))
+                  if yes]  # fmt: skip
+    classes = " ".join(["date", *(["date-hedged"] if hedged else []),
+                        *(f"date-{word}" for word in qualifiers)])  # fmt: skip
+    note = " and ".join(qualifiers)
     return DateView(
         text=date.display(fmt),
         edtf=date.text,
         machine=machine if not date.interval else None,
-        precision="interval" if date.interval else date.precision.value,
-        approximate=date.approximate,
-        uncertain=date.uncertain,
+        precision=precision,
+        approximate=approximate,
+        uncertain=uncertain,
+        hedged=hedged,
+        classes=classes,
+        title=f"EDTF {date.text}: {note}" if note else f"EDTF {date.text}",
     )
 
 
