@@ -218,11 +218,13 @@ class EDTFDate:
 
     @property
     def approximate(self) -> bool:
-        return any(p.approximate for p in (self.start, self.end) if p)
+        start, end = self.start, self.end
+        return (start is not None and start.approximate) or (end is not None and end.approximate)
 
     @property
     def uncertain(self) -> bool:
-        return any(p.uncertain for p in (self.start, self.end) if p)
+        start, end = self.start, self.end
+        return (start is not None and start.uncertain) or (end is not None and end.uncertain)
 
     @property
     def sort_key(self) -> tuple[int, int]:
