@@ -207,3 +207,20 @@ def test_an_unreadable_event_file_is_an_error_not_a_crash(project: Project) -> N
     assert result.exit_code == 1
     assert "events/2007-08-26-x.md: cannot be read: No such file or directory" in result.stderr
     assert project.snapshot() == before
+
+
+def test_pages_are_scheduled_once_each_list_kinds_together_events_last() -> None:
+    from timeline.build import EVENT_RUNS, schedule
+
+    keys: list[tuple[str | int, ...]] = [("event", f"e{i}") for i in range(400)]
+    keys += [("year", 2000 + i, 1) for i in range(10)] + [
+        ("term", "tags", f"t{i}", 1) for i in range(30)
+    ]
+    parts = schedule(keys, lambda key: 10.0 if key[0] == "year" else 1.0, 2)
+    assert sorted(key for part in parts for key in part) == sorted(keys)  # each page once
+    fixed, tail = parts[:2], parts[2:]
+    assert all(key[0] != "event" for part in fixed for key in part)
+    assert sum(1 for part in fixed if any(key[0] == "year" for key in part)) == 1
+    assert all(key[0] == "event" for part in tail for key in part)
+    assert EVENT_RUNS <= len(tail) <= 2 * EVENT_RUNS * 2
+    assert [key for part in tail for key in part] == keys[:400]  # in order: neighbours together

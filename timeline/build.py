@@ -21,7 +21,7 @@ from timeline import cache
 from timeline.config import Config
 from timeline.errors import Problem, Problems
 from timeline.packed import map_packed
-from timeline.parallel import cores, few_collections, in_shares, map_shares
+from timeline.parallel import cores, few_collections, in_parts, map_shares
 from timeline.progress import STEP, Progress
 from timeline.reading.load import ReadCache, load_corpus
 from timeline.reading.model import Event, Taxonomy
@@ -55,6 +55,7 @@ from timeline.site.views import PAGE_SIZE, TAXONOMIES, Views, page_count
 
 EVENT_ROOT = "../../"  # from events/<slug>/ back to the site root
 SMALL_SITE = 200  # pages: fewer are made in one process
+EVENT_RUNS = 16  # runs of event pages per worker, handed out to whichever is free
 
 
 @dataclass(frozen=True)
@@ -289,13 +290,12 @@ class Builder:
         workers = self.workers if len(keys) >= SMALL_SITE else 1
         plan = schedule(keys, renderer.cost, workers) if workers > 1 else [keys]
 
-        def write_share(share: int, shares: int) -> _Share:
+        def write_part(part: int) -> _Share:
             writer = SiteWriter(folder, stage=not first)
             result = _Share(Counter(), writer.changed, writer.stats, [], [])
-            mine = keys if shares == 1 else plan[share]
             kind = None
-            for done, key in enumerate(mine, 1):
-                if shares > 1 and key[0] != kind:  # no two kinds of page share list entries:
+            for done, key in enumerate(plan[part], 1):
+                if len(plan) > 1 and key[0] != kind:  # no two kinds of page share entries:
                     renderer.forget_entries()  # let the last kind's go (a worker's own memory)
                     kind = key[0]
                 spec = renderer.spec(key)
@@ -307,9 +307,11 @@ class Builder:
                 if self.progress and done % STEP == 0:
                     self.progress.advance(STEP)
                 result.paths.append(spec.path)
-                if shares == 1:  # kept in-process only, for serve's next update to compare
+                if len(plan) == 1:  # kept in-process only, for serve's next update to compare
                     result.specs.append(spec)
-            if share == 0:
+            if self.progress:
+                self.progress.advance(len(plan[part]) % STEP)
+            if part == 0:
                 for rel, source in statics.items():
                     writer.copy(rel, source)
             return result
@@ -318,7 +320,7 @@ class Builder:
         if self.progress:
             self.progress.begin("Writing pages", len(keys))
         try:
-            results = in_shares(write_share, workers)
+            results = in_parts(write_part, len(plan), workers)
             clock("pages")
             counter = sum((r.rendered for r in results), Counter())
             changed = [rel for r in results for rel in r.changed]
@@ -400,28 +402,35 @@ class Builder:
 def schedule(
     keys: list[PageKey], cost: Callable[[PageKey], float], shares: int
 ) -> list[list[PageKey]]:
-    """Pages split into ``shares`` lists of about equal cost, keeping pages of one kind
-    together: list pages reuse the entries a worker rendered for an earlier list page, so
-    all year pages go to one worker, all tag/actor/place pages to one, and so on (unless a
-    kind is too large for that); event pages are cut into runs of neighbouring pages. Each
-    share lists its pages kind by kind, so that a worker can let one kind's entries go."""
+    """Pages split into parts for ``shares`` workers: first one share per worker of the pages
+    that reuse list entries, kept together by kind (all year pages to one worker, all
+    tag/actor/place pages to one, and so on, unless a kind is too large for that) and
+    balanced by an estimated cost; then event pages, which share little, in short runs of
+    neighbouring pages, each taken by the first worker free. So the estimates' errors even
+    out at the end instead of leaving one core idle. Each share lists its pages kind by kind,
+    so that a worker can let one kind's entries go."""
     groups: dict[str, list[tuple[PageKey, float]]] = {}
     for key in keys:
         groups.setdefault(str(key[0]), []).append((key, cost(key)))
     total = sum(c for group in groups.values() for _, c in group)
     runs: list[tuple[float, list[PageKey]]] = []
+    tail: list[list[PageKey]] = []
     for kind, group in groups.items():
-        # Event pages share little (their neighbours' entries): small runs balance the load.
-        limit = total / (8 if kind == "event" else 2) / shares
+        limit = total / (EVENT_RUNS if kind == "event" else 2) / shares
+        cut: list[tuple[float, list[PageKey]]] = []
         run: list[PageKey] = []
         weight = 0.0
         for key, c in group:
             if run and weight + c > limit:
-                runs.append((weight, run))
-                run, weight = [], 0.0
+                cut.append((weight, run))
+                weight, run = 0.0, []
             run.append(key)
             weight += c
-        runs.append((weight, run))
+        cut.append((weight, run))
+        if kind == "event":
+            tail += [run for _, run in cut]
+        else:
+            runs += cut
     loads = [0.0] * shares
     plan: list[list[PageKey]] = [[] for _ in range(shares)]
     for weight, run in sorted(runs, key=lambda r: -r[0]):  # heaviest first, to the lightest
@@ -429,7 +438,7 @@ def schedule(
         loads[share] += weight
         plan[share].extend(run)
     rank = {kind: n for n, kind in enumerate(groups)}  # each share's pages kind by kind
-    return [sorted(share, key=lambda key: rank[str(key[0])]) for share in plan]
+    return [sorted(share, key=lambda key: rank[str(key[0])]) for share in plan] + tail
 
 
 def _plan(

@@ -77,11 +77,11 @@ def _in_workers(job: Callable[[int], R], parts: int, workers: int) -> list[R]:
     return [value for _, value in results]
 
 
-def in_shares(job: Callable[[int, int], R], workers: int) -> list[R]:
-    """Run ``job(share, shares)`` for each share, in forked workers when ``workers`` > 1."""
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [job(0, 1)]
-    return _in_workers(lambda share: job(share, workers), workers, workers)
+def in_parts(job: Callable[[int], R], parts: int, workers: int) -> list[R]:
+    """``[job(i) for i in range(parts)]``, in forked workers when ``workers`` > 1: each of
+    the first ``workers`` parts starts on a worker of its own, and each later part goes to
+    the first worker free."""
+    return _in_workers(job, parts, workers)
 
 
 def map_runs(function: Callable[[Sequence[T]], R], items: Sequence[T], workers: int) -> list[R]:
