@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Project, event
+from tests.conftest import Project, assert_clean_exit, event, text_of
 from timeline.errors import UsageError
 from timeline.site.output import SiteWriter
 
@@ -224,3 +224,18 @@ def test_pages_are_scheduled_once_each_list_kinds_together_events_last() -> None
     assert all(key[0] == "event" for part in tail for key in part)
     assert EVENT_RUNS <= len(tail) <= 2 * EVENT_RUNS * 2
     assert [key for part in tail for key in part] == keys[:400]  # in order: neighbours together
+
+
+def test_symlinked_event_inside_the_project_is_read_and_a_loop_is_an_error(
+    project: Project,
+) -> None:
+    project.write(FILES)
+    project.write({"notes/kept.md": event("Kept elsewhere", "2007-08-26")})
+    os.symlink(project.root / "notes" / "kept.md", project.root / "events" / "2007-08-26-kept.md")
+    project.build()
+    assert text_of(project.html("events/kept/"), "h1") == ["Kept elsewhere"]
+    os.symlink("2007-08-27-loop.md", project.root / "events" / "2007-08-27-loop.md")
+    result = project.run("build")
+    assert_clean_exit(result)
+    assert result.exit_code == 1
+    assert "events/2007-08-27-loop.md: cannot be read: " in result.stderr

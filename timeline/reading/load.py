@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import time
@@ -62,13 +63,32 @@ def read_text(path: Path, root: Path, rel: str, problems: Problems) -> str | Non
     return None if data is None else decode(data, rel, problems)
 
 
-def read_bytes(path: Path, root: Path, rel: str, problems: Problems) -> bytes | None:
+# Opening a file fails with ELOOP if it is a symbolic link: only then is it looked at
+# closer (one system call a file, where asking first took two).
+_NO_LINK = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def read_bytes(path: str | Path, root: Path, rel: str, problems: Problems) -> bytes | None:
     """A file's bytes, or None with a problem (links out of the project, too large, unreadable)."""
     try:
-        if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
-            problems.error(rel, 0, "", "is a symbolic link leading outside the project; refused")
-            return None
-        with open(path, "rb") as handle:  # the size of the file opened, not of its path
+        try:
+            if not hasattr(os, "O_NOFOLLOW") and os.path.islink(path):  # pragma: no cover
+                raise OSError(errno.ELOOP, "a symbolic link")
+            fd = os.open(path, _NO_LINK)
+        except OSError as exc:
+            if exc.errno != errno.ELOOP:
+                raise
+            try:
+                inside = Path(path).resolve().is_relative_to(root.resolve())
+            except RuntimeError:  # a loop of links (Python < 3.13; later ones raise OSError)
+                raise OSError(errno.ELOOP, "a loop of symbolic links") from None
+            if not inside:
+                problems.error(
+                    rel, 0, "", "is a symbolic link leading outside the project; refused"
+                )
+                return None
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        with open(fd, "rb") as handle:  # the size of the file opened, not of its path
             size = os.fstat(handle.fileno()).st_size
             if size > MAX_FILE_BYTES:
                 problems.error(
@@ -183,7 +203,7 @@ def load_corpus(
 
     def parse(item: tuple[str, str, Stamp, Parsed | None]) -> Parsed:
         path, rel, stamp, previous = item
-        return _parse(Path(path), root, rel, stamp, bibliography, previous)
+        return _parse(path, root, rel, stamp, bibliography, previous)
 
     def without_body(parsed: Parsed) -> tuple[Parsed, str]:
         if parsed.event is None:
@@ -215,7 +235,7 @@ def load_corpus(
 
 
 def _parse(
-    path: Path, root: Path, rel: str, stamp: Stamp, bibliography: dict[str, Source],
+    path: str, root: Path, rel: str, stamp: Stamp, bibliography: dict[str, Source],
     previous: Parsed | None,
 ) -> Parsed:  # fmt: skip
     """Read one event file; parse it only if its bytes differ from what was parsed before."""
