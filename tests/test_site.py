@@ -430,3 +430,26 @@ def test_event_pages_show_a_strip_of_the_events_around_them(site: Project) -> No
     current = strip.select_one("a.mark-current")
     assert current is not None and current["aria-current"] == "page"
     assert current["href"] == "../../events/douri/"
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        (
+            "404.html",
+            "{% extends 'base.html' %}{% block content %}\n<p>\n{{ nothing.here }}\n{% endblock %}\n",
+        ),
+        ("event_item.html", "<li>\n{{ e.title }}\n{{ e.nothing.here }}</li>\n"),
+    ],
+)
+def test_an_error_while_rendering_names_the_template_line(
+    project: Project, name: str, text: str
+) -> None:
+    project.write(FILES)
+    project.write({f"theme/templates/{name}": text})
+    result = project.run("build", "--no-search")
+    assert_clean_exit(result)
+    assert result.exit_code == 1
+    where = (project.root / "theme" / "templates" / name).as_posix()
+    assert f"{where}:3: template: " in result.output
+    assert "nothing" in result.output  # what Jinja says is missing

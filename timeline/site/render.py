@@ -123,9 +123,18 @@ ENTRIES = {"items_html": "event_item.html", "compact_html": "compact_item.html"}
 
 
 def template_error(exc: jinja2.TemplateError, name: str) -> ContentError:
-    """A broken theme template as a content error naming its file and line."""
+    """A broken theme template as a content error naming its file and line: where Jinja
+    could not compile it, or for an error while rendering (an undefined name, say), the
+    innermost template line in the traceback Jinja rewrites to point into templates."""
     where = getattr(exc, "filename", None) or getattr(exc, "name", None) or name
     line = getattr(exc, "lineno", None) or 0
+    if not line:
+        tb = exc.__traceback__
+        while tb is not None:
+            filename = tb.tb_frame.f_code.co_filename
+            if not filename.endswith(".py") and not filename.startswith("<"):  # a template's
+                where, line = filename, tb.tb_lineno
+            tb = tb.tb_next
     return ContentError([Problem(str(where), line, "template", str(exc))])
 
 
