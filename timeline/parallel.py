@@ -2,7 +2,8 @@
 
 Workers are forked after the data they need exists, so nothing is sent to them. Reading and
 Markdown hand out runs of items and get each run's results back as soon as it is done; page
-workers each take one share of the pages, write the files themselves and return counts.
+workers take parts of the pages (see ``build.schedule``), write the files themselves and
+return counts.
 Where ``fork`` is unavailable, or for small jobs, the work runs in this process.
 """
 
@@ -55,9 +56,10 @@ def _run(part: int) -> tuple[bool, Any]:
         return False, exc
 
 
-def _in_workers(job: Callable[[int], R], parts: int, workers: int) -> list[R]:
-    """``[job(i) for i in range(parts)]``, the parts handed out to forked workers in turn,
-    each part's result sent back as soon as it is done."""
+def in_parts(job: Callable[[int], R], parts: int, workers: int) -> list[R]:
+    """``[job(i) for i in range(parts)]``, the parts handed out in order to forked workers,
+    each to the first one free (so the first ``workers`` parts start at once), each part's
+    result sent back as soon as it is done."""
     global _JOB
     if workers <= 1 or parts <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [job(i) for i in range(parts)]
@@ -77,13 +79,6 @@ def _in_workers(job: Callable[[int], R], parts: int, workers: int) -> list[R]:
     return [value for _, value in results]
 
 
-def in_parts(job: Callable[[int], R], parts: int, workers: int) -> list[R]:
-    """``[job(i) for i in range(parts)]``, in forked workers when ``workers`` > 1: each of
-    the first ``workers`` parts starts on a worker of its own, and each later part goes to
-    the first worker free."""
-    return _in_workers(job, parts, workers)
-
-
 def map_runs(function: Callable[[Sequence[T]], R], items: Sequence[T], workers: int) -> list[R]:
     """``function`` applied to runs of neighbouring items, spread over workers; one result
     per run, in order.
@@ -95,7 +90,7 @@ def map_runs(function: Callable[[Sequence[T]], R], items: Sequence[T], workers: 
         return [function(items)]
     size = max(SMALL, min(1000, len(items) // (workers * 8)))
     parts = -(-len(items) // size)
-    return _in_workers(
+    return in_parts(
         lambda part: function(items[part * size : (part + 1) * size]), parts, workers
     )
 
