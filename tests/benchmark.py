@@ -6,7 +6,8 @@ the median of several runs, with the spread shown.
     python tests/benchmark.py build [--sizes 1000,10000] [--runs 3]
         generated timelines: cold build (wall, CPU, events/s, peak memory of all processes),
         no-change rebuild, full rebuild over an existing site, one edited event (CLI), and one
-        edited event inside a running Builder (what `timeline serve` does)
+        edited event inside a running Builder (what `timeline serve` does): its body, or its
+        tags
     python tests/benchmark.py serve-latency [--runs 15] [--events N] [--edit title|body|date]
         save -> the open page repainted with the change, in a real Chromium tab, on a copy of
         the sample timeline (or on a generated timeline of N events)
@@ -358,6 +359,18 @@ def _edit(root: Path, n: int) -> Path:
     return path
 
 
+def _retag(root: Path, n: int) -> Path:
+    """File one event (a different one each time) under two other tags that others have."""
+    files = sorted((root / "events").glob("*.md"))
+    path = files[len(files) // 3 + 37 * n]
+    text = path.read_text()
+    tags = re.search(r"tags: \[([^\]]*)\]", text)
+    assert tags is not None
+    other = "Topic 5, Topic 7" if "Topic 5" not in tags[1] else "Topic 8, Topic 9"
+    path.write_text(text.replace(tags[0], f"tags: [{other}]"))
+    return path
+
+
 def bench_build(sizes: list[int], runs: int) -> None:
     """Cold, no-change, full and one-edit builds of generated timelines."""
     from timeline.build import Builder
@@ -411,6 +424,13 @@ def bench_build(sizes: list[int], runs: int) -> None:
                 result = builder.update()
                 served.append(time.perf_counter() - started)
                 gc.freeze()
+            refiled = []  # an event filed under other tags, each time another event
+            for run in range(runs + 2):
+                _retag(root, run)
+                started = time.perf_counter()
+                retagged = builder.update()
+                refiled.append(time.perf_counter() - started)
+                gc.freeze()
             pages = sum(1 for _ in (root / "site").rglob("*.html"))
             biggest = max(p.stat().st_size for p in (root / "site").rglob("*.html"))
             print(f"\n{n} events, {pages} pages (largest {biggest / 1e6:.2f} MB), --no-search:")
@@ -427,6 +447,8 @@ def bench_build(sizes: list[int], runs: int) -> None:
             print(f"  one edited event      {_spread(edited)} (a new `timeline build`)")
             print(f"  one edited event      {_spread(served, 'ms', 1000)} in a running Builder "
                   f"(serve), {sum(result.rendered.values())} pages re-rendered")  # fmt: skip
+            print(f"  one event's tags      {_spread(refiled, 'ms', 1000)} in a running Builder "
+                  f"(serve), {sum(retagged.rendered.values())} pages re-rendered")  # fmt: skip
             del builder  # Pagefind needs the memory: about 17 GB for 100,000 pages
             gc.collect()
             searched = _timeline(root, "--no-cache", "-v")[3]

@@ -225,8 +225,27 @@ def test_editing_where_an_event_is_filed_indexes_again(
         ("2007-01-01-a.md", 'date: "2007-01-01"', 'date: "2008-05-15"', False),
         # Far 1 no longer the first filed under "Y": the tag's name is spelt "y": index
         ("2008-01-01-f1.md", 'date: "2008-01-01"', 'date: "2008-03-15"', False),
-        ("2007-01-01-a.md", "tags: [x]", "tags: [y]", False),  # x keeps b; y has far events
+        # Alpha the first filed under "Y", spelling it "y": the name changes: index again
+        ("2007-01-01-a.md", "tags: [x]", "tags: [y]", False),
         ("2007-01-01-a.md", "tags: [x]", "tags: [y, x]", False),
+        # Filed under other names that other events have, each keeping one: patched
+        ("2007-02-01-b.md", "tags: [x]", "tags: [Y]", True),  # Beta first under Y, spelt so
+        ("2008-05-01-f5.md", "tags: [y]", "tags: [x]", True),
+        ("2008-05-01-f5.md", "tags: [y]", "tags: [x, Y]", True),
+        (
+            "2008-05-01-f5.md",
+            'date: "2008-05-01"\ntags: [y]',
+            'date: "2007-03-15"\ntags: [x]',
+            True,
+        ),
+        (
+            "2008-05-01-f5.md",
+            'Far 5"\ndate: "2008-05-01"\ntags: [y]',
+            'Five"\ndate: "2008-05-01"\ntags: [x]',
+            True,
+        ),  # a new title and names, the same date
+        # Far 1 leaves "Y": its first event is now Far 2, spelling it "y": index again
+        ("2008-01-01-f1.md", "tags: [Y]", "tags: [x]", False),
         ("2007-02-01-b.md", 'date: "2007-02-01"', 'date: "2007-02-01T09:30"', True),
         ("2008-09-01-f9.md", 'date: "2008-09-01"', 'date: "2008-09-20"', True),  # relates to a
     ],
@@ -253,6 +272,22 @@ def test_moving_an_event_rerenders_the_pages_around_its_old_and_new_places(
     assert builder.described - described < pages * 2 // 3  # planned, not every page
     _same_as_cold_build(project, project.site)
     _remembers_every_page(builder)
+
+
+def test_an_event_leaving_the_last_name_it_had_to_itself_indexes_again(project: Project) -> None:
+    """Filed under another name that other events have, but the only one under its old
+    name: that name's pages go, so the index is built again (not patched)."""
+    project.write(
+        NAMED | {"events/2010-12-15-solo.md": event("Solo", "2010-12-15", extra="tags: [solo]")}
+    )
+    builder = Builder(load_config(project.root)[0])
+    builder.build()
+    indexes = builder.index_builds
+    _edit(project, "2010-12-15-solo.md", "tags: [solo]", "tags: [x]")
+    builder.update()
+    assert builder.index_builds == indexes + 1
+    assert not (project.site / "tags" / "solo").exists()
+    _same_as_cold_build(project, project.site)
 
 
 def test_a_renamed_event_in_a_large_timeline_matches_a_cold_build(project: Project) -> None:

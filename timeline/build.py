@@ -505,24 +505,30 @@ def _pages_moved(
     old: TimelineIndex, new: TimelineIndex, views: Views, was: Event, event: Event
 ) -> list[PageKey] | None:
     """Every page that can change when an event moves in time or is filed under other
-    names, keeping its slug, sources, relations and aliases (else None): those naming it
-    at its new place, the event pages around its old place, every page of its old and new
-    years and of the years beside them (their links show counts), every page of its old and
-    new names, the name indexes, the Years page and the index."""
+    names, keeping its slug, sources, relations and aliases (else None): the lists showing
+    its entry (which shows its names), and unless its names alone changed, the pages naming
+    it; for a new date, the event pages around its old place, every page of its old and new
+    years and of the years beside them (their links show counts), the Years page and the
+    index; and every page of its old and new names and the name indexes."""
     refiled = replace(event, date=was.date, tags=was.tags, actors=was.actors, places=was.places)
     if not same_place(refiled, was):
         return None  # sources, relations and aliases reach further: describe everything
-    keys = _pages_naming(new, views, event, lists=False)
-    keys += [("home",), ("years",), *(("event", e.slug) for e in old.neighbours(was))]
-    years = sorted(new.years)
-    for year in {was.date.year, event.date.year}:
-        if year in new.years:
-            at = years.index(year)
-            near = years[max(0, at - 1) : at + 2]
-        else:  # its only event left: the site loses a page, and _plan describes everything
-            near = []
-        for y in near:
-            keys += [("year", y, n) for n in range(1, page_count(len(new.years[y])) + 1)]
+    if replace(event, tags=was.tags, actors=was.actors, places=was.places) == was:
+        keys = _lists_showing(new, event)  # names only: the lists showing its entry
+    elif was.date == event.date:  # names and what it shows: the pages naming it too
+        keys = _pages_naming(new, views, event)
+    else:  # in time: the pages around its old place, its years and their neighbours' counts
+        keys = _pages_naming(new, views, event, lists=False)
+        keys += [("home",), ("years",), *(("event", e.slug) for e in old.neighbours(was))]
+        years = sorted(new.years)
+        for year in {was.date.year, event.date.year}:
+            if year in new.years:
+                at = years.index(year)
+                near = years[max(0, at - 1) : at + 2]
+            else:  # its only event left: the site loses a page; _plan describes everything
+                near = []
+            for y in near:
+                keys += [("year", y, n) for n in range(1, page_count(len(new.years[y])) + 1)]
     for taxonomy in TAXONOMIES:
         names = {*was.names(taxonomy), *event.names(taxonomy)}
         if names:  # counts, and a name's spelling is the first event's filed under it

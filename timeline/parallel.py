@@ -90,9 +90,7 @@ def map_runs(function: Callable[[Sequence[T]], R], items: Sequence[T], workers: 
         return [function(items)]
     size = max(SMALL, min(1000, len(items) // (workers * 8)))
     parts = -(-len(items) // size)
-    return in_parts(
-        lambda part: function(items[part * size : (part + 1) * size]), parts, workers
-    )
+    return in_parts(lambda part: function(items[part * size : (part + 1) * size]), parts, workers)
 
 
 def map_shares(function: Callable[[T], R], items: Sequence[T], workers: int) -> list[R]:

@@ -215,21 +215,25 @@ def same_place(new: Event, old: Event) -> bool:
 def with_edited_events(index: TimelineIndex, events: Sequence[Event]) -> TimelineIndex | None:
     """The index of ``events`` when they differ from ``index``'s own events only in what the
     index does not use (the usual edits while serving: a body, a title, a status), and at
-    most one of them in its date as well: the changed events are swapped into the lists that
-    hold them, and a moved event taken out of its lists and put back in its new place,
+    most one of them in its date or its names as well (filed under other tags, actors or
+    places that other events already have): the changed events are swapped into the lists
+    that hold them, and a moved event taken out of its lists and put into its new ones,
     without ordering and cross-referencing everything again. None when anything else
-    changed (build the index again)."""
+    changed (build the index again), or when the site's pages would change: a name or year
+    gaining its first event or losing its last, a name spelt otherwise."""
     if len(events) != len(index.events):
         return None
     swap: dict[str, Event] = {}
-    moved: list[tuple[Event, Event]] = []  # (as it was, as it is) for a new date
+    moved: list[tuple[Event, Event]] = []  # (as it was, as it is): a new date or names
     for event in events:
         old = index.by_slug.get(event.slug)
         if old is None:
             return None
         if old is not event:
             if not same_place(event, old):
-                if not same_place(replace(event, date=old.date), old):
+                filed = replace(event, date=old.date, tags=old.tags, actors=old.actors,
+                                places=old.places)  # fmt: skip
+                if not same_place(filed, old):
                     return None
                 moved.append((old, event))
             swap[event.slug] = event
@@ -258,17 +262,36 @@ def with_edited_events(index: TimelineIndex, events: Sequence[Event]) -> Timelin
     for taxonomy in Taxonomy:
         slugs = index.term_slugs[taxonomy]
         touched = {slugs.get(n) for e in changed for n in e.names(taxonomy)}
-        if not touched:
+        refile: set[str | None] = set()  # the moved event's names: re-sorted, joined or left
+        joined: set[str | None] = set()
+        departed: set[str | None] = set()
+        for was, event in moved:
+            before = {slugs.get(n) for n in was.names(taxonomy)}
+            after = {slugs.get(n) for n in event.names(taxonomy)}
+            if None in after:
+                return None  # a name (or a spelling of it) no event had: a page appears
+            refile |= after
+            joined |= after - before
+            departed |= before - after
+        if not touched and not departed:
             continue
-        refile = {slugs.get(n) for _, e in moved for n in e.names(taxonomy)}
         updated = []
         for term in terms[taxonomy]:
-            if term.slug in refile:
-                term = replace(term, events=refiled(term.events))
-                if _spelling(term.events[0], taxonomy, term.slug) != term.name:
-                    return None  # its first event now spells the name otherwise
+            if term.slug in departed:
+                gone = {event.slug for _, event in moved}
+                term = replace(term, events=tuple(e for e in fresh(term.events)
+                                                  if e.slug not in gone))  # fmt: skip
+                if not term.events:
+                    return None  # a name loses its last event: its pages go
+            elif term.slug in refile:
+                joining = [event for _, event in moved if term.slug in joined]
+                term = replace(term, events=refiled((*term.events, *joining)))
             elif term.slug in touched:
                 term = replace(term, events=fresh(term.events))
+            if term.slug in refile | departed and (
+                _spelling(term.events[0], taxonomy, term.slug) != term.name
+            ):
+                return None  # its first event now spells the name otherwise
             updated.append(term)
         terms[taxonomy] = tuple(updated)
     backlinks = dict(index.backlinks)
@@ -282,6 +305,8 @@ def with_edited_events(index: TimelineIndex, events: Sequence[Event]) -> Timelin
     for year in {e.date.year for e in changed}:
         years[year] = fresh(years[year])
     for was, event in moved:
+        if was.date == event.date:
+            continue  # filed under other names only: it keeps its place in its year
         left = tuple(e for e in years[was.date.year] if e.slug != event.slug)
         if not left:
             return None  # a year loses its last event: a page goes
