@@ -8,7 +8,7 @@ the median of several runs, with the spread shown.
         no-change rebuild, full rebuild over an existing site, one edited event (CLI), and one
         edited event inside a running Builder (what `timeline serve` does): its body, or its
         tags
-    python tests/benchmark.py serve-latency [--runs 15] [--events N] [--edit title|body|date]
+    python tests/benchmark.py serve-latency [--runs 15] [--events N] [--edit title|body|date|tags]
         save -> the open page repainted with the change, in a real Chromium tab, on a copy of
         the sample timeline (or on a generated timeline of N events)
     python tests/benchmark.py generate N DIR
@@ -46,6 +46,28 @@ PAINTED = """() => {
 }"""
 
 
+TAGS_LINE = re.compile(r"^tags: \[([^\]\n]*)\]$", re.MULTILINE)
+
+
+def _other_tags(root: Path, original: str) -> list[list[str]]:
+    """Two pairs of tags other events have and ``original`` has not, none of them a part of
+    another's name (the browser check looks for the second of a pair in the page's text)."""
+
+    def tags(text: str) -> set[str]:
+        found = TAGS_LINE.search(text)
+        return {t.strip() for t in found[1].split(",")} if found else set()
+
+    mine = tags(original)
+    assert mine, "the edited event has no tags line"
+    chosen: list[str] = []
+    for tag in sorted(set().union(*(tags(f.read_text()) for f in root.glob("events/*.md")))):
+        if all(tag not in t and t not in tag for t in (*mine, *chosen)):
+            chosen.append(tag)
+        if len(chosen) == 4:
+            return [chosen[:2], chosen[2:]]
+    raise SystemExit("not enough other tags to edit")
+
+
 def serve_latency(runs: int, events: int = 0, edit: str = "title") -> None:
     """Median time from writing an event file to the open page showing the change, on a copy
     of the sample timeline or (``events``) on a generated one."""
@@ -75,6 +97,9 @@ def serve_latency(runs: int, events: int = 0, edit: str = "title") -> None:
             old_title = "Al-Douri reportedly decides to sever ties with al-Qaeda"
             slug = "douri-severs-ties"
 
+        if edit == "tags":
+            retags = _other_tags(root, original)
+
         def load():  # type: ignore[no-untyped-def]
             return load_config(root)[0].with_overrides(base_url="")  # as `timeline serve`
 
@@ -99,6 +124,10 @@ def serve_latency(runs: int, events: int = 0, edit: str = "title") -> None:
                 if edit == "title":  # the title is on list and neighbour pages too
                     text, where = f"Edited title {run}", "h1"
                     target.write_text(original.replace(old_title, text))
+                elif edit == "tags":  # filed under two other tags that other events have
+                    pair = retags[run % 2]
+                    text, where = pair[1], ".event-terms"
+                    target.write_text(TAGS_LINE.sub(f"tags: [{', '.join(pair)}]", original, 1))
                 elif edit == "date":  # the event moves among its neighbours
                     found = PLAIN_DAY.search(original)
                     assert found, f"{target.name} has no plain day to edit"
@@ -465,7 +494,7 @@ def main() -> None:
     latency = sub.add_parser("serve-latency", help="save -> browser updated, on the sample")
     latency.add_argument("--runs", type=int, default=15)
     latency.add_argument(
-        "--edit", choices=["title", "body", "date"], default="title",
+        "--edit", choices=["title", "body", "date", "tags"], default="title",
         help="what each save changes (a title is shown on many pages)",
     )  # fmt: skip
     latency.add_argument(

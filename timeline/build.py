@@ -132,6 +132,7 @@ class Builder:
         self.keys: list[PageKey] = []  # every page of the last build or update
         self.statics: dict[str, tuple[int, int]] = {}
         self.content: Content | None = None  # what the last successful collect found
+        self.views: Views | None = None  # the last renderer's
 
     def _clock(self) -> Callable[[str], None]:
         """Returns a function recording the time since the previous call under a name."""
@@ -261,7 +262,11 @@ class Builder:
                 slug for slug, event in content.index.by_slug.items()
                 if old.get(slug) is not event or summaries.get(slug) != content.summaries[slug]
             } | (old.keys() - content.index.by_slug.keys())  # fmt: skip
-        views = Views(self.config, content.index, content.summaries)
+        before_views = self.views if changed is not None else None
+        views = Views(
+            self.config, content.index, content.summaries, before=before_views, changed=changed
+        )
+        self.views = views
         return Renderer(
             self.config, self.env, content.index, views, content.bodies, content.sources,
             data_files=self.data_files, search=self.search, changed=changed,

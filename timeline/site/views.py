@@ -7,7 +7,7 @@ import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from markupsafe import Markup
 
@@ -301,7 +301,12 @@ class _Lazy(dict[K, V]):
 class Views:
     """Builds view objects for one build; event items are made once and shared."""
 
-    def __init__(self, config: Config, index: TimelineIndex, summaries: dict[str, str]) -> None:
+    def __init__(
+        self, config: Config, index: TimelineIndex, summaries: dict[str, str], *,
+        before: Views | None = None, changed: set[str] | None = None,
+    ) -> None:  # fmt: skip
+        """``before``: the views of the last render of the same site, and ``changed`` the
+        events whose file or first paragraph changed since: the others' entries are kept."""
         self.config = config
         self.index = index
         self.fmt = config.date_style
@@ -324,6 +329,16 @@ class Views:
         self._periods: dict[str, tuple[int, tuple[str, str]]] = _Lazy(
             lambda slug: self._period(index.by_slug[slug])
         )
+        if (
+            before is not None
+            and changed is not None
+            and (before.links_by_name == self.links_by_name and before.config is config)
+        ):  # an update while serving: made from the same event, summary, links and config
+            for name in ("items", "refs", "labels", "_periods"):
+                kept: dict[str, Any] = getattr(before, name)
+                getattr(self, name).update(
+                    (slug, value) for slug, value in kept.items() if slug not in changed
+                )
 
     @cached_property
     def _source_entries(self) -> dict[str, tuple[int, str]]:
