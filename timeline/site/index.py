@@ -246,8 +246,9 @@ def with_edited_events(index: TimelineIndex, events: Sequence[Event]) -> Timelin
         return tuple(swap.get(e.slug, e) for e in seq)
 
     ordered, position = fresh(index.events), index.position
-    if moved:
-        was, event = moved[0]
+    retimed = [(was, event) for was, event in moved if was.date != event.date]
+    if retimed:  # (filed under other names only, an event keeps its place in time)
+        was, event = retimed[0]
         rest = [e for e in ordered if e.slug != event.slug]
         at = bisect.bisect_left(rest, event.sort_key, key=lambda e: e.sort_key)
         ordered = (*rest[:at], event, *rest[at:])
@@ -331,7 +332,7 @@ def with_edited_events(index: TimelineIndex, events: Sequence[Event]) -> Timelin
     by_slug = {slug: swap.get(slug, e) for slug, e in index.by_slug.items()}
     return TimelineIndex(
         events=ordered,
-        by_slug={e.slug: e for e in ordered} if moved else by_slug,
+        by_slug={e.slug: e for e in ordered} if retimed else by_slug,
         position=position,
         terms=terms,
         term_slugs=index.term_slugs,

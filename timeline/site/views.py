@@ -335,10 +335,10 @@ class Views:
             and (before.links_by_name == self.links_by_name and before.config is config)
         ):  # an update while serving: made from the same event, summary, links and config
             for name in ("items", "refs", "labels", "_periods"):
-                kept: dict[str, Any] = getattr(before, name)
-                getattr(self, name).update(
-                    (slug, value) for slug, value in kept.items() if slug not in changed
-                )
+                mine: dict[str, Any] = getattr(self, name)
+                mine.update(getattr(before, name))
+                for slug in changed:
+                    mine.pop(slug, None)
 
     @cached_property
     def _source_entries(self) -> dict[str, tuple[int, str]]:
