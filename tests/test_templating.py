@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from tests.conftest import REPO, Project
 from timeline.site import render
-from timeline.site.templating import Environment, escape_output
+from timeline.site.templating import Environment, escape_output, hook_known
 
 
 class Html:
@@ -63,6 +63,13 @@ def test_templates_render_as_with_jinjas_environment(name: str, autoescape: bool
     assert ours == jinjas
     if autoescape:
         assert "&lt;b&gt;&#39;T&amp;C&#39;&lt;/b&gt;" in ours
+
+
+def test_this_jinja_has_the_output_hook_overridden() -> None:
+    """Elsewhere templates compile with Jinja's own code generator (right, but slower): this
+    says when a Jinja release changed the hook."""
+    assert hook_known()
+    assert Environment.code_generator_class is not jinja2.compiler.CodeGenerator
 
 
 def test_an_undefined_value_is_still_an_error() -> None:

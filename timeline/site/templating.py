@@ -12,6 +12,7 @@ whose escaping is switched at run time (``{% autoescape %}`` blocks) compiles as
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import jinja2
@@ -48,8 +49,16 @@ class _CodeGenerator(CodeGenerator):
             self.write(finalize.src)
 
 
+def hook_known() -> bool:
+    """True if this Jinja's output hook is the one ``_CodeGenerator`` overrides (Jinja 3.1):
+    another Jinja compiles with its own code generator, slower and just as right."""
+    hook = getattr(CodeGenerator, "_output_child_pre", None)
+    names = list(inspect.signature(hook).parameters) if hook else []
+    return names == ["self", "node", "frame", "finalize"]
+
+
 class Environment(jinja2.Environment):
     """Jinja2's environment, compiling output to ``escape_output`` (see the module)."""
 
-    code_generator_class = _CodeGenerator
+    code_generator_class = _CodeGenerator if hook_known() else CodeGenerator
     escape_output = staticmethod(escape_output)
