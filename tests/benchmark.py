@@ -393,10 +393,8 @@ def _retag(root: Path, n: int) -> Path:
     files = sorted((root / "events").glob("*.md"))
     path = files[len(files) // 3 + 37 * n]
     text = path.read_text()
-    tags = re.search(r"tags: \[([^\]]*)\]", text)
-    assert tags is not None
-    other = "Topic 5, Topic 7" if "Topic 5" not in tags[1] else "Topic 8, Topic 9"
-    path.write_text(text.replace(tags[0], f"tags: [{other}]"))
+    other = _other_tags(root, text)[n % 2]
+    path.write_text(TAGS_LINE.sub(f"tags: [{', '.join(other)}]", text, 1))
     return path
 
 
