@@ -89,6 +89,7 @@ _NESTED = 12  # markdown-it-py stops at 20 levels of blocks (a list and its item
 _CODE = re.compile(r"<code[^>]*>.*?</code>", re.DOTALL)
 _HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
+_FOOTNOTES = '<hr class="footnotes-sep" />'  # what starts the footnotes' list
 _FOOTNOTE_MARKS = re.compile(
     r'<sup class="footnote-ref">.*?</sup>|<a [^>]*class="footnote-backref">.*?</a>'
 )
@@ -266,7 +267,7 @@ def _html_unsure(html: str, lines: str, found: list[re.Match[str]]) -> bool:
             return True
     if "^" in lines and "[^" in lines:
         items = html.count('class="footnote-item"')
-        notes = html.find('<hr class="footnotes-sep" />')
+        notes = html.find(_FOOTNOTES)
         if notes != -1 and 'class="footnote-ref"' in html[notes:]:
             return True  # a footnote citing a footnote: numbered apart
         if not (
@@ -363,7 +364,7 @@ def _first_paragraph(html: str) -> str | None:
     """The inner HTML of the paragraph markdown-it-py takes as the first ("" if none), which
     may be the hidden paragraph of a tight list item; None when unsure."""
     start = html.find("<p>")
-    notes = html.find('<hr class="footnotes-sep" />')
+    notes = html.find(_FOOTNOTES)
     if notes != -1 and (start == -1 or notes < start):
         return None  # only footnotes have paragraphs: left to markdown-it-py
     item = html.find("<li")
