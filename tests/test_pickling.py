@@ -4,12 +4,10 @@
 from __future__ import annotations
 
 import pickle
-from dataclasses import dataclass
 
 from tests.conftest import REPO, Project, event
 from timeline.config import load_config
 from timeline.reading.load import load_corpus
-from timeline.reading.pickling import pickled_by_fields
 
 
 def test_the_sample_events_come_back_equal() -> None:
@@ -43,13 +41,3 @@ def test_every_part_of_an_event_comes_back(project: Project) -> None:
     back = pickle.loads(pickle.dumps(a))
     assert back == a and hash(back) == hash(a)
     assert back.date.approximate and back.date.uncertain
-
-
-@pickled_by_fields
-@dataclass(frozen=True, slots=True)
-class One:
-    value: str
-
-
-def test_a_class_of_one_field() -> None:
-    assert pickle.loads(pickle.dumps(One("a value"))) == One("a value")

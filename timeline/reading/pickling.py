@@ -19,12 +19,12 @@ C = TypeVar("C", bound=type)
 def pickled_by_fields(cls: C) -> C:
     """Give a frozen slotted dataclass ``__getstate__``/``__setstate__`` over its fields."""
     names = tuple(field.name for field in dataclasses.fields(cls))
+    assert len(names) > 1, "attrgetter gives a tuple for two names or more"
     values = operator.attrgetter(*names)
     assign = object.__setattr__
-    one = len(names) == 1
 
     def __getstate__(self: Any) -> tuple[Any, ...]:
-        return (values(self),) if one else values(self)
+        return values(self)
 
     def __setstate__(self: Any, state: tuple[Any, ...]) -> None:
         for name, value in zip(names, state, strict=True):
