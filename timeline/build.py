@@ -27,7 +27,13 @@ from timeline.reading.load import ReadCache, load_corpus
 from timeline.reading.model import Event, Taxonomy
 from timeline.site import exports
 from timeline.site import search as search_index
-from timeline.site.index import TimelineIndex, build_index, same_place, with_edited_events
+from timeline.site.index import (
+    TimelineIndex,
+    build_index,
+    refiled_only,
+    same_place,
+    with_edited_events,
+)
 from timeline.site.markdown import LinkMap, RenderedBody, render_body
 from timeline.site.output import (
     KEEP_FOLDERS,
@@ -515,8 +521,7 @@ def _pages_moved(
     it; for a new date, the event pages around its old place, every page of its old and new
     years and of the years beside them (their links show counts), the Years page and the
     index; and every page of its old and new names and the name indexes."""
-    refiled = replace(event, date=was.date, tags=was.tags, actors=was.actors, places=was.places)
-    if not same_place(refiled, was):
+    if not refiled_only(event, was):
         return None  # sources, relations and aliases reach further: describe everything
     if replace(event, tags=was.tags, actors=was.actors, places=was.places) == was:
         keys = _lists_showing(new, event)  # names only: the lists showing its entry

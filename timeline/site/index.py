@@ -212,6 +212,14 @@ def same_place(new: Event, old: Event) -> bool:
     return replace(new, **{name: getattr(old, name) for name in UNINDEXED}) == old
 
 
+def refiled_only(new: Event, old: Event) -> bool:
+    """True when ``new`` differs from ``old`` at most in what ``same_place`` allows and in
+    its date and names: it moves in time or among names, but keeps its slug, sources,
+    relations and aliases (what reaches other events and pages)."""
+    put_back = replace(new, date=old.date, tags=old.tags, actors=old.actors, places=old.places)
+    return same_place(put_back, old)
+
+
 def with_edited_events(index: TimelineIndex, events: Sequence[Event]) -> TimelineIndex | None:
     """The index of ``events`` when they differ from ``index``'s own events only in what the
     index does not use (the usual edits while serving: a body, a title, a status), and at
@@ -231,9 +239,7 @@ def with_edited_events(index: TimelineIndex, events: Sequence[Event]) -> Timelin
             return None
         if old is not event:
             if not same_place(event, old):
-                filed = replace(event, date=old.date, tags=old.tags, actors=old.actors,
-                                places=old.places)  # fmt: skip
-                if not same_place(filed, old):
+                if not refiled_only(event, old):
                     return None
                 moved.append((old, event))
             swap[event.slug] = event
