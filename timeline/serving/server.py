@@ -8,18 +8,23 @@ added to responses only; it is never written into the output folder.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import gc
 import html
 import json
+import math
 import mimetypes
 import posixpath
+import selectors
+import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -31,6 +36,11 @@ from timeline.serving.watch import ChangeKind, Debouncer, Watcher
 
 WAIT_PATH = "/__timeline__/wait"
 POLL_SECONDS = 25.0
+READ_SECONDS = 10.0  # for a whole request head from the moment of connecting; then per read/write
+BACKLOG = 256  # connections the kernel holds until they are accepted
+PAGE_THREADS = 16  # threads handling requests; connections beyond them wait their turn
+POLL_THREADS = 64  # live-reload long polls waiting at once (one per open tab), on top of those
+STOP_SECONDS = 1.0  # how long stopping waits for handler threads once their clients are cut off
 
 RELOAD_SCRIPT = """<script>/* timeline serve: live reload (not part of the built site) */
 (function () {
@@ -93,15 +103,125 @@ class SiteState:
             self.cond.notify_all()
 
 
-class PreviewServer(ThreadingHTTPServer):
-    """The HTTP side: serves files from one folder, refusing anything outside it."""
+Connection = tuple[socket.socket, object]  # an accepted socket and its client's address
+Request = socket.socket | tuple[bytes, socket.socket]  # what socketserver passes around
 
-    daemon_threads = False
-    block_on_close = True
+
+class HandlerThreads:
+    """At most ``pages`` threads handle connections; a long poll hands its place on while it waits.
+
+    Threads start as connections arrive and end when none is waiting, so an idle server holds
+    none; a burst of connections waits in a queue rather than starting a thread each.
+    """
+
+    def __init__(self, handle: Callable[[socket.socket, object], None], pages: int,
+                 polls: int) -> None:  # fmt: skip
+        self.handle = handle
+        self.lock = threading.Lock()
+        self.ended = threading.Condition(self.lock)
+        self.queue: deque[Connection] = deque()
+        self.pages = pages  # places free for handling requests
+        self.polls = polls  # places free for long polls
+        self.running = 0
+        self.closed = False
+        self.local = threading.local()  # .place: whether this thread holds a page place
+
+    def submit(self, connection: Connection) -> bool:
+        """Hand a connection to a thread, now or when one is free; False once closed."""
+        with self.lock:
+            if self.closed:
+                return False
+            if not self.pages:
+                self.queue.append(connection)
+                return True
+            self.pages -= 1
+            self.running += 1
+        self._start(connection)
+        return True
+
+    def _start(self, connection: Connection) -> None:
+        threading.Thread(target=self._run, args=(connection,), name="timeline-request",
+                         daemon=True).start()  # fmt: skip
+
+    def _run(self, connection: Connection | None) -> None:
+        self.local.place = True
+        try:
+            while connection is not None:
+                self.handle(*connection)
+                connection = self._next() if self.local.place else None
+        finally:
+            with self.lock:
+                self.running -= 1
+                self.ended.notify_all()
+
+    def _next(self) -> Connection | None:
+        with self.lock:
+            return self._take()
+
+    def _take(self) -> Connection | None:
+        """The next waiting connection for the caller's place, or None and the place is free."""
+        if self.queue and not self.closed:
+            return self.queue.popleft()
+        self.pages += 1
+        return None
+
+    @contextlib.contextmanager
+    def long_poll(self) -> Iterator[bool]:
+        """Let the next connection have this thread's place; False if too many polls wait."""
+        successor = None
+        with self.lock:
+            allowed = self.polls > 0 and getattr(self.local, "place", False)
+            if allowed:
+                self.polls -= 1
+                successor = self._take()
+                if successor is not None:
+                    self.running += 1
+        if not allowed:
+            yield False
+            return
+        self.local.place = False
+        if successor is not None:
+            self._start(successor)
+        try:
+            yield True
+        finally:
+            with self.lock:
+                self.polls += 1
+
+    def close(self) -> list[Connection]:
+        """Take no more connections; return those still waiting for a thread."""
+        with self.lock:
+            self.closed = True
+            waiting = list(self.queue)
+            self.queue.clear()
+        return waiting
+
+    def join(self, timeout: float) -> None:
+        with self.ended:
+            self.ended.wait_for(lambda: self.running == 0, timeout)
+
+
+class PreviewServer(HTTPServer):
+    """The HTTP side: serves files from one folder, refusing anything outside it.
+
+    A new connection waits, without a thread, until its request starts arriving; then at most
+    PAGE_THREADS threads handle requests (plus POLL_THREADS long polls). A client must send its
+    whole request head within ``read_timeout`` seconds of connecting, or it is cut off; closing
+    the server cuts off every client, whatever it holds.
+    """
+
+    request_queue_size = BACKLOG
 
     def __init__(self, host: str, port: int, folder: Path, state: SiteState) -> None:
         self.folder = folder.resolve()
         self.state = state
+        self.read_timeout = READ_SECONDS
+        self.lock = threading.Lock()
+        # The connections not yet cut off or closed: when their request head is due (inf: read).
+        self.due: dict[socket.socket, float] = {}
+        self.threads = HandlerThreads(self._handle, PAGE_THREADS, POLL_THREADS)
+        self.stopping = threading.Event()
+        self.stopped = threading.Event()
         try:
             super().__init__((host, port), RequestHandler)
         except OSError as exc:
@@ -115,6 +235,90 @@ class PreviewServer(ThreadingHTTPServer):
         self.allowed_origins = {f"http://{n}:{self.port}" for n in names}
         self.any_host = host in ("0.0.0.0", "::")
 
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        """Accept connections, hand each to a thread once it is readable, cut off late ones."""
+        try:
+            with selectors.DefaultSelector() as selector:
+                selector.register(self.socket, selectors.EVENT_READ)
+                try:
+                    while not self.stopping.is_set():
+                        for key, _ in selector.select(poll_interval):
+                            if key.fileobj is self.socket:
+                                self._accept(selector)
+                                continue
+                            selector.unregister(key.fileobj)
+                            if not self.threads.submit(key.data):
+                                self.shutdown_request(key.data[0])
+                        self._cut_late(selector)
+                finally:
+                    for key in list(selector.get_map().values()):
+                        if key.fileobj is not self.socket:
+                            self.shutdown_request(key.data[0])
+        finally:
+            self.stopped.set()
+
+    def shutdown(self) -> None:
+        """Stop the serving loop, closing the connections that were waiting for a request."""
+        self.stopping.set()
+        self.stopped.wait()
+
+    def _accept(self, selector: selectors.BaseSelector) -> None:
+        try:
+            request, address = self.socket.accept()
+        except OSError:  # the client gave up before it was accepted
+            return
+        with self.lock:
+            self.due[request] = time.monotonic() + self.read_timeout
+        selector.register(request, selectors.EVENT_READ, (request, address))
+
+    def _cut_late(self, selector: selectors.BaseSelector) -> None:
+        """Close late connections that no thread has yet, cut off those that one is reading."""
+        now = time.monotonic()
+        waiting = selector.get_map()
+        with self.lock:  # held, so that no thread closes a connection while it is cut off
+            late = [request for request, due in self.due.items() if due < now]
+            for request in late:
+                del self.due[request]
+                if request not in waiting:
+                    _cut(request)
+        for request in late:
+            if request in waiting:
+                selector.unregister(request)
+                self.shutdown_request(request)
+
+    def _handle(self, request: socket.socket, client_address: object) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+
+    def head_read(self, request: socket.socket) -> bool:
+        """The request head has arrived: no deadline from now on; False if it was cut off."""
+        with self.lock:
+            if request not in self.due:
+                return False
+            self.due[request] = math.inf
+            return True
+
+    def shutdown_request(self, request: Request) -> None:
+        if isinstance(request, socket.socket):
+            with self.lock:  # forgotten before it is closed: see _cut_late
+                self.due.pop(request, None)
+        super().shutdown_request(request)
+
+    def server_close(self) -> None:
+        """Stop listening and cut every client off, so that none can keep a thread waiting."""
+        super().server_close()
+        for request, _ in self.threads.close():
+            self.shutdown_request(request)
+        with self.lock:
+            for request in self.due:
+                _cut(request)
+            self.due.clear()
+        self.threads.join(STOP_SECONDS)
+
     def handle_error(self, request: object, client_address: object) -> None:
         """A browser closing a connection (a reload cancels its long poll) is not an error."""
         if not isinstance(sys.exc_info()[1], ConnectionError):
@@ -126,6 +330,12 @@ class PreviewServer(ThreadingHTTPServer):
         return f"http://{host}:{self.port}/"
 
 
+def _cut(request: socket.socket) -> None:
+    """End a connection under the thread reading or writing it (which then sees it closed)."""
+    with contextlib.suppress(OSError):
+        request.shutdown(socket.SHUT_RDWR)
+
+
 class RequestHandler(BaseHTTPRequestHandler):
     """GET/HEAD for files, POST for the live-reload long poll."""
 
@@ -134,6 +344,21 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: the terminal shows builds and errors, not every request."""
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.read_timeout)  # for each read and each write
+
+    def parse_request(self) -> bool:
+        """Read the head; refuse two Host headers (one checked, the other one believed)."""
+        parsed = super().parse_request()
+        if not self.server.head_read(self.connection):
+            self.close_connection = True
+            return False  # cut off: the end of what was read is not the end of the head
+        if parsed and len(self.headers.get_all("Host", ())) > 1:
+            self.send_error(HTTPStatus.BAD_REQUEST, "More than one Host header")
+            return False
+        return parsed
 
     def _host_ok(self) -> bool:
         host = (self.headers.get("Host") or "").lower()
@@ -158,7 +383,10 @@ class RequestHandler(BaseHTTPRequestHandler):
             since = int(parse_qs(parts.query).get("since", ["0"])[0])
         except ValueError:
             since = 0
-        epoch = self.server.state.wait_epoch(since, POLL_SECONDS)
+        with self.server.threads.long_poll() as allowed:
+            if not allowed:  # the page's script tries again a second later
+                return self._plain(HTTPStatus.SERVICE_UNAVAILABLE, "Too many live-reload polls")
+            epoch = self.server.state.wait_epoch(since, POLL_SECONDS)
         data = json.dumps({"epoch": epoch}).encode()
         self._send(HTTPStatus.OK, "application/json", data, body=True)
 
