@@ -174,7 +174,7 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str], tuple[str, ...]]] = [
     (
         "a file too large to be an event",
         {"events/a.md": "---\ntitle: A\ndate: 2007\n---\n" + "x" * (50 * 1024 * 1024)},
-        ["events/a.md: is 50 MB; event files are limited to 5 MB"], (),
+        ["events/a.md: is 50 MB; event files and the bibliography are limited to 5 MB"], (),
     ),
     (
         "two events with one slug",

@@ -46,13 +46,19 @@ def test_renamed_and_deleted_events_leave_no_stale_pages(project: Project) -> No
     assert not (project.site / "tags" / "x").exists()
 
 
-def test_build_writes_nothing_outside_the_output_folder(project: Project) -> None:
+def test_build_writes_nothing_outside_the_output_and_cache_folders(project: Project) -> None:
     project.write(FILES)
     before = _tree(project.root)
     parent_before = sorted(p.name for p in project.root.parent.iterdir())
     project.build()
-    assert _tree(project.root) == before
+    after = _tree(project.root)
+    cached = sorted(rel for rel in after if rel.startswith(".timeline-cache/"))
+    assert {rel: data for rel, data in after.items() if rel not in cached} == before
+    # The cache holds the lock and the record of the build; no staging folder is left.
+    assert cached == [".timeline-cache/build.lock", cached[1]]
+    assert cached[1].startswith(".timeline-cache/record-")
     assert sorted(p.name for p in project.root.parent.iterdir()) == parent_before
+    assert not [p for p in project.site.rglob("*") if p.name.startswith(".")]
 
 
 def test_a_failing_build_keeps_the_previous_site(project: Project) -> None:
@@ -86,6 +92,8 @@ def test_an_interrupted_write_keeps_the_previous_site(
         build(load_config(project.root)[0], use_cache=False)
     assert project.snapshot() == before
     assert not list(project.root.glob(".site.*"))
+    assert [p.name for p in (project.root / ".timeline-cache").iterdir()] != []
+    assert not list((project.root / ".timeline-cache").glob("staging-*"))
 
 
 @pytest.mark.parametrize("rel", ["../x.html", "/etc/x", "a/../../x", "", "."])
@@ -139,8 +147,8 @@ def test_a_rebuild_rewrites_only_pages_whose_bytes_changed(project: Project) -> 
     result = project.build("-v")
     assert (unchanged.stat().st_ino, unchanged.stat().st_mtime_ns) == before
     assert "Something else happened." in edited.read_text()
-    assert not list(project.site.rglob("*.timeline-partial"))
-    assert "commit" in result.output
+    assert not [p for p in project.site.rglob("*") if p.name.startswith(".")]
+    assert "publish" in result.output
 
 
 def test_an_unchanged_project_is_not_rebuilt_until_something_changes(project: Project) -> None:

@@ -34,15 +34,20 @@ def test_new_names_the_file_after_the_date(project: Project, date: str, name: st
     assert (project.root / "events" / name).is_file()
 
 
-def test_new_refuses_to_overwrite(project: Project) -> None:
+def test_new_never_overwrites_and_gives_a_taken_slug_a_number(project: Project) -> None:
     project.run("new", "Same", "--date", "2007-08-22")
     path = project.root / "events" / "2007-08-22-same.md"
     path.write_text(event("Edited by hand"))
     result = project.run("new", "Same", "--date", "2007-08-22")
     assert_clean_exit(result)
-    assert result.exit_code == 1
-    assert "events/2007-08-22-same.md: already exists; not overwritten" in result.stderr
+    assert result.exit_code == 0, result.output
+    assert "Created events/2007-08-22-same-2.md" in result.output
+    assert "note: events/2007-08-22-same.md already has the slug you asked for; this event's " \
+           "slug is 'same-2'" in result.stderr
     assert "Edited by hand" in path.read_text()
+    project.build()
+    assert text_of(project.html("events/same-2/"), "h1") == ["Same"]
+    assert text_of(project.html("events/same/"), "h1") == ["Edited by hand"]
 
 
 def test_new_rejects_an_invalid_date_as_a_usage_error(project: Project) -> None:

@@ -347,7 +347,9 @@ def test_serve_help_explains_its_options(project: Project) -> None:
         assert option in result.output
 
 
-def test_serve_writes_nothing_but_the_output_folder(project: Project, tmp_path: Path) -> None:
+def test_serve_writes_nothing_but_the_output_and_cache_folders(
+    project: Project, tmp_path: Path
+) -> None:
     project.write(FILES)
     before = sorted(p.relative_to(project.root).as_posix() for p in project.root.rglob("*"))
     port = _free_port()
@@ -357,7 +359,7 @@ def test_serve_writes_nothing_but_the_output_folder(project: Project, tmp_path: 
     process.communicate(timeout=15)
     after = sorted(
         p.relative_to(project.root).as_posix() for p in project.root.rglob("*")
-        if not p.relative_to(project.root).as_posix().startswith("site")
+        if not p.relative_to(project.root).as_posix().startswith(("site", ".timeline-cache"))
     )  # fmt: skip
     assert after == before
 

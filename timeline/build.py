@@ -36,16 +36,12 @@ from timeline.site.index import (
 )
 from timeline.site.markdown import LinkMap, RenderedBody, render_body
 from timeline.site.output import (
-    KEEP_FOLDERS,
+    Publication,
     SiteWriter,
     check_replaceable,
-    commit,
-    discard,
-    publish,
     remove_file,
     replace_file,
-    staging_folder,
-    sweep,
+    write_error,
 )
 from timeline.site.render import (
     PageKey,
@@ -115,7 +111,7 @@ class Builder:
     ) -> None:  # fmt: skip
         self.config = config
         self.data_files = data_files  # serve leaves the publishing-only data files out
-        self.search = search  # pages carry the search box; the index is built by build()
+        self.search = search  # pages carry the search box, and build() makes the index
         self.drafts = drafts
         self.strict = strict
         self.workers = workers  # processes for build(); update() always runs in-process
@@ -179,6 +175,7 @@ class Builder:
         problems = corpus.problems
         if not corpus.events and not problems.errors:
             problems.warn(config.events_dir, 0, "", "no event files found; the site will be empty")
+        static_files(config, problems)  # a FIFO or device there is named, never read
         for event in corpus.events:
             image = event.image
             if image and not image.external and not (config.static_path / image.src).is_file():
@@ -279,8 +276,8 @@ class Builder:
         )  # fmt: skip
 
     def build(self) -> BuildResult:
-        """A whole new site: into a staging folder the first time, else staged in place and
-        committed at the end; either way nothing changes unless every page was made."""
+        """A whole new site, made in a staging folder and swapped in for the old one at the
+        end (see ``site.output``): nothing changes unless every page was made."""
         with few_collections():
             return self._build()
 
@@ -293,74 +290,72 @@ class Builder:
         check_replaceable(output)
         renderer = self._renderer(content)
         keys = renderer.keys()
-        first = not output.is_dir() or not any(output.iterdir())
-        folder = staging_folder(output) if first else output
         statics = static_files(self.config)
 
         # A small site is made faster in one process than by starting workers.
         workers = self.workers if len(keys) >= SMALL_SITE else 1
         plan = schedule(keys, renderer.cost, workers) if workers > 1 else [keys]
-
-        def write_part(part: int) -> _Share:
-            writer = SiteWriter(folder, stage=not first)
-            result = _Share(Counter(), writer.changed, writer.stats, [], [])
-            kind = None
-            for done, key in enumerate(plan[part], 1):
-                if len(plan) > 1 and key[0] != kind:  # no two kinds of page share entries:
-                    renderer.forget_entries()  # let the last kind's go (a worker's own memory)
-                    kind = key[0]
-                spec = renderer.spec(key)
-                if spec.template == "@data":
-                    writer.write_stream(spec.path, functools.partial(renderer.write_data, spec))
-                else:
-                    writer.write(spec.path, _render(renderer, spec))
-                result.rendered[spec.template] += 1
-                if self.progress and done % STEP == 0:
-                    self.progress.advance(STEP)
-                result.paths.append(spec.path)
-                if len(plan) == 1:  # kept in-process only, for serve's next update to compare
-                    result.specs.append(spec)
-            if self.progress:
-                self.progress.advance(len(plan[part]) % STEP)
-            if part == 0:
-                for rel, source in statics.items():
-                    writer.copy(rel, source)
-            return result
-
         clock = self._clock()
-        if self.progress:
-            self.progress.begin("Writing pages", len(keys))
-        try:
-            results = in_parts(write_part, len(plan), workers)
+        with Publication(output, self.config.cache_path) as publication:
+            folder, previous = publication.staging, publication.previous
+
+            def write_part(part: int) -> _Share:
+                writer = SiteWriter(folder, previous=previous)
+                result = _Share(Counter(), writer.changed, writer.stats, [], [])
+                kind = None
+                for done, key in enumerate(plan[part], 1):
+                    if len(plan) > 1 and key[0] != kind:  # no two kinds of page share entries:
+                        renderer.forget_entries()  # let the last kind's go (a worker's memory)
+                        kind = key[0]
+                    spec = renderer.spec(key)
+                    if spec.template == "@data":
+                        writer.write_stream(spec.path, functools.partial(renderer.write_data, spec))
+                    else:
+                        writer.write(spec.path, _render(renderer, spec))
+                    result.rendered[spec.template] += 1
+                    if self.progress and done % STEP == 0:
+                        self.progress.advance(STEP)
+                    result.paths.append(spec.path)
+                    if len(plan) == 1:  # kept in-process only, for serve's next update
+                        result.specs.append(spec)
+                if self.progress:
+                    self.progress.advance(len(plan[part]) % STEP)
+                if part == 0:
+                    for rel, source in statics.items():
+                        writer.copy(rel, source)
+                return result
+
+            if self.progress:
+                self.progress.begin("Writing pages", len(keys))
+            try:
+                tick = self.progress.tick if self.progress else None
+                results = in_parts(write_part, len(plan), workers, tick=tick)
+            except OSError as exc:  # a full or read-only disk, say
+                raise write_error(exc) from None
             clock("pages")
-            counter = sum((r.rendered for r in results), Counter())
-            changed = [rel for r in results for rel in r.changed]
-            if first:
-                publish(folder, output)
-                deleted: list[str] = []
-            else:
-                keep = {path for r in results for path in r.paths} | set(statics)
-                deleted = commit(output, changed, keep)
-            clock("commit")
-        except BaseException:
-            if first:
-                discard(folder)
-            else:
-                sweep(output)
-            raise
+            if self.search:
+                if self.progress:
+                    self.progress.begin("Building the search index")
+                self.timings["search"] = search_index.build_index(folder)
+                clock = self._clock()
+            publication.publish()
+            clock("publish")
+        counter = sum((r.rendered for r in results), Counter())
+        changed = [rel for r in results for rel in r.changed]
         self.previous = {spec.path: spec for r in results for spec in r.specs}
         self.keys = keys
         if self.remember and len(results) > 1:  # the workers' specs stayed in the workers
             self.previous = {spec.path: spec for spec in map(renderer.spec, keys)}
         self.statics = {rel: _stat(path) for rel, path in statics.items()}
         stats = {rel: stat for r in results for rel, stat in r.stats.items()}
+        if self.search:
+            stats.update(cache.output_stats(output, search_index.FOLDER))
         inputs = {rel: parsed.digest for rel, parsed in self.reads.files.items()}
         if one_off:  # its events have no bodies of their own: nothing to update from
             self._start_over()
         return BuildResult(
             len(content.index.events), len(keys), output, content.warnings, dict(counter),
-            tuple(sorted(changed)), tuple(deleted), dict(self.timings), stats=stats,
-            inputs=inputs,
+            tuple(sorted(changed)), (), dict(self.timings), stats=stats, inputs=inputs,
         )  # fmt: skip
 
     def update(self) -> BuildResult:
@@ -616,14 +611,7 @@ def build(
     builder = Builder(config, drafts=drafts, strict=strict, workers=cores(), progress=progress,
                       search=search)  # fmt: skip
     result = builder.build()
-    stats = dict(result.stats)
-    if search:
-        if progress:
-            progress.begin("Building the search index")
-        result.timings["search"] = search_index.build_index(config.output_path)
-    for folder in KEEP_FOLDERS:  # left in place by the build: the search index
-        stats.update(cache.output_stats(config.output_path, folder))
     # Keyed by the event files as they were read for this build, not as they are now.
     key = cache.inputs_key(config, options, theme, result.inputs, fixed)
-    cache.record(config, key, result.events, result.pages, stats)
+    cache.record(config, key, result.events, result.pages, result.stats)
     return result

@@ -1,11 +1,11 @@
 """The build cache: skip a build whose inputs and output are exactly as the last build left them.
 
-Kept as one small file in the output folder itself, ``.timeline-build.json`` (a build writes
-nothing outside its output folder; the file holds only digests and counts, and is safe to
-delete). The key is the content of every input - event files, bibliography, config, theme and
-static files - with the package version and the build options; the output folder is checked
-by the size and time of each file, so a page deleted or edited by hand is noticed.
-``--no-cache`` builds regardless (and records the new build).
+A small record per output folder in the project's cache folder (``.timeline-cache/``, never
+inside the published site): it holds only digests and counts, and is safe to delete. The key
+is the content of every input - event files, bibliography, config, theme and static files -
+with the package version and the build options; the output folder is checked by the size and
+time of each file, so a page deleted or edited by hand is noticed. ``--no-cache`` builds
+regardless (and records the new build).
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from timeline import __version__
+from timeline import __version__, files
 from timeline.config import Config
 from timeline.reading.load import BIBLIOGRAPHY, event_files, file_digest
 
-STATE = ".timeline-build.json"
+LEGACY_STATE = ".timeline-build.json"  # where versions before 0.2 kept the record: in the site
 
 
 Stats = dict[str, tuple[int, int]]  # output file -> (size, modification time in ns)
@@ -43,20 +43,26 @@ def fixed_inputs(config: Config, options: Mapping[str, object], theme: list[Path
     digest.update(json.dumps([__version__, options, repr(config)], default=str).encode())
     bibliography = config.events_path / BIBLIOGRAPHY
     for folder, paths in [
-        (config.events_path, [bibliography] if bibliography.is_file() else []),
+        (config.events_path, [bibliography] if os.path.lexists(bibliography) else []),
         *((folder, _files(folder)) for folder in [config.static_path, *theme]),
     ]:
         for path in paths:
             digest.update(str(path.relative_to(folder)).encode() + b"\0")
-            try:
-                digest.update(path.read_bytes())
-            except OSError:
-                digest.update(b"\0unreadable")
+            digest.update(_contents(path))
     for name in ("timeline.toml", "pyproject.toml"):
         path = config.root / name
         if path.is_file():
-            digest.update(path.read_bytes())
+            digest.update(_contents(path))
     return digest.digest()
+
+
+def _contents(path: Path) -> bytes:
+    """A file's bytes, or a marker if it cannot be read (a FIFO is never opened for
+    reading: the build then reports it by name)."""
+    try:
+        return files.read_regular(path)
+    except OSError:
+        return b"\0unreadable"
 
 
 def inputs_key(
@@ -71,10 +77,7 @@ def inputs_key(
     if events is None:
         events = {}
         for name, rel in event_files(config.root, config.events_path):
-            try:
-                events[rel] = file_digest(Path(name).read_bytes())
-            except OSError:
-                events[rel] = b"\0unreadable"
+            events[rel] = file_digest(_contents(Path(name)))
     for rel in sorted(events):
         digest.update(rel.encode() + b"\0" + events[rel])
     return digest.hexdigest()
@@ -85,9 +88,9 @@ def output_stats(output: Path, under: str = "") -> Stats:
     top = output / under if under else output
     stats: Stats = {}
     for path in _files(top):
-        if path.name == STATE or path.name.startswith(f"{STATE}."):
+        if path.name == LEGACY_STATE:
             continue
-        st = path.stat()
+        st = path.lstat()
         stats[path.relative_to(output).as_posix()] = (st.st_size, st.st_mtime_ns)
     return stats
 
@@ -101,24 +104,28 @@ def output_key(stats: Stats) -> str:
     return digest.hexdigest()
 
 
+def _record_path(config: Config) -> Path:
+    """The record of the last build into this output folder."""
+    tag = hashlib.blake2b(os.fsencode(config.output_path), digest_size=8).hexdigest()
+    return config.cache_path / f"record-{tag}.json"
+
+
 def up_to_date(config: Config, key: str) -> dict[str, int] | None:
     """The last build's summary if it had these inputs and its output is untouched."""
     try:
-        state = json.loads((config.output_path / STATE).read_text())
-    except (OSError, ValueError):
-        return None
-    if state.get("inputs") != key:
-        return None
-    if state.get("output") != output_key(output_stats(config.output_path)):
-        return None
-    return {"events": int(state["events"]), "pages": int(state["pages"])}
+        state = json.loads(files.read_regular(_record_path(config), follow=False))
+        if state.get("inputs") != key or not files.real_folder(config.output_path):
+            return None
+        if state.get("output") != output_key(output_stats(config.output_path)):
+            return None
+        return {"events": int(state["events"]), "pages": int(state["pages"])}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None  # missing, unreadable or from another version: build
 
 
 def record(config: Config, key: str, events: int, pages: int, stats: Stats) -> None:
-    """Remember a successful build (written last, so an interrupted build records nothing).
-    ``stats`` describes every file of the output as the build left it."""
-    folder = config.output_path
+    """Remember a successful build (written after it is published, so an interrupted build
+    records nothing). ``stats`` describes every file of the output as the build left it."""
     state = {"inputs": key, "output": output_key(stats), "events": events, "pages": pages}
-    temporary = folder / f"{STATE}.tmp"
-    temporary.write_text(json.dumps(state))
-    os.replace(temporary, folder / STATE)
+    if files.real_folder(config.cache_path):
+        files.replace(_record_path(config), json.dumps(state).encode())

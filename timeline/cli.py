@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from timeline import __version__
+from timeline import __version__, files
 from timeline.build import build, collect, export_timeline
 from timeline.config import Config, require_config
 from timeline.errors import ContentError, Problem, TimelineError, UsageError
@@ -250,7 +250,12 @@ def export_command(kind: str, out_file: Path | None, root: Path, drafts: bool) -
     if out_file is None:
         click.echo(text, nl=False)
     else:
-        out_file.write_text(text, encoding="utf-8")
+        if out_file.is_symlink() or (out_file.exists() and not out_file.is_file()):
+            raise UsageError(f"--out {out_file} is a link or not a file; refusing to write there")
+        try:
+            files.replace(out_file, text.encode("utf-8"))
+        except OSError as exc:
+            raise UsageError(f"cannot write {out_file}: {exc.strerror or exc}") from None
         click.echo(f"Wrote {out_file}", err=True)
 
 
@@ -285,13 +290,26 @@ def import_command(file: Path, root: Path) -> None:
     type=click.Choice(["reported", "confirmed", "disputed", "denied", "retracted"]),
     help="How established the claim is.",
 )  # fmt: skip
+@click.option(
+    "--slug", default=None,
+    help="The event's URL name (a-z, 0-9, -). [default: made from the title]",
+)  # fmt: skip
 @ROOT
 @_handle_errors
-def new_command(title: str, date_text: str | None, tags: str, status: str, root: Path) -> None:
+def new_command(
+    title: str, date_text: str | None, tags: str, status: str, slug: str | None, root: Path
+) -> None:
     """Write a new event file in events/ from a title; never overwrites a file."""
     config = _config(root)
-    path = new_event(config, title, date_text, [t.strip() for t in tags.split(",")], status)
+    path, placed = new_event(config, title, date_text, [t.strip() for t in tags.split(",")],
+                             status, slug)  # fmt: skip
     click.echo(f"Created {_shown(path, config.root).rstrip('/')}")
+    if placed.taken_by:
+        click.echo(f"note: {placed.taken_by} already has the slug you asked for; this event's "
+                   f"slug is {placed.slug!r}", err=True)  # fmt: skip
+    elif placed.explicit:
+        click.echo(f"note: the file name alone would give another slug, so it says "
+                   f"slug: {placed.slug}", err=True)  # fmt: skip
 
 
 @main.command("init")
@@ -299,7 +317,9 @@ def new_command(title: str, date_text: str | None, tags: str, status: str, root:
 @_handle_errors
 def init_command(directory: Path) -> None:
     """Create a new timeline project in DIRECTORY that builds at once."""
-    init_project(directory)
+    skipped = init_project(directory)
+    for name in skipped:
+        click.echo(f"note: {directory / name} already exists (or is a link); not written", err=True)
     click.echo(f"Created a timeline project in {directory}/")
     click.echo(f"Next: cd {directory} && timeline build")
 

@@ -15,7 +15,7 @@ from timeline.reading.fields import did_you_mean, safe_url
 
 KEYS = (
     "title", "description", "base_url", "language", "author", "date_format", "allow_html",
-    "groups", "timezone", "events_dir", "output_dir", "theme_dir", "static_dir",
+    "groups", "timezone", "events_dir", "output_dir", "theme_dir", "static_dir", "cache_dir",
 )  # fmt: skip
 
 _MONTHS = {
@@ -67,6 +67,7 @@ class Config:
     output_dir: str = "site"
     theme_dir: str = "theme"
     static_dir: str = "static"
+    cache_dir: str = ".timeline-cache"  # staging folders, the build record and lock
     config_file: str = field(default="", compare=False)
 
     @property
@@ -84,6 +85,10 @@ class Config:
     @property
     def static_path(self) -> Path:
         return self.root / self.static_dir
+
+    @property
+    def cache_path(self) -> Path:
+        return self.root / self.cache_dir
 
     @property
     def base_path(self) -> str:

@@ -5,21 +5,32 @@ Markdown hand out runs of items and get each run's results back as soon as it is
 workers take parts of the pages (see ``build.schedule``), write the files themselves and
 return counts.
 Where ``fork`` is unavailable, or for small jobs, the work runs in this process.
+
+A worker that dies (the out-of-memory killer, a signal) fails the build at once with a
+``WorkerDied`` error instead of leaving it waiting; on Linux, workers are also told to die
+with the process that forked them, so a killed build leaves nothing running.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
+
+from timeline.errors import TimelineError
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 SMALL = 64  # fewer items than this are not worth forking for
+TICK = 0.2  # seconds between calls of in_parts' tick while it waits
 
 # The job of the pool being run: set just before forking, read by the forked workers.
 _JOB: Callable[[int], Any] | None = None
@@ -46,6 +57,22 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+class WorkerDied(TimelineError):
+    """A worker process ended without finishing its part (killed, or out of memory)."""
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a new worker: be killed when the process that forked it dies (Linux only)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the line above: nobody waits
+        os._exit(1)
+
+
 def _run(part: int) -> tuple[bool, Any]:
     """Run one part; an exception (even KeyboardInterrupt) travels back to be re-raised,
     because a worker dying of it would leave the pool waiting forever."""
@@ -56,10 +83,13 @@ def _run(part: int) -> tuple[bool, Any]:
         return False, exc
 
 
-def in_parts(job: Callable[[int], R], parts: int, workers: int) -> list[R]:
+def in_parts(
+    job: Callable[[int], R], parts: int, workers: int, *, tick: Callable[[], None] | None = None
+) -> list[R]:
     """``[job(i) for i in range(parts)]``, the parts handed out in order to forked workers,
     each to the first one free (so the first ``workers`` parts start at once), each part's
-    result sent back as soon as it is done."""
+    result sent back as soon as it is done. ``tick`` is called now and then while waiting
+    (to redraw a progress line)."""
     global _JOB
     if workers <= 1 or parts <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [job(i) for i in range(parts)]
@@ -67,9 +97,24 @@ def in_parts(job: Callable[[int], R], parts: int, workers: int) -> list[R]:
     # Objects that exist now are only read by the workers: take them out of the cyclic
     # collector so that it does not touch (and so copy) every inherited memory page.
     gc.freeze()
+    context = multiprocessing.get_context("fork")
     try:
-        with multiprocessing.get_context("fork").Pool(min(workers, parts)) as pool:
-            results = list(pool.imap(_run, range(parts), chunksize=1))
+        with ProcessPoolExecutor(
+            min(workers, parts), mp_context=context, initializer=_die_with_parent,
+            initargs=(os.getpid(),),
+        ) as pool:
+            futures = [pool.submit(_run, part) for part in range(parts)]
+            pending = set(futures)
+            while pending:
+                _, pending = wait(pending, timeout=TICK, return_when=FIRST_EXCEPTION)
+                if tick is not None:
+                    tick()
+            results = [future.result() for future in futures]
+    except BrokenProcessPool:
+        raise WorkerDied(
+            "a build worker process stopped unexpectedly (killed, or out of memory?); "
+            "the previous site is kept"
+        ) from None
     finally:
         _JOB = None
         gc.unfreeze()

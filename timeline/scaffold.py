@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
+from timeline import files
 from timeline.config import Config
 from timeline.errors import ContentError, Problem, UsageError
-from timeline.reading.dates import EDTFError, Precision, parse_edtf
-from timeline.reading.events import slugify
+from timeline.reading.dates import EDTFDate, EDTFError, Precision, parse_edtf
+from timeline.reading.events import MAX_SLUG, check_slug, default_slug, slugify
+from timeline.reading.frontmatter import normalise_text
+from timeline.reading.load import event_files
 
 
 def _quoted(text: str) -> str:
@@ -17,9 +22,15 @@ def _quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def event_text(title: str, date: str, tags: list[str], status: str) -> str:
-    """The text of a new event file."""
-    lines = ["---", f"title: {_quoted(title)}", f"date: {_quoted(date)}", f"status: {status}"]
+def event_text(
+    title: str, date: str, tags: list[str], status: str, slug: str | None = None
+) -> str:
+    """The text of a new event file (``slug`` written out when the file name would not give
+    it, see ``file_name``)."""
+    lines = ["---", f"title: {_quoted(title)}", f"date: {_quoted(date)}"]
+    if slug is not None:
+        lines.append(f"slug: {slug}")
+    lines.append(f"status: {status}")
     if tags:
         lines.append("tags: [" + ", ".join(_quoted(t) for t in tags) + "]")
     lines += [
@@ -36,37 +47,124 @@ def event_text(title: str, date: str, tags: list[str], status: str) -> str:
     return "\n".join(lines)
 
 
+def shorten(slug: str, limit: int = MAX_SLUG) -> str:
+    """A slug cut to ``limit`` characters at a hyphen where there is one (whole words)."""
+    if len(slug) <= limit:
+        return slug
+    cut = slug[:limit]
+    if "-" in cut and slug[limit] != "-":
+        cut = cut.rsplit("-", 1)[0]
+    return cut.strip("-")
+
+
+def date_prefix(date: EDTFDate) -> str:
+    """``YYYY-MM-DD-``, ``YYYY-MM-`` or ``YYYY-`` for a single date of that precision."""
+    start = date.start
+    if start is None or date.interval or not 0 <= start.year <= 9999:
+        return ""
+    if start.precision in (Precision.DAY, Precision.TIME):
+        return f"{start.year:04d}-{start.month:02d}-{start.day:02d}-"
+    if start.precision is Precision.MONTH and start.month is not None:
+        return f"{start.year:04d}-{start.month:02d}-"
+    if start.precision is Precision.YEAR:
+        return f"{start.year:04d}-"
+    return ""
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """Where a new event goes, and whether its slug must be written out."""
+
+    name: str  # file name in the events folder
+    slug: str
+    explicit: bool  # the file name alone would give another slug (a number read as a day)
+    taken_by: str | None = None  # the event whose slug this one's was, before it got "-2"
+
+
+_SLUG_LINE = re.compile(r"^slug:[ \t]*[\"']?([^\"'#\n]*?)[\"']?[ \t]*(?:#.*)?$", re.MULTILINE)
+
+
+def known_slugs(config: Config) -> dict[str, str]:
+    """The slug of every event file in the project, by slug -> file (read quickly: the
+    ``slug:`` line if there is one, else the file name), for a new file not to collide."""
+    found: dict[str, str] = {}
+    for path, rel in event_files(config.root, config.events_path):
+        try:
+            text = normalise_text(files.read_regular(path).decode("utf-8", "replace"))
+        except OSError:  # unreadable, or a link to nowhere: its name is taken all the same
+            text = ""
+        front = text.split("\n---", 1)[0] if text.startswith("---") else ""
+        given = _SLUG_LINE.search(front)
+        found.setdefault(given[1].strip() if given else default_slug(rel), rel)
+    return found
+
+
+def place_event(slug: str, date: EDTFDate, taken: dict[str, str]) -> NewFile:
+    """A file name for an event of ``slug`` and ``date`` that builds as intended: a slug no
+    other event has (else ``-2``, ``-3``...), and ``slug:`` written out when the date prefix
+    and the slug together read otherwise ("2007-08-" + "12-killed" reads as 12 August)."""
+    prefix = date_prefix(date)
+    wanted = slug = shorten(slug)
+    number = 2
+    while slug in taken:
+        tail = f"-{number}"
+        slug = shorten(wanted, MAX_SLUG - len(tail)) + tail
+        number += 1
+    name = f"{prefix}{slug}.md"
+    taken_by = taken.get(wanted) if slug != wanted else None
+    return NewFile(name, slug, default_slug(name) != slug, taken_by)
+
+
 def new_event(
-    config: Config, title: str, date_text: str | None, tags: list[str], status: str
-) -> Path:
-    """Write ``events/<date>-<slug>.md`` for a new event and return its path."""
+    config: Config, title: str, date_text: str | None, tags: list[str], status: str,
+    slug: str | None = None,
+) -> tuple[Path, NewFile]:  # fmt: skip
+    """Write ``events/<date>-<slug>.md`` for a new event; return its path and placing."""
     date_text = date_text or dt.date.today().isoformat()
+    for label, text in (("the title", title), ("--date", date_text), ("--tags", ",".join(tags))):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise UsageError(f"{label} is not valid UTF-8 text") from None
+    if not title.strip():
+        raise UsageError("the title is empty")
     try:
         date = parse_edtf(date_text)
     except EDTFError as exc:
         raise UsageError(f"--date: {exc}") from None
-    slug = slugify(title)
-    if not slug:
-        raise UsageError("the title needs some letters or digits to make a file name from")
-    start = date.start
-    prefix = ""
-    if start is not None and not date.interval and start.year >= 0:
-        if start.precision in (Precision.DAY, Precision.TIME):
-            prefix = f"{start.year:04d}-{start.month:02d}-{start.day:02d}-"
-        elif start.precision is Precision.MONTH:
-            prefix = f"{start.year:04d}-{start.month:02d}-"
-        elif start.precision is Precision.YEAR:
-            prefix = f"{start.year:04d}-"
-    path = config.events_path / f"{prefix}{slug}.md"
-    rel = path.relative_to(config.root).as_posix()
-    if path.exists():
-        raise ContentError(
-            [Problem(rel, 0, "", "already exists; not overwritten (choose another title)")]
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("x", encoding="utf-8") as handle:
-        handle.write(event_text(title, date.text, [t for t in tags if t], status))
-    return path
+    if slug is not None:
+        if why := check_slug(slug):
+            raise UsageError(f"--slug: {why}")
+    else:
+        slug = slugify(title)
+        if not slug:
+            raise UsageError(
+                "the title has no letters or digits to make a file name from; "
+                "give the event a URL name with --slug, e.g. --slug douri-and-al-qaeda"
+            )
+    events = config.events_path
+    if events.exists() and not files.real_folder(events):
+        raise UsageError(f"{_rel(events, config)} is not a folder; it should hold the events")
+    placed = place_event(slug, date, known_slugs(config))
+    path = events / placed.name
+    text = event_text(title, date.text, [t for t in tags if t], status,
+                      placed.slug if placed.explicit or placed.slug != slug else None)  # fmt: skip
+    try:
+        files.make_folder(events, under=config.root)
+        files.create_whole(path, text.encode("utf-8"))
+    except FileExistsError:
+        problem = Problem(_rel(path, config), 0, "", "already exists; not overwritten")
+        raise ContentError([problem]) from None
+    except OSError as exc:
+        raise UsageError(f"cannot write {_rel(path, config)}: {exc.strerror or exc}") from None
+    return path, placed
+
+
+def _rel(path: Path, config: Config) -> str:
+    try:
+        return path.relative_to(config.root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 CONFIG = """\
@@ -108,22 +206,30 @@ This event happened around August 2007 (the `~` marks the date as approximate). 
 is listed below the text and cited inline like this [@example-source].
 """
 
-GITIGNORE = "/site/\n"
+GITIGNORE = "/site/\n/.timeline-cache/\n"
 
 
-def init_project(directory: Path) -> None:
-    """Scaffold a project: config, events/ with an example event and bibliography."""
+def init_project(directory: Path) -> list[str]:
+    """Scaffold a project: config, events/ with an example event and bibliography. Returns
+    the files it did not write because something (even a dangling link) has their name."""
     if (directory / "timeline.toml").exists() or (directory / "events").exists():
         raise UsageError(f"{directory} already holds a timeline project; nothing was changed")
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / "events").mkdir()
-    files = {
+    files_ = {
         "timeline.toml": CONFIG,
         ".gitignore": GITIGNORE,
         "events/_sources.yaml": SOURCES,
         "events/2007-08-start-of-the-timeline.md": EXAMPLE,
     }
-    for name, text in files.items():
-        target = directory / name
-        if not target.exists():
-            target.write_text(text, encoding="utf-8")
+    skipped = []
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        files.make_folder(directory / "events", under=directory)
+        for name, text in files_.items():
+            try:
+                files.create_whole(directory / name, text.encode("utf-8"))
+            except FileExistsError:
+                skipped.append(name)
+    except OSError as exc:
+        where = exc.filename or directory
+        raise UsageError(f"cannot create {where}: {exc.strerror or exc}") from None
+    return skipped

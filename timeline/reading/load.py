@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from timeline import files as safe_files
 from timeline.errors import Problem, Problems
 from timeline.packed import PackedTexts, map_packed
 from timeline.parallel import map_shares
@@ -32,29 +33,62 @@ class Corpus:
     sources: Mapping[str, str] = field(default_factory=dict)
 
 
-def _event_names(events_dir: Path) -> list[str]:
+def _event_names(
+    events_dir: Path, problems: Problems | None = None, base: str = "events"
+) -> list[str]:
     """Event files as sorted paths relative to ``events_dir`` (plain strings: this runs on
-    every rebuild, over thousands of files)."""
+    every rebuild, over thousands of files). A folder that cannot be read, and a name that is
+    not UTF-8, is a problem (their events would otherwise vanish without a word)."""
     found: list[str] = []
     top = str(events_dir)
-    for folder, dirs, files in os.walk(top, followlinks=False):
+
+    def unreadable(exc: OSError) -> None:
+        if problems is not None:
+            rel = os.path.relpath(exc.filename, top).replace(os.sep, "/")
+            problems.error(
+                f"{base}/" if rel == "." else f"{base}/{_shown(rel)}/", 0, "",
+                f"this folder cannot be read ({exc.strerror}), so its events would be left "
+                "out; fix its permissions, or rename it to start with _ to leave it out",
+            )  # fmt: skip
+
+    for folder, dirs, files in os.walk(top, onerror=unreadable, followlinks=False):
         dirs[:] = [d for d in dirs if not d.startswith(("_", "."))]
         prefix = folder[len(top) + 1 :].replace(os.sep, "/")
         prefix = prefix + "/" if prefix else ""
-        found.extend(
-            prefix + name for name in files
-            if name.endswith(".md") and not name.startswith(("_", "."))
-        )  # fmt: skip
+        for name in files:
+            if name.endswith(".md") and not name.startswith(("_", ".")):
+                if _utf8(prefix + name):
+                    found.append(prefix + name)
+                elif problems is not None:
+                    problems.error(f"{base}/{_shown(prefix + name)}", 0, "",
+                                   "the file name is not UTF-8 text; rename the file")  # fmt: skip
     found.sort()
     return found
 
 
-def event_files(root: Path, events_dir: Path) -> list[tuple[str, str]]:
+def _utf8(name: str) -> bool:
+    """False for a name holding bytes that are not UTF-8 (surrogate escapes from the OS)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(name: str) -> str:
+    """A file name that may hold undecodable bytes, printable (each such byte as \\xNN)."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def event_files(
+    root: Path, events_dir: Path, problems: Problems | None = None
+) -> list[tuple[str, str]]:
     """Every event file: its path, and its path relative to the project (how problems name
     it). Plain strings, as for ``_event_names``."""
-    base = _rel(events_dir, root) + "/"
+    base = _rel(events_dir, root)
     top = str(events_dir) + os.sep
-    return [(top + name.replace("/", os.sep), base + name) for name in _event_names(events_dir)]
+    names = _event_names(events_dir, problems, base)
+    return [(top + name.replace("/", os.sep), f"{base}/{name}") for name in names]
 
 
 def read_text(path: Path, root: Path, rel: str, problems: Problems) -> str | None:
@@ -63,18 +97,14 @@ def read_text(path: Path, root: Path, rel: str, problems: Problems) -> str | Non
     return None if data is None else decode(data, rel, problems)
 
 
-# Opening a file fails with ELOOP if it is a symbolic link: only then is it looked at
-# closer (one system call a file, where asking first took two).
-_NO_LINK = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-
-
 def read_bytes(path: str | Path, root: Path, rel: str, problems: Problems) -> bytes | None:
-    """A file's bytes, or None with a problem (links out of the project, too large, unreadable)."""
+    """A file's bytes, or None with a problem (links out of the project, too large,
+    unreadable, or not a file at all: a FIFO or device is refused, never read)."""
     try:
         try:
             if not hasattr(os, "O_NOFOLLOW") and os.path.islink(path):  # pragma: no cover
                 raise OSError(errno.ELOOP, "a symbolic link")
-            fd = os.open(path, _NO_LINK)
+            fd = safe_files.open_regular(path, follow=False)
         except OSError as exc:
             if exc.errno != errno.ELOOP:
                 raise
@@ -87,18 +117,22 @@ def read_bytes(path: str | Path, root: Path, rel: str, problems: Problems) -> by
                     rel, 0, "", "is a symbolic link leading outside the project; refused"
                 )
                 return None
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+            fd = safe_files.open_regular(path)
         with open(fd, "rb") as handle:  # the size of the file opened, not of its path
             size = os.fstat(handle.fileno()).st_size
             if size > MAX_FILE_BYTES:
-                problems.error(
-                    rel, 0, "", f"is {size // 1_048_576} MB; event files are limited to 5 MB"
-                )
+                problems.error(rel, 0, "", f"is {_megabytes(size)}; event files and the "
+                               f"bibliography are limited to {_megabytes(MAX_FILE_BYTES)}")
                 return None
             return handle.read()
     except OSError as exc:
-        problems.error(rel, 0, "", f"cannot be read: {exc.strerror or exc}")
+        problems.error(rel, 0, "", safe_files.why_unreadable(exc))
         return None
+
+
+def _megabytes(size: int) -> str:
+    """A size in MB with one decimal ("5.3 MB"), never rounded down to the limit itself."""
+    return f"{size / 1_048_576:.1f} MB".replace(".0 MB", " MB")
 
 
 def decode(data: bytes, rel: str, problems: Problems) -> str | None:
@@ -172,9 +206,12 @@ def load_corpus(
     cache = cache if cache is not None else ReadCache()
     problems = Problems()
     if not events_dir.is_dir():
-        problems.error(
-            _rel(events_dir, root), 0, "", "no events folder; create it or run 'timeline init'"
-        )
+        if events_dir.exists() or events_dir.is_symlink():
+            kind = "a file" if events_dir.is_file() else "not a folder"
+            why = f"is {kind}; the events folder must be a folder of event files"
+        else:
+            why = "no events folder; create it or run 'timeline init'"
+        problems.error(_rel(events_dir, root), 0, "", why)
         return Corpus((), {}, problems)
 
     bib_path = events_dir / BIBLIOGRAPHY
@@ -182,7 +219,7 @@ def load_corpus(
     if cache.bibliography is None or cache.bibliography[0] != bib_stamp:
         bibliography: dict[str, Source] = {}
         bib_problems = Problems()
-        if bib_path.exists():
+        if bib_path.exists() or bib_path.is_symlink():
             rel = _rel(bib_path, root)
             text = read_text(bib_path, root, rel, bib_problems)
             if text is not None:
@@ -193,7 +230,7 @@ def load_corpus(
     _, bibliography, bib_problems_seen = cache.bibliography
     problems.extend(bib_problems_seen)
 
-    files = event_files(root, events_dir)
+    files = event_files(root, events_dir, problems)
     stamps = [_stamp(path) for path, _ in files]
     todo = [
         (path, rel, stamp, cache.files.get(rel))

@@ -1,51 +1,71 @@
-"""Writing the site (file I/O at the edge), so that a failed build changes nothing.
+"""Writing the site (file I/O at the edge), so that a reader only ever sees a whole site.
 
-A first build writes into a staging folder beside the output (``.site.partial-PID``) and
-renames it into place. Later builds update the output in place but in two steps: every new or
-changed page is first written beside its old version under a temporary name
-(``.index.html.timeline-partial``), unchanged pages are not written at all; only when every
-page is ready does ``commit`` rename them over the old ones and delete pages that no longer
-exist. A build that fails or is interrupted before the commit leaves the site as it was.
+``timeline build`` writes every file into a fresh staging folder, never into the published
+one: a page whose bytes are unchanged since the last build is hard-linked from the old site
+(neither rendered twice nor rewritten), a changed one is written. Only then is the staging
+folder swapped with the output folder in one atomic step (Linux's ``renameat2`` with
+``RENAME_EXCHANGE``), and the old site, now in the staging folder's place, deleted. A build
+killed at any moment leaves the previous site whole or the new one; what it leaves behind
+is in the cache folder, never inside the published tree, and the next build removes it.
+
+Builds of one project take turns (a lock in the cache folder), so leftovers can be removed
+safely. ``timeline serve`` updates its own folder file by file instead (``replace_file``):
+the server holds requests meanwhile, so it never serves a half-updated site.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import filecmp
+import hashlib
 import os
 import shutil
+import stat
+import time
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path, PurePosixPath
+from types import TracebackType
 from typing import TextIO
 
-from timeline.errors import UsageError
+from timeline import files
+from timeline.errors import TimelineError, UsageError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: builds are not serialised
+    fcntl = None  # type: ignore[assignment]
 
 
 class OutputPathError(UsageError):
     """A page would be written outside the output folder, or twice."""
 
 
-PARTIAL = ".timeline-partial"
-KEEP_PREFIX = ".timeline-build"  # the build cache's record, see timeline.cache
-KEEP_FOLDERS = ("pagefind", "pagefind.partial")  # the search index, see timeline.site.search
+class WriteError(TimelineError):
+    """The site could not be written (a full or read-only disk, a folder in the way...)."""
 
 
-def _partial(target: Path) -> Path:
-    return target.with_name(f".{target.name}{PARTIAL}")
+LOCK = "build.lock"
+LOCK_WAIT = 60.0  # seconds to wait for another build of the same project
+STAGING = "staging-"  # + a digest of the output path + "-" + the process id
+OLD = "old-"  # the previous site between two renames, where an exchange is not possible
 
 
 class SiteWriter:
-    """Writes pages under one folder, refusing unsafe paths and a second write to a path.
+    """Writes pages under one new folder, refusing unsafe paths and a second write to a path.
 
-    In place (``stage=True``), a page whose bytes are unchanged is not written, and a changed
-    one is written to a temporary name for ``commit`` to rename.
+    With ``previous`` (the site being replaced), a page whose bytes are those of the old
+    page is hard-linked from it instead of written.
     """
 
-    def __init__(self, folder: Path, *, stage: bool = False) -> None:
+    def __init__(self, folder: Path, *, previous: Path | None = None) -> None:
         self.folder = folder
-        self.stage = stage
+        self.previous = previous
         self.written: set[str] = set()
         self.changed: list[str] = []
-        self.stats: dict[str, tuple[int, int]] = {}  # file -> (size, mtime) once committed
+        self.stats: dict[str, tuple[int, int]] = {}  # file -> (size, mtime) as published
+        self._folders: set[str] = set()
 
     def _remember(self, rel: str, st: os.stat_result) -> None:
         """A written file's size and time, for the build cache (a later rename keeps both)."""
@@ -59,58 +79,69 @@ class SiteWriter:
         if key in self.written:
             raise OutputPathError(f"two pages want the same output file {rel!r}")
         self.written.add(key)
-        target = self.folder.joinpath(*pure.parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return target
+        parent = pure.parent.as_posix()
+        if parent != "." and parent not in self._folders:
+            files.make_folder(self.folder.joinpath(*pure.parent.parts), under=self.folder)
+            self._folders.add(parent)
+        return self.folder.joinpath(*pure.parts)
+
+    def _old(self, rel: str, size: int) -> tuple[Path, os.stat_result] | None:
+        """The previous site's file at ``rel``, if it is a regular file of ``size`` bytes."""
+        if self.previous is None:
+            return None
+        old = self.previous.joinpath(*rel.split("/"))
+        try:
+            st = os.lstat(old)
+        except OSError:
+            return None
+        if not stat.S_ISREG(st.st_mode) or st.st_size != size:
+            return None
+        return old, st
+
+    def _link(self, old: Path, target: Path) -> bool:
+        """Hard-link an unchanged page from the previous site; False where links fail."""
+        try:
+            os.link(old, target, follow_symlinks=False)
+        except OSError:
+            return False
+        return True
 
     def write(self, rel: str, content: str | bytes) -> None:
         data = content.encode("utf-8") if isinstance(content, str) else content
         target = self._target(rel)
-        if self.stage:
+        found = self._old(rel, len(data))
+        if found is not None:
+            old, st = found
             try:
-                st = target.stat()
-                if st.st_size == len(data) and target.read_bytes() == data:
-                    self._remember(rel, st)
-                    return
+                same = files.read_regular(old, follow=False) == data
             except OSError:
-                pass
-            target = _partial(target)
-        with open(target, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            self._remember(rel, os.fstat(handle.fileno()))
+                same = False
+            if same and self._link(old, target):
+                self._remember(rel, st)
+                return
+        self._remember(rel, files.create(target, data))
         self.changed.append(rel)
 
     def write_stream(self, rel: str, produce: Callable[[TextIO], None]) -> None:
         """Write a large text file piece by piece (the timeline as data)."""
         target = self._target(rel)
-        destination = _partial(target) if self.stage else target
-        with destination.open("w", encoding="utf-8", newline="\n") as handle:
+        fd = os.open(target, files.CREATE_FLAGS, 0o644)
+        with open(fd, "w", encoding="utf-8", newline="\n") as handle:
             produce(handle)
-        if self.stage and target.is_file() and filecmp.cmp(destination, target, shallow=False):
-            destination.unlink()
-            destination = target
-        else:
-            self.changed.append(rel)
-        self._remember(rel, destination.stat())
+        st = os.lstat(target)
+        found = self._old(rel, st.st_size)
+        if found is not None and filecmp.cmp(found[0], target, shallow=False):
+            linked = target.with_name(f".{target.name}{files.TEMPORARY}")
+            if self._link(found[0], linked):  # the old file under the new one's name
+                os.replace(linked, target)
+                self._remember(rel, found[1])
+                return
+        self._remember(rel, st)
+        self.changed.append(rel)
 
     def copy(self, rel: str, source: Path) -> None:
-        if self.stage:
-            self.write(rel, source.read_bytes())
-        else:
-            target = self._target(rel)
-            shutil.copyfile(source, target)
-            self._remember(rel, target.stat())
-            self.changed.append(rel)
-
-
-def staging_folder(output: Path) -> Path:
-    """A fresh, empty folder beside ``output`` to build into."""
-    staging = output.parent / f".{output.name}.partial-{os.getpid()}"
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
-    return staging
+        """Copy a static file (a FIFO or device in its place is refused, never read)."""
+        self.write(rel, files.read_regular(source))
 
 
 def check_replaceable(output: Path) -> None:
@@ -124,62 +155,170 @@ def check_replaceable(output: Path) -> None:
         )
 
 
-def publish(staging: Path, output: Path) -> None:
-    """Replace ``output`` with ``staging`` whole: no stale pages survive a rebuild."""
-    old = output.parent / f".{output.name}.old-{os.getpid()}"
-    if old.exists():
-        shutil.rmtree(old)
-    if output.exists():
-        output.rename(old)
-    staging.rename(output)
-    if old.exists():
-        shutil.rmtree(old)
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
 
 
-def discard(staging: Path) -> None:
-    shutil.rmtree(staging, ignore_errors=True)
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux 3.15+); False where the system cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                          ctypes.c_uint]  # fmt: skip
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
 
 
-def commit(folder: Path, changed: list[str], keep: set[str]) -> list[str]:
-    """Rename staged pages into place, then delete what the new site no longer has."""
-    for rel in changed:
-        target = folder.joinpath(*rel.split("/"))
-        os.replace(_partial(target), target)
-    return sweep(folder, keep)
+def _same_device(a: Path, b: Path) -> bool:
+    try:
+        return os.stat(a).st_dev == os.stat(b).st_dev
+    except OSError:
+        return False
 
 
-def sweep(folder: Path, keep: set[str] | None = None) -> list[str]:
-    """Delete staged leftovers, files not in ``keep`` (if given), and emptied folders."""
-    deleted = []
-    for current, _dirs, files in os.walk(folder, topdown=False):
-        here = Path(current)
-        for name in files:
-            path = here / name
-            rel = path.relative_to(folder).as_posix()
-            if name.startswith(KEEP_PREFIX) or rel.split("/", 1)[0] in KEEP_FOLDERS:
-                continue
-            if name.endswith(PARTIAL) or (keep is not None and rel not in keep):
-                path.unlink()
-                if not name.endswith(PARTIAL):
-                    deleted.append(rel)
-        if here != folder and not any(here.iterdir()) and here.name not in KEEP_FOLDERS:
-            here.rmdir()
-    return sorted(deleted)
+class Publication:
+    """One build's way into the output folder: the project's build lock, a fresh staging
+    folder, and the swap that publishes it (``publish``). Leaving the ``with`` block
+    without publishing discards the staging folder; the output is untouched."""
+
+    def __init__(self, output: Path, cache: Path) -> None:
+        self.output = output
+        self.cache = cache
+        self.tag = hashlib.blake2b(os.fsencode(output), digest_size=4).hexdigest()
+        self.staging = Path()
+        self.previous: Path | None = None  # the site being replaced, to link pages from
+        self._lock = -1
+
+    def __enter__(self) -> Publication:
+        try:
+            self._prepare()
+        except OSError as exc:
+            self._unlock()
+            raise write_error(exc) from None
+        except BaseException:
+            self._unlock()
+            raise
+        return self
+
+    def _prepare(self) -> None:
+        parent = self.output.parent
+        if not parent.is_dir():
+            parent.mkdir(parents=True)
+        if self.cache.is_symlink() or (self.cache.exists() and not self.cache.is_dir()):
+            raise UsageError(f"the cache folder {self.cache} is not a folder; remove it")
+        self.cache.mkdir(parents=True, exist_ok=True)
+        self._take_lock()
+        self._recover()
+        # Staging in the cache folder, unless it is on another disk than the output: a
+        # folder can only be renamed within one file system.
+        if _same_device(self.cache, parent):
+            self.staging = self.cache / f"{STAGING}{self.tag}-{os.getpid()}"
+        else:
+            self.staging = parent / f".{self.output.name}.timeline-{STAGING}{os.getpid()}"
+        os.mkdir(self.staging)  # fails on anything already there, a link included
+        self.previous = self.output if files.real_folder(self.output) else None
+
+    def _take_lock(self) -> None:
+        if fcntl is None:  # pragma: no cover
+            return
+        self._lock = os.open(self.cache / LOCK, os.O_RDWR | os.O_CREAT | files.NOFOLLOW, 0o644)
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise UsageError(
+                        "another timeline build of this project is still running; "
+                        "wait for it to finish"
+                    ) from None
+                time.sleep(0.05)
+
+    def _unlock(self) -> None:
+        if self._lock >= 0:
+            os.close(self._lock)  # releases the lock
+            self._lock = -1
+
+    def _leftovers(self) -> list[Path]:
+        """What killed builds left: staging folders and previous sites (ours or older)."""
+        found = [p for p in self.cache.iterdir() if p.name.startswith((STAGING, OLD))]
+        parent, name = self.output.parent, self.output.name
+        for pattern in (f".{name}.timeline-{STAGING}*", f".{name}.partial-*", f".{name}.old-*"):
+            found += parent.glob(pattern)
+        return found
+
+    def _recover(self) -> None:
+        """Put back a previous site left between two renames, then remove every leftover
+        (this build holds the lock: no other build of the project is using them)."""
+        if not self.output.exists():
+            name = self.output.name
+            for old in [self.cache / f"{OLD}{self.tag}",
+                        *self.output.parent.glob(f".{name}.old-*")]:  # fmt: skip
+                if files.real_folder(old):
+                    os.rename(old, self.output)
+                    break
+        for path in self._leftovers():
+            if files.real_folder(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                with suppress(OSError):
+                    path.unlink()
+
+    def publish(self) -> None:
+        """Make the staging folder the output folder, in one step where the system can."""
+        try:
+            if not self.output.exists():
+                os.rename(self.staging, self.output)
+            elif not _exchange(self.staging, self.output):
+                old = self.cache / f"{OLD}{self.tag}"
+                if not _same_device(self.cache, self.output.parent):
+                    old = self.output.parent / f".{self.output.name}.old-{os.getpid()}"
+                os.rename(self.output, old)  # the one moment with no site: see _recover
+                os.rename(self.staging, self.output)
+                shutil.rmtree(old, ignore_errors=True)
+                return
+        except OSError as exc:
+            raise write_error(exc) from None
+        shutil.rmtree(self.staging, ignore_errors=True)  # the old site, after a swap
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            if self.staging.name and self.staging.exists():
+                shutil.rmtree(self.staging, ignore_errors=True)
+        finally:
+            self._unlock()
+
+
+def write_error(exc: OSError) -> WriteError:
+    """A failed write, in a user's words."""
+    where = f" {exc.filename}" if exc.filename else ""
+    return WriteError(f"cannot write{where}: {exc.strerror or exc}; the previous site is kept")
 
 
 def replace_file(output: Path, rel: str, data: bytes) -> bool:
     """Replace one file of a served site atomically, unless it already holds ``data``
     (``timeline serve``'s rebuilds: the server holds requests meanwhile, so no commit step)."""
-    target = output.joinpath(*rel.split("/"))
+    pure = PurePosixPath(rel)
+    target = output.joinpath(*pure.parts)
     try:
-        if target.stat().st_size == len(data) and target.read_bytes() == data:
+        st = os.lstat(target)
+        same_size = stat.S_ISREG(st.st_mode) and st.st_size == len(data)
+        if same_size and files.read_regular(target, follow=False) == data:
             return False
     except OSError:
         pass
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = _partial(target)  # a leftover is swept by the next build
-    temporary.write_bytes(data)
-    os.replace(temporary, target)
+    files.make_folder(target.parent, under=output)
+    files.replace(target, data)
     return True
 
 
@@ -188,6 +327,6 @@ def remove_file(output: Path, rel: str) -> None:
     target = output.joinpath(*rel.split("/"))
     target.unlink(missing_ok=True)
     folder = target.parent
-    while folder != output and folder.is_dir() and not any(folder.iterdir()):
+    while folder != output and files.real_folder(folder) and not any(folder.iterdir()):
         folder.rmdir()
         folder = folder.parent

@@ -15,8 +15,9 @@ from typing import Any, TextIO
 import jinja2
 from markupsafe import Markup
 
+from timeline import files
 from timeline.config import Config
-from timeline.errors import ContentError, Problem
+from timeline.errors import ContentError, Problem, Problems
 from timeline.reading.model import Taxonomy
 from timeline.site import exports, feeds
 from timeline.site.index import NEIGHBOURS, TimelineIndex
@@ -165,26 +166,35 @@ def make_environment(config: Config) -> jinja2.Environment:
     return env
 
 
-def static_files(config: Config) -> dict[str, Path]:
+def static_files(config: Config, problems: Problems | None = None) -> dict[str, Path]:
     """Output path -> file: theme static files (project theme overriding the default by
-    name), then the project's ``static/`` folder, copied to the site root."""
-    files: dict[str, Path] = {}
-    for folder in reversed(theme_folders(config)):
-        files.update(_walk(folder / "static", "static/"))
-    if config.static_path.is_dir():
-        files.update(_walk(config.static_path, ""))
-    return files
+    name), then the project's ``static/`` folder, copied to the site root. What cannot be
+    copied (a FIFO, a device, an unreadable folder) is added to ``problems``, and so is
+    anything but a file among the theme's templates."""
+    out: dict[str, Path] = {}
+    folders = [(folder / "static", "static/") for folder in reversed(theme_folders(config))]
+    for folder, prefix in [*folders, (config.static_path, "")]:
+        found, wrong = files.walk_files(folder)
+        out.update((prefix + rel, path) for rel, path in found)
+        _report(config, folder, wrong, problems)
+    if problems is not None:
+        for folder in theme_folders(config):
+            _report(config, folder / "templates", files.walk_files(folder / "templates")[1],
+                    problems)  # fmt: skip
+    return out
 
 
-def _walk(folder: Path, prefix: str) -> Iterator[tuple[str, Path]]:
-    if not folder.is_dir():
+def _report(
+    config: Config, folder: Path, wrong: list[tuple[str, str]], problems: Problems | None
+) -> None:
+    if problems is None:
         return
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder)
-        if path.is_file() and not any(p.startswith(".") for p in rel.parts):
-            if path.is_symlink() and not path.resolve().is_relative_to(folder.resolve()):
-                continue  # never copy what a link points to outside the folder
-            yield prefix + rel.as_posix(), path
+    try:
+        shown = folder.relative_to(config.root).as_posix()
+    except ValueError:
+        shown = folder.as_posix()
+    for rel, why in wrong:
+        problems.error(f"{shown}/{rel}", 0, "", why)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,438 @@
+"""Nothing gets in, nothing is lost: links, FIFOs, unreadable folders, killed workers and
+builds, full disks. Each command writes only where it should, never through a link, never
+hangs on a file that is not a file, and leaves the previous site whole when it fails."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Project, assert_clean_exit, event, text_of
+from timeline.build import Builder
+from timeline.config import load_config
+
+FILES = {
+    "events/2007-08-22-a.md": event("A", "2007-08-22", extra="tags: [x]"),
+    "events/2007-08-23-b.md": event("B", "2007-08-23"),
+}
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    """A folder outside the project that nothing may ever write into."""
+    folder = tmp_path / "outside"
+    folder.mkdir()
+    (folder / "precious.txt").write_text("keep me")
+    return folder
+
+
+def _untouched(outside: Path) -> None:
+    assert sorted(p.name for p in outside.iterdir()) == ["precious.txt"]
+    assert (outside / "precious.txt").read_text() == "keep me"
+
+
+def _run(project: Project, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """The CLI in a process of its own, so that a hang fails the test instead of freezing it."""
+    return subprocess.run(
+        [sys.executable, "-m", "timeline", *args], cwd=project.root, capture_output=True,
+        text=True, timeout=timeout, check=False,
+    )  # fmt: skip
+
+
+# --- links: every path each command writes ------------------------------------------------
+
+
+@pytest.mark.parametrize("inside", ["index.html", "events/a/index.html", "static/style.css",
+                                    "events/a", "static", "tags"])  # fmt: skip
+def test_a_build_replaces_links_in_the_old_site_and_never_writes_through_them(
+    project: Project, outside: Path, inside: str
+) -> None:
+    project.write(FILES).build()
+    target = project.site / inside
+    if target.is_dir():
+        for path in sorted(target.rglob("*"), reverse=True):
+            path.unlink() if path.is_file() else path.rmdir()
+        target.rmdir()
+    else:
+        target.unlink()
+    os.symlink(outside / "precious.txt" if "." in inside else outside, target)
+    project.build("--no-cache")
+    _untouched(outside)
+    assert not (project.site / inside).is_symlink()
+    assert text_of(project.html(""), ".site-title") == ["Timeline"]
+
+
+def test_dangling_links_where_a_build_writes_are_never_followed(
+    project: Project, outside: Path
+) -> None:
+    project.write(FILES).build()
+    (project.site / "events" / "a" / "index.html").unlink()
+    os.symlink(outside / "created-a.html", project.site / "events" / "a" / "index.html")
+    cache = project.root / ".timeline-cache"
+    record = next(cache.glob("record-*.json"))
+    record.unlink()
+    os.symlink(outside / "created-record", record)
+    project.build("--no-cache")
+    _untouched(outside)
+    assert record.is_file() and not record.is_symlink()
+    assert (project.site / "events" / "a" / "index.html").is_file()
+
+
+def test_a_cache_folder_that_is_a_link_is_refused(project: Project, outside: Path) -> None:
+    project.write(FILES)
+    os.symlink(outside, project.root / ".timeline-cache")
+    result = project.run("build")
+    assert_clean_exit(result)
+    assert result.exit_code == 2
+    assert "is not a folder; remove it" in result.stderr
+    _untouched(outside)
+
+
+def test_the_lock_file_as_a_link_is_an_error_not_a_write(project: Project, outside: Path) -> None:
+    project.write(FILES)
+    (project.root / ".timeline-cache").mkdir()
+    os.symlink(outside / "lock", project.root / ".timeline-cache" / "build.lock")
+    result = project.run("build")
+    assert_clean_exit(result)
+    assert result.exit_code == 1
+    assert "cannot write" in result.stderr and "build.lock" in result.stderr
+    _untouched(outside)
+
+
+def test_new_never_writes_through_a_dangling_link(project: Project, outside: Path) -> None:
+    (project.root / "events").mkdir()
+    os.symlink(outside / "planted.md", project.root / "events" / "2007-08-22-same.md")
+    result = project.run("new", "Same", "--date", "2007-08-22")
+    assert_clean_exit(result)
+    _untouched(outside)
+    # The link's name counts as taken: the event gets another file and slug.
+    assert result.exit_code == 0, result.output
+    assert "Created events/2007-08-22-same-2.md" in result.output
+
+
+def test_new_into_an_events_folder_that_is_a_link_is_refused(
+    project: Project, outside: Path
+) -> None:
+    os.symlink(outside, project.root / "events")
+    result = project.run("new", "X", "--date", "2007")
+    assert_clean_exit(result)
+    assert result.exit_code == 2
+    _untouched(outside)
+
+
+def test_new_into_an_events_file_is_a_usage_error(project: Project) -> None:
+    project.write({"events": "not a folder"})
+    result = project.run("new", "X", "--date", "2007")
+    assert_clean_exit(result)
+    assert result.exit_code == 2
+    assert "events is not a folder" in result.stderr
+
+
+def test_init_never_writes_through_a_dangling_link(tmp_path: Path, outside: Path) -> None:
+    target = tmp_path / "fresh"
+    target.mkdir()
+    os.symlink(outside / "planted.toml", target / "timeline.toml")
+    result = Project(tmp_path).run("init", str(target))
+    assert_clean_exit(result)
+    _untouched(outside)
+    assert "timeline.toml already exists (or is a link); not written" in result.stderr
+    assert (target / "events" / "_sources.yaml").is_file()
+    assert (target / ".gitignore").read_text() == "/site/\n/.timeline-cache/\n"
+
+
+def test_export_refuses_to_write_through_a_link(project: Project, outside: Path) -> None:
+    project.write(FILES)
+    os.symlink(outside / "precious.txt", project.root / "out.json")
+    result = project.run("export", "--format", "json", "--out", "out.json")
+    assert_clean_exit(result)
+    assert result.exit_code == 2
+    assert "is a link or not a file" in result.stderr
+    _untouched(outside)
+
+
+def test_export_replaces_its_file_whole(project: Project) -> None:
+    project.write(FILES)
+    assert project.run("export", "--format", "json", "--out", "out.json").exit_code == 0
+    assert [e["title"] for e in json.loads((project.root / "out.json").read_text())["events"]] \
+        == ["A", "B"]
+    assert sorted(p.name for p in project.root.iterdir()) == ["events", "out.json"]
+
+
+# --- files that are not files, folders that cannot be read --------------------------------
+
+
+@pytest.mark.parametrize(("where", "command"), [
+    ("events/2007-08-24-fifo.md", "build"), ("events/2007-08-24-fifo.md", "check"),
+    ("events/_sources.yaml", "build"), ("events/_sources.yaml", "check"),
+    ("static/pipe.css", "build"), ("static/pipe.css", "check"),
+    ("theme/templates/pipe.html", "build"), ("theme/static/pipe.js", "check"),
+])  # fmt: skip
+def test_a_fifo_is_named_never_read(project: Project, where: str, command: str) -> None:
+    project.write(FILES)
+    if command == "build":
+        project.build()
+    before = project.snapshot() if project.site.exists() else {}
+    fifo = project.root / where
+    fifo.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(fifo)
+    result = _run(project, command, timeout=60)  # a hang would time out and fail
+    assert result.returncode == 1, result.stderr
+    assert f"{where}: is a named pipe (FIFO)" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (project.snapshot() if project.site.exists() else {}) == before
+
+
+def test_an_unreadable_folder_of_events_is_an_error(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.write({**FILES, "events/2006/2006-01-01-c.md": event("C", "2006-01-01")})
+    locked = project.root / "events" / "2006"
+    if os.geteuid() != 0:  # a real unreadable folder where permissions bind
+        locked.chmod(0)
+    else:  # root reads everything: the system's refusal is played instead
+        real = os.scandir
+
+        def scandir(path: str | os.PathLike[str] = ".") -> object:
+            if os.fspath(path) == str(locked):
+                raise PermissionError(13, "Permission denied", os.fspath(path))
+            return real(path)
+
+        monkeypatch.setattr(os, "scandir", scandir)
+    try:
+        for command in ("build", "check"):
+            result = project.run(command)
+            assert_clean_exit(result)
+            assert result.exit_code == 1, result.output
+            assert "events/2006/: this folder cannot be read (Permission denied), so its " \
+                   "events would be left out" in result.stderr
+    finally:
+        locked.chmod(0o755)
+    assert not project.site.exists()
+
+
+def test_an_event_file_name_that_is_not_utf8_is_an_error(project: Project) -> None:
+    project.write(FILES)
+    name = os.fsencode(project.root / "events") + b"/2007-08-24-caf\xe9.md"
+    with open(name, "wb") as handle:
+        handle.write(event("Cafe").encode())
+    result = project.run("build")
+    assert_clean_exit(result)
+    assert result.exit_code == 1
+    assert "events/2007-08-24-caf\\xe9.md: the file name is not UTF-8 text; rename the file" \
+        in result.stderr
+
+
+def test_an_events_path_that_is_a_file_is_an_error(project: Project) -> None:
+    project.write({"events": "oops"})
+    for command in ("build", "check"):
+        result = project.run(command)
+        assert_clean_exit(result)
+        assert result.exit_code == 1
+        assert "events: is a file; the events folder must be a folder of event files" \
+            in result.stderr
+
+
+# --- failures while writing: the previous site stays whole --------------------------------
+
+
+def test_a_full_disk_is_a_message_and_the_old_site_stays(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.write(FILES).build()
+    before = project.snapshot()
+    project.write({"events/2007-08-22-a.md": event("A edited", "2007-08-22")})
+    from timeline import files
+
+    real = files.create
+
+    def full(path: str | os.PathLike[str], data: bytes) -> os.stat_result:
+        if str(path).endswith("index.html") and "/events/a/" in str(path):
+            raise OSError(28, "No space left on device", str(path))
+        return real(path, data)
+
+    monkeypatch.setattr(files, "create", full)
+    result = project.run("build")
+    assert_clean_exit(result)
+    assert result.exit_code == 1
+    assert "cannot write" in result.stderr and "No space left on device" in result.stderr
+    assert "the previous site is kept" in result.stderr
+    assert project.snapshot() == before
+    assert not list((project.root / ".timeline-cache").glob("staging-*"))
+
+
+def test_an_unwritable_parent_folder_is_a_message(project: Project, tmp_path: Path) -> None:
+    project.write(FILES)
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where a folder should be")
+    result = project.run("build", "--out", str(blocked / "site"))
+    assert_clean_exit(result)
+    assert result.exit_code in (1, 2)
+    assert "Error:" in result.stderr and "blocked" in result.stderr
+
+
+# --- workers ------------------------------------------------------------------------------
+
+
+def _many(n: int) -> dict[str, str]:
+    return {f"events/2007-{m:02d}-{d:02d}-e{i}.md": event(f"E{i}", f"2007-{m:02d}-{d:02d}")
+            for i in range(n) for m, d in [(i % 12 + 1, i % 28 + 1)]}  # fmt: skip
+
+
+def test_a_killed_worker_fails_the_build_at_once_and_keeps_the_site(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.write(_many(240)).build()
+    before = project.snapshot()
+    project.write({"events/2007-01-01-e0.md": event("E0 edited", "2007-01-01")})
+    parent = os.getpid()
+    import timeline.build as build_module
+
+    real = build_module._render
+
+    def dying(renderer: object, spec: object) -> str:
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer would
+        return real(renderer, spec)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "_render", dying)
+    builder = Builder(load_config(project.root)[0], workers=2)
+    from timeline.parallel import WorkerDied
+
+    with pytest.raises(WorkerDied, match="a build worker process stopped unexpectedly"):
+        builder.build()
+    assert project.snapshot() == before
+
+
+def test_without_fork_the_build_runs_in_one_process(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing
+
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    project.write(_many(240))
+    from timeline.progress import Progress
+
+    class Terminal:
+        text = ""
+
+        def write(self, s: str) -> None:
+            self.text += s
+
+        def flush(self) -> None:
+            pass
+
+    from timeline.build import build
+
+    screen = Terminal()
+    progress = Progress(screen, enabled=True)  # type: ignore[arg-type]
+    result = build(load_config(project.root)[0], progress=progress, search=False)
+    progress.close()
+    assert result.events == 240
+    assert text_of(project.html("events/e7/"), "h1") == ["E7"]
+
+
+def test_no_thread_is_alive_when_the_build_forks(project: Project) -> None:
+    """Forking with a second thread alive can deadlock the child (Python 3.12 warns)."""
+    project.write(_many(240))
+    script = textwrap.dedent("""
+        import os, sys, threading
+        from timeline.build import build
+        from timeline.config import load_config
+        from timeline.progress import Progress
+        counts = []
+        os.register_at_fork(before=lambda: counts.append(threading.active_count()))
+        progress = Progress(open(os.devnull, "w"), enabled=True)
+        build(load_config(__import__("pathlib").Path(".").resolve())[0], progress=progress,
+              search=False)
+        progress.close()
+        print(counts)
+    """)
+    result = subprocess.run([sys.executable, "-W", "error", "-c", script], cwd=project.root,
+                            capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    counts = json.loads(result.stdout)
+    assert counts and set(counts) == {1}, counts
+
+
+# --- a build killed at any moment ---------------------------------------------------------
+
+
+def _tree(site: Path) -> dict[str, str]:
+    return {
+        p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(site.rglob("*")) if p.is_file()
+    }  # fmt: skip
+
+
+def _alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_a_build_killed_at_any_moment_leaves_one_whole_site(project: Project) -> None:
+    """Twenty-four builds killed at random moments, alternately the main process alone and
+    the whole process group: the site is always exactly the old one or the new one, nothing
+    of the build is left inside it, no worker outlives its build, and the next build removes
+    every leftover."""
+    import random
+    import time
+
+    chooser = random.Random(18)
+    versions = {}
+    texts = {}
+    for version in ("old", "new"):
+        files = _many(300)
+        files["events/2007-01-01-e0.md"] = event(f"E0 {version}", "2007-01-01")
+        texts[version] = files
+        project.write(files)
+        started = time.monotonic()
+        done = _run(project, "build", "--no-cache", "--no-search", timeout=120)
+        assert done.returncode == 0, done.stderr
+        versions[version] = (_tree(project.site), time.monotonic() - started)
+    duration = max(d for _, d in versions.values())
+    current = "new"
+    seen = set()
+    for attempt in range(24):
+        target = "old" if current == "new" else "new"
+        project.write(texts[target])
+        process = subprocess.Popen(
+            [sys.executable, "-m", "timeline", "build", "--no-cache", "--no-search"],
+            cwd=project.root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+        time.sleep(chooser.uniform(0.05, duration * 1.1))
+        if attempt % 2:
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while _alive(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(process.pid), "a worker outlived its killed build"
+        tree = _tree(project.site)
+        outcome = next((v for v, (t, _) in versions.items() if t == tree), None)
+        differ = {v: sorted({k for k in t.keys() | tree.keys() if t.get(k) != tree.get(k)})[:5]
+                  for v, (t, _) in versions.items()}  # fmt: skip
+        assert outcome in (current, target), f"attempt {attempt}: a mixed site: {differ}"
+        assert not [p for p in project.site.rglob("*") if p.name.startswith(".")]
+        seen.add("finished" if outcome == target else "kept")
+        current = outcome
+    assert seen == {"finished", "kept"}, "the kills all fell on one side of the swap"
+    final = _run(project, "build", "--no-cache", "--no-search")
+    assert final.returncode == 0
+    leftovers = [p.name for p in (project.root / ".timeline-cache").iterdir()
+                 if not p.name.startswith(("record-", "build.lock"))]  # fmt: skip
+    assert leftovers == []
+    assert sorted(p.name for p in project.root.iterdir()) == [".timeline-cache", "events", "site"]

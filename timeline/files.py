@@ -1,0 +1,193 @@
+"""File I/O at the edges, done so that nothing hangs and nothing is written through a link.
+
+Reading opens with ``O_NONBLOCK`` and checks what was opened: a FIFO, socket or device named
+like an input would block a plain ``open`` forever, so it is refused by name instead.
+Writing never follows a symbolic link: new files are created with ``O_CREAT | O_EXCL |
+O_NOFOLLOW`` (which fails on any existing name, a dangling link included), replacements are
+written under a fresh temporary name and renamed over the target (a rename replaces a link,
+it never writes through it), and folders are made one level at a time, each checked to be
+a real folder.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from contextlib import suppress
+from pathlib import Path
+
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+READ_FLAGS = os.O_RDONLY | _NONBLOCK | _CLOEXEC
+CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | _CLOEXEC
+TEMPORARY = ".timeline-tmp"  # the suffix of a file being written, before its rename
+
+
+class NotRegularFile(OSError):
+    """A path that should be a file is a FIFO, socket, device or folder."""
+
+
+def kind_of(mode: int) -> str:
+    """What a file that is not a regular file is, in a user's words."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    return "not a regular file"
+
+
+def open_regular(path: str | Path, *, follow: bool = True) -> int:
+    """A file descriptor for reading a regular file; raises NotRegularFile (never blocks)."""
+    fd = os.open(path, READ_FLAGS | (0 if follow else NOFOLLOW))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(errno.EINVAL, f"is {kind_of(mode)}, not a file", str(path))
+        if _NONBLOCK:
+            os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_regular(path: str | Path, *, follow: bool = True) -> bytes:
+    """The bytes of a regular file; raises NotRegularFile or OSError."""
+    with open(open_regular(path, follow=follow), "rb") as handle:
+        return handle.read()
+
+
+def why_unreadable(exc: OSError) -> str:
+    """The reason an OSError gives, for a message after the file's name."""
+    if isinstance(exc, NotRegularFile):
+        return exc.strerror or "is not a regular file"
+    return f"cannot be read: {exc.strerror or exc}"
+
+
+def create(path: str | Path, data: bytes) -> os.stat_result:
+    """Write a new file at ``path``; fails if anything, even a dangling link, is there."""
+    fd = os.open(path, CREATE_FLAGS, 0o644)
+    try:
+        with open(fd, "wb", closefd=False) as handle:
+            handle.write(data)
+        return os.fstat(fd)
+    except BaseException:
+        os.close(fd)
+        fd = -1
+        with suppress(OSError):
+            os.unlink(path)
+        raise
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def _temporary(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}{TEMPORARY}")
+
+
+def replace(path: Path, data: bytes) -> os.stat_result:
+    """Write ``data`` to ``path`` atomically: a reader sees the old file or the new one, and a
+    link at ``path`` is replaced, not written through."""
+    temporary = _temporary(path)
+    with suppress(OSError):
+        os.unlink(temporary)
+    st = create(temporary, data)
+    try:
+        os.replace(temporary, path)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temporary)
+        raise
+    return st
+
+
+def create_whole(path: Path, data: bytes) -> None:
+    """A new file at ``path`` holding all of ``data`` or nothing: written under a temporary
+    name, then linked to its name (which fails if the name exists, even as a dangling link),
+    so that a crash never leaves an empty or half-written file under the real name."""
+    temporary = _temporary(path)
+    with suppress(OSError):
+        os.unlink(temporary)
+    create(temporary, data)
+    try:
+        try:
+            os.link(temporary, path, follow_symlinks=False)
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+                raise
+            # No hard links here (some network and FAT file systems): an exclusive create.
+            create(path, data)
+    finally:
+        with suppress(OSError):
+            os.unlink(temporary)
+
+
+def make_folder(path: Path, *, under: Path) -> None:
+    """Make ``path`` and its missing parents below ``under`` (which must exist), refusing a
+    symbolic link or a file at any level."""
+    rel = path.relative_to(under)
+    current = under
+    for part in rel.parts:
+        current = current / part
+        try:
+            os.mkdir(current)
+        except FileExistsError:
+            mode = os.lstat(current).st_mode
+            if not stat.S_ISDIR(mode):
+                raise NotRegularFile(
+                    errno.ENOTDIR, f"is {kind_of(mode)}, not a folder", str(current)
+                ) from None
+
+
+def real_folder(path: Path) -> bool:
+    """True if ``path`` is a folder itself, not a link to one."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def walk_files(folder: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, str]]]:
+    """Every regular file under ``folder`` (sorted relative paths, dotfiles and links leading
+    out of the folder left out), and what is wrong with the rest: (relative path, why) for
+    a FIFO, socket or device, and for a folder that cannot be read."""
+    found: list[tuple[str, Path]] = []
+    wrong: list[tuple[str, str]] = []
+    if not folder.is_dir():
+        return found, wrong
+    top = folder.resolve()
+
+    def unreadable(exc: OSError) -> None:
+        rel = os.path.relpath(exc.filename, folder).replace(os.sep, "/")
+        wrong.append((f"{rel}/", f"this folder cannot be read ({exc.strerror})"))
+
+    for current, dirs, names in os.walk(folder, onerror=unreadable):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            if name.startswith("."):
+                continue
+            path = Path(current, name)
+            rel = path.relative_to(folder).as_posix()
+            try:
+                st = os.lstat(path)
+                if stat.S_ISLNK(st.st_mode):
+                    if not path.resolve().is_relative_to(top):
+                        continue  # never copy what a link points to outside the folder
+                    st = os.stat(path)
+            except (OSError, RuntimeError):
+                wrong.append((rel, "is a broken symbolic link"))
+                continue
+            if stat.S_ISREG(st.st_mode):
+                found.append((rel, path))
+            elif not stat.S_ISDIR(st.st_mode):
+                wrong.append((rel, f"is {kind_of(st.st_mode)}, not a file; remove it"))
+    return found, wrong
