@@ -1,8 +1,9 @@
 """Static full-text search: a Pagefind index (``pagefind[bin]`` from PyPI, run locally).
 
 Event pages mark their text with ``data-pagefind-body`` and their tags, actors, places,
-status and year as filters; the theme loads Pagefind's own search box. The index is built
-into ``pagefind.partial/`` inside the output folder and then swapped in for ``pagefind/``.
+status and year as filters; the theme's own ``static/search.js`` queries the index through
+Pagefind's JS API. The index is built into ``pagefind.partial/`` inside the output folder and
+then swapped in for ``pagefind/``.
 """
 
 from __future__ import annotations
