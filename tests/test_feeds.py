@@ -9,6 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.conftest import Project, event
+from timeline.site.feeds import absolute_body
 
 BASE = "https://timeline.test/iraq/"
 FILES: dict[str, str | bytes] = {
@@ -128,3 +129,25 @@ def test_a_quote_in_a_source_url_stays_inside_its_href(project: Project) -> None
         links = BeautifulSoup(html, "html.parser").select("a[href]")
         assert [a["href"] for a in links] == [url, url]
         assert not any(a.has_attr("onmouseover") for a in links)
+
+
+def test_base_url_spliced_into_a_body_stays_inside_its_attribute() -> None:
+    # The config refuses such a base_url; the splicing escapes it all the same.
+    base = 'https://timeline.test/"onmouseover="window.__xss(1)"<b>/'
+    body = '<p><a href="../../events/x/">x</a> <a href="#fn-1">1</a> <img src="../../a.png"></p>'
+    soup = BeautifulSoup(absolute_body(body, base, f"{base}events/y/"), "html.parser")
+    assert [a["href"] for a in soup.select("a")] == [f"{base}events/x/", f"{base}events/y/#fn-1"]
+    assert soup.select_one("img")["src"] == f"{base}a.png"  # type: ignore[index]
+    assert not soup.select("b, [onmouseover]")
+
+
+def test_a_percent_encoded_base_url_is_kept_as_written(project: Project) -> None:
+    base = "https://timeline.test/a%20b/"
+    files = dict(FILES)
+    files["timeline.toml"] = f'title = "Feeds"\nbase_url = "{base}"\n'
+    project.write(files).build()
+    feed = feedparser.parse((project.site / "feed.xml").read_bytes())
+    assert {e.link for e in feed.entries} == {
+        f"{base}events/{slug}/" for slug in ("douri", "notice", "list")
+    }
+    assert f'href="{base}events/notice/"' in feed.entries[1].content[0].value

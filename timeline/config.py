@@ -8,10 +8,11 @@ import zoneinfo
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
-from timeline.errors import ContentError, Problems
+from timeline.errors import ContentError, Problems, UsageError
 from timeline.reading.dates import DateFormat
-from timeline.reading.fields import did_you_mean, safe_url
+from timeline.reading.fields import did_you_mean
 
 KEYS = (
     "title", "description", "base_url", "language", "author", "date_format", "allow_html",
@@ -107,12 +108,49 @@ class Config:
         """A copy with command-line values (those not None) taking precedence."""
         changes = {k: v for k, v in overrides.items() if v is not None}
         if "base_url" in changes:
+            if why := base_url_problem(changes["base_url"]):
+                raise UsageError(f"--base-url: {why}")
             changes["base_url"] = _normal_base_url(changes["base_url"])
         return replace(self, **changes)
 
 
 def _normal_base_url(url: str) -> str:
     return url if not url or url.endswith("/") else url + "/"
+
+
+# A character RFC 3986 does not let a URL hold as it is, a '%' that starts no escape, or the
+# apostrophe (RFC 3986 allows it, but TimelineJS splices URLs into src='...'): base_url goes
+# into pages, feeds and exports as it is written.
+_NOT_IN_URL = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&()*+,;=%]|%(?![0-9A-Fa-f]{2})")
+_CHARACTER_NAMES = {" ": "a space", '"': "a double quote", "'": "an apostrophe",
+                    "\\": "a backslash"}  # fmt: skip
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be the base_url, or None ('' means none is set): it must be an
+    absolute http(s) URL with every character RFC 3986 does not allow percent-encoded."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # reading it raises ValueError for a port that is not 0 to 65535
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return f"{url!r} must be an absolute http(s) URL such as https://example.org/"
+    if bad := _NOT_IN_URL.search(url):
+        char = bad[0]
+        if char == "%":
+            return f"{url!r} holds a '%' that starts no escape such as %20; write '%' as %25"
+        name = _CHARACTER_NAMES.get(char) or (
+            f"'{char}'" if char.isprintable() else f"the character U+{ord(char):04X}"
+        )
+        domain = "" if char.isascii() else ", or write a domain name in its xn-- form"
+        return f"{url!r} holds {name}; percent-encode it ({quote(char)}){domain}"
+    if "?" in url or "#" in url:
+        return (f"{url!r} has a query or fragment ('?' or '#'); base_url is the address of the "
+                "folder the site is published in, such as https://example.org/iraq/")  # fmt: skip
+    return None
 
 
 def load_config(root: Path) -> tuple[Config, Problems]:
@@ -177,8 +215,8 @@ def _from_table(root: Path, table: dict[str, Any], name: str, problems: Problems
         elif not isinstance(value, str):
             bad(key, "expected text in quotes")
             continue
-        elif key == "base_url" and value and not safe_url(value, allow_relative=False):
-            bad(key, f"{value!r} must be an absolute http(s) URL such as https://example.org/")
+        elif key == "base_url" and (why := base_url_problem(value)):
+            bad(key, why)
             continue
         elif key == "date_format" and value not in ("dmy", "mdy"):
             bad(key, "expected 'dmy' (22 August 2007) or 'mdy' (August 22, 2007)")

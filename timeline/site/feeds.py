@@ -66,10 +66,11 @@ def _first_day(date: EDTFDate) -> int | None:
 
 def absolute_body(html: str, base_url: str, page_url: str) -> str:
     """An event body's relative links made absolute (they start from the event page)."""
-    html = html.replace('href="../../', f'href="{base_url}').replace(
-        'src="../../', f'src="{base_url}'
-    )
-    return html.replace('href="#', f'href="{page_url}#')
+    # The config refuses a base_url that could end an attribute; escaped all the same, as
+    # every value spliced into an attribute is.
+    base, page = attribute(base_url), attribute(page_url)
+    html = html.replace('href="../../', f'href="{base}').replace('src="../../', f'src="{base}')
+    return html.replace('href="#', f'href="{page}#')
 
 
 def sources_html(sources: Iterable[SourceView]) -> str:
