@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
-from tests.conftest import Project, event, text_of
+import yaml
+
+from tests.conftest import REPO, Project, event, text_of
 
 TIMELINEJS = {
     "title": {"text": {"headline": "Imported"}},
@@ -80,6 +83,17 @@ def test_import_never_overwrites(project: Project) -> None:
     assert "Mine" in (project.root / "events" / "2007-08-22-douri.md").read_text()
 
 
+def _exported_and_imported(project: Project, tmp_path: Path) -> tuple[str, Project]:
+    """The project's timelinejs.json, and a new project it was imported into."""
+    exported = project.run("export", "--format", "timelinejs").stdout
+    source = tmp_path / "exported.json"
+    source.write_text(exported)
+    copy = Project(tmp_path / "copy")
+    copy.root.mkdir()
+    assert copy.run("import", str(source)).exit_code == 0
+    return exported, copy
+
+
 def test_export_import_export_is_stable(project: Project, tmp_path: Path) -> None:
     project.write({
         "events/2007-08-22-douri.md": event(
@@ -92,12 +106,42 @@ def test_export_import_export_is_stable(project: Project, tmp_path: Path) -> Non
         "events/0499-old.md": event("An old event", "-0499", extra="status: confirmed"),
         "events/2007-uncertain.md": event("Unsure", "2007?"),
     })  # fmt: skip
-    first = project.run("export", "--format", "timelinejs").stdout
-    source = tmp_path / "exported.json"
-    source.write_text(first)
-    copy = Project(tmp_path / "copy")
-    copy.root.mkdir()
-    assert copy.run("import", str(source)).exit_code == 0
+    first, copy = _exported_and_imported(project, tmp_path)
     second = copy.run("export", "--format", "timelinejs").stdout
     # The title slide comes from the config, which an import does not write.
     assert json.loads(second)["events"] == json.loads(first)["events"]
+
+
+def _front_matter(path: Path) -> dict[str, Any]:
+    meta: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
+    return meta
+
+
+def test_markup_characters_come_back_as_the_text_they_were(
+    project: Project, tmp_path: Path
+) -> None:
+    # timelinejs.json holds them escaped (TimelineJS reads those fields as HTML, the group
+    # twice); the import reads them back as text.
+    literal = "Q&A <b> \"x\" 'y' &amp;"
+    image = {"src": "https://example.org/a.png", "alt": literal, "caption": literal,
+             "credit": literal}  # fmt: skip
+    meta = {"title": literal, "date": "2007-08-22", "group": literal, "image": image,
+            "sources": [{"title": literal, "url": "https://example.org/s"}]}  # fmt: skip
+    project.write({"events/2007-08-22-qa.md": f"---\n{yaml.safe_dump(meta)}---\n\nText.\n"})
+    first, copy = _exported_and_imported(project, tmp_path)
+    meta = _front_matter(copy.root / "events" / "2007-08-22-qa.md")
+    assert meta["title"] == meta["group"] == literal
+    assert meta["image"] == image and meta["sources"][0]["title"] == literal
+    second = copy.run("export", "--format", "timelinejs").stdout
+    assert json.loads(second)["events"] == json.loads(first)["events"]
+
+
+def test_the_sample_keeps_its_titles_through_export_and_import(tmp_path: Path) -> None:
+    sample = Project(REPO)
+    _, copy = _exported_and_imported(sample, tmp_path)
+    events = json.loads(sample.run("export", "--format", "json").stdout)["events"]
+    assert any("'" in e["title"] for e in events)  # "Ba'ath": &#x27; in timelinejs.json
+    back = [_front_matter(path) for path in (copy.root / "events").iterdir()]
+    assert sorted((m["title"], m.get("group")) for m in back) == sorted(
+        (e["title"], e["group"]) for e in events
+    )

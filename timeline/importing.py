@@ -8,6 +8,7 @@ links, relations, actors and places, the update log) is not invented: see docs/d
 from __future__ import annotations
 
 import csv
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -146,7 +147,15 @@ def _event_date(start: dict[str, Any], end: dict[str, Any] | None, display: str)
 
 
 def _strip_html(text: str) -> str:
-    return re.sub(r"<[^>]+>", "", text).strip()
+    """The text of a field TimelineJS reads as HTML: tags dropped, then entities decoded
+    (``Q&amp;A &lt;b&gt;`` is the title "Q&A <b>")."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
+
+
+def _label_text(text: str) -> str:
+    """What TimelineJS shows for a group: it takes the text of the HTML, then inserts that
+    as HTML again (so ``timeline export`` escapes a group twice)."""
+    return _strip_html(_strip_html(text))
 
 
 def _slide_to_event(slide: dict[str, Any]) -> tuple[str, dict[str, Any], str]:
@@ -174,14 +183,13 @@ def _slide_to_event(slide: dict[str, Any]) -> tuple[str, dict[str, Any], str]:
     if status and status[1].lower() in _STATUSES:
         meta["status"] = status[1].lower()
         body = body[status.end() :].strip()
-    if slide.get("group"):
-        meta["group"] = str(slide["group"])
+    if group := _label_text(str(slide.get("group") or "")):
+        meta["group"] = group
     media = slide.get("media") or {}
     if str(media.get("url") or "").startswith(("http://", "https://")):
-        meta["image"] = {
-            "src": media["url"],
-            "alt": media.get("alt") or media.get("caption") or title,
-        }
+        # alt is plain text to TimelineJS (a DOM property); the caption is HTML
+        alt = str(media.get("alt") or "") or _strip_html(str(media.get("caption") or ""))
+        meta["image"] = {"src": media["url"], "alt": alt or title}
         for key in ("caption", "credit"):
             if media.get(key):
                 meta["image"][key] = _strip_html(str(media[key]))

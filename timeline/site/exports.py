@@ -2,6 +2,10 @@
 
 ``timeline.json`` schema version 1 is documented in docs/data.md. Dates keep their EDTF text,
 with their earliest and latest days and the honest display text beside it.
+
+``timeline.json`` and CSV hold plain text. TimelineJS reads most of its fields as HTML, so
+what goes into ``timelinejs.json`` is escaped for the way TimelineJS inserts each one (see
+docs/data.md).
 """
 
 from __future__ import annotations
@@ -9,7 +13,9 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator, Mapping
+from html import escape
 from typing import Any, TextIO
+from urllib.parse import quote
 
 from timeline.config import Config
 from timeline.reading.dates import DatePoint, EDTFDate, iso_day
@@ -94,6 +100,29 @@ def write_timeline_json(handle: TextIO, config: Config, index: TimelineIndex, vi
     dump_json(handle, head, [("events", _timeline_events(config, index, views, sources))])
 
 
+def _tl_html(text: str) -> str:
+    """Plain text for a TimelineJS field it sanitizes and then inserts as HTML (headlines,
+    the title slide's text, caption, credit)."""
+    return escape(text, quote=True)
+
+
+def _tl_label(text: str) -> str:
+    """Plain text for a TimelineJS field it first reduces to its text content - decoding
+    character references once - and then inserts as HTML unsanitized (group, display_date):
+    escaped twice, so that what is left after the first decoding is still escaped."""
+    return escape(escape(text, quote=True), quote=True)
+
+
+# RFC 3986's unreserved and reserved characters, and '%' of its escapes, but not the
+# apostrophe: some TimelineJS media types splice the URL into src='...' as HTML.
+_URL_SAFE = ":/?#[]@!$&()*+,;=~%"
+
+
+def _tl_url(url: str) -> str:
+    """A media URL with every character that could end an HTML attribute percent-encoded."""
+    return quote(url, safe=_URL_SAFE)
+
+
 def _tl_year(year: int) -> int:
     """TimelineJS counts years before 1 as historians do (-1 is 1 BCE); EDTF counts
     astronomically (0000 is 1 BCE, -0001 is 2 BCE)."""
@@ -116,7 +145,7 @@ def _tl_date(point: DatePoint, views: Views, *, end: bool) -> dict[str, Any]:
         out["day"] = point.day
     if point.time is not None:
         out["hour"], out["minute"] = (int(p) for p in point.time.split(":")[:2])
-    out["display_date"] = point.display(views.fmt)
+    out["display_date"] = _tl_label(point.display(views.fmt))
     return out
 
 
@@ -128,24 +157,29 @@ def _slides(config: Config, index: TimelineIndex, views: Views,
         start = date.start or date.end
         assert start is not None
         item = views.item(event)
-        text = (f"<p><strong>{item.status_label}</strong></p>"
+        text = (f"<p><strong>{_tl_html(item.status_label)}</strong></p>"
                 + published_body(event, views, bodies, base))  # fmt: skip
         slide: dict[str, Any] = {
             "unique_id": event.slug,
             "start_date": _tl_date(start, views, end=False),
-            "display_date": item.date.text,
-            "text": {"headline": event.title, "text": text},
+            "display_date": _tl_label(item.date.text),
+            "text": {"headline": _tl_html(event.title), "text": text},
+            # TimelineJS would turn URLs in text, caption and credit into links after
+            # sanitizing them, splicing the text into href='...' unescaped; every link of
+            # the text is a link already.
+            "autolink": False,
         }
         last = date.end if date.interval else start
         if last is not None and (date.interval or start.precision.value != "day"):
             slide["end_date"] = _tl_date(last, views, end=True)
         if event.group:
-            slide["group"] = event.group
+            slide["group"] = _tl_label(event.group)
         if event.image:
             src = event.image.src if event.image.external else base + event.image.src
-            slide["media"] = {"url": src, "alt": event.image.alt,
-                              "caption": event.image.caption or "",
-                              "credit": event.image.credit or ""}  # fmt: skip
+            # alt is set as a DOM property, so it stays plain text.
+            slide["media"] = {"url": _tl_url(src), "alt": event.image.alt,
+                              "caption": _tl_html(event.image.caption or ""),
+                              "credit": _tl_html(event.image.credit or "")}  # fmt: skip
         yield slide
 
 
@@ -157,10 +191,12 @@ def write_timelinejs(handle: TextIO, config: Config, index: TimelineIndex, views
     eras = [
         {"start_date": {"year": _tl_year(y), "month": 1, "day": 1},
          "end_date": {"year": _tl_year(y), "month": 12, "day": 31},
-         "text": {"headline": views.year_text(y)}}
+         "text": {"headline": _tl_html(views.year_text(y))}}
         for y in index.years
     ]  # fmt: skip
-    head = {"title": {"text": {"headline": config.title, "text": config.description}}}
+    head = {"title": {"text": {"headline": _tl_html(config.title),
+                               "text": _tl_html(config.description)},
+                      "autolink": False}}  # fmt: skip
     dump_json(handle, head, [("events", _slides(config, index, views, bodies)), ("eras", eras)])
 
 
