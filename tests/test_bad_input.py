@@ -213,8 +213,41 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str], tuple[str, ...]]] = [
          + "".join(f"{n}: &{n} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n"
                    for p, n in zip("abcdefg", "bcdefgh", strict=True))
          + "---\n"},
-        ["values (a YAML alias bomb?)"], (),
+        ["aliases repeat more than 10000 values (a YAML alias bomb?)"], (),
     ),
+    (
+        "a merge key merging something that is not key: value pairs",
+        {"events/a.md": event(extra="<<: [1, 2]")},
+        ["events/a.md:4: '<<' merges key: value pairs"], (),
+    ),
+    (
+        "a source URL that cannot be parsed (an unclosed IPv6 address)",
+        {"events/a.md": event(sources='sources:\n  - title: S\n    url: "https://[x"\n')},
+        ["events/a.md:6: sources[1].url: 'https://[x' is not an http(s) URL"], (),
+    ),
+    (
+        "a year of 300 digits",
+        {"events/a.md": event(date="Y1" + "0" * 300)},
+        ["events/a.md:3: date: 'Y100000000000000000000000000000000000000'...: years of more "
+         "than 12 digits are not supported"], (),
+    ),
+    (
+        "a long year with a month",
+        {"events/a.md": event(date="Y20000-05")},
+        ["events/a.md:3: date: 'Y20000-05': 'Y' marks a year only"], (),
+    ),
+    (
+        "a time zone offset that does not exist",
+        {"events/a.md": event(date="2007-08-22T10:00+99:99")},
+        ["events/a.md:3: date: '2007-08-22T10:00+99:99': UTC+99:99 is not a time zone offset"],
+        (),
+    ),
+    (
+        "a slug from a file name of more than 120 characters",
+        {f"events/2007-{'long-' * 30}name.md": event()},
+        ["slug: is longer than 120 characters; give a shorter slug: (or rename the file)"], (),
+    ),
+
     (
         "update without a note",
         {"events/a.md": event(extra='updates:\n  - date: "2007-09"')},

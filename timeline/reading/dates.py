@@ -45,6 +45,8 @@ SEASONS = {21: "spring", 22: "summer", 23: "autumn", 24: "winter"}
 # Northern-hemisphere meteorological seasons; winter runs into the next year.
 _SEASON_MONTHS = {21: (3, 5), 22: (6, 8), 23: (9, 11), 24: (12, 14)}
 
+MAX_YEAR_DIGITS = 12  # a year becomes a folder name (years/<year>/): keep it a sane length
+
 _POINT = re.compile(
     r"""
     (?:Y(?P<long>-?[1-9][0-9]{4,})            # Y-20000, Y170000002: years of five+ digits
@@ -323,6 +325,17 @@ def _parse_point(text: str) -> DatePoint:
             "2007-08~, 2007?, 199X or 2007-05/2007-08"
         )
     if m["long"] is not None:
+        if len(m["long"].lstrip("-")) > MAX_YEAR_DIGITS:
+            raise EDTFError(
+                f"{text[:40]!r}...: years of more than {MAX_YEAR_DIGITS} digits are not "
+                "supported (the age of the universe takes 11)"
+                if len(text) > 40 else
+                f"{text!r}: years of more than {MAX_YEAR_DIGITS} digits are not supported "
+                "(the age of the universe takes 11)"
+            )  # fmt: skip
+        if m["month"] is not None:
+            raise EDTFError(f"{text!r}: 'Y' marks a year only (Y-20000, Y170000002), "
+                            "without a month or day")  # fmt: skip
         year, unspecified = int(m["long"]), 0
     else:
         raw = m["year"]
@@ -400,6 +413,10 @@ def _parse_point(text: str) -> DatePoint:
             tz = m["tz"]
             if tz and tz != "Z":
                 tz = tz if ":" in tz or len(tz) == 3 else f"{tz[:3]}:{tz[3:]}"
+                hours, minutes = int(tz[1:3]), int(tz[4:6] or 0)
+                if hours > (14 if tz[0] == "+" else 12) or minutes > 59:
+                    raise EDTFError(f"{text!r}: UTC{tz} is not a time zone offset "
+                                    "(from -12:00 to +14:00)")  # fmt: skip
             precision = Precision.TIME
     elif m["hh"] is not None:
         raise EDTFError(f"{text!r}: a time needs a full date before the T")

@@ -53,7 +53,11 @@ def safe_url(url: str, *, allow_relative: bool) -> bool:
     """True for http(s) URLs with a host, and (if allowed) plain relative paths."""
     if _CONTROL.search(url):
         return False
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # a port beyond 65535 raises as well
+    except ValueError:  # e.g. "https://[x": an unclosed IPv6 address
+        return False
     if parts.scheme:
         return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
     if not allow_relative or url.startswith(("/", "\\")) or parts.netloc:
