@@ -12,7 +12,7 @@ from timeline import files
 from timeline.config import Config
 from timeline.errors import ContentError, Problem, UsageError
 from timeline.reading.dates import EDTFDate, EDTFError, Precision, parse_edtf
-from timeline.reading.events import MAX_SLUG, check_slug, default_slug, slugify
+from timeline.reading.events import MAX_SLUG, check_slug, default_slug, shorten, slugify
 from timeline.reading.frontmatter import normalise_text
 from timeline.reading.load import event_files
 
@@ -45,16 +45,6 @@ def event_text(
         "",
     ]
     return "\n".join(lines)
-
-
-def shorten(slug: str, limit: int = MAX_SLUG) -> str:
-    """A slug cut to ``limit`` characters at a hyphen where there is one (whole words)."""
-    if len(slug) <= limit:
-        return slug
-    cut = slug[:limit]
-    if "-" in cut and slug[limit] != "-":
-        cut = cut.rsplit("-", 1)[0]
-    return cut.strip("-")
 
 
 def date_prefix(date: EDTFDate) -> str:

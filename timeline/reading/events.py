@@ -40,6 +40,16 @@ def slugify(text: str, *, ascii_only: bool = True) -> str:
     return re.sub(r"[\W_]+", "-", text).strip("-")
 
 
+def shorten(slug: str, limit: int = MAX_SLUG) -> str:
+    """A slug cut to ``limit`` characters at a hyphen where there is one (whole words)."""
+    if len(slug) <= limit:
+        return slug
+    cut = slug[:limit]
+    if "-" in cut and slug[limit] != "-":
+        cut = cut.rsplit("-", 1)[0]
+    return cut.strip("-")
+
+
 def default_slug(path: str) -> str:
     """The file stem without a leading YYYY-MM-DD-/YYYY-MM-/YYYY- prefix, slugified."""
     stem = path.rsplit("/", 1)[-1].removesuffix(".md")
@@ -51,7 +61,8 @@ def check_slug(slug: str) -> str | None:
     if not SLUG.fullmatch(slug):
         return f"{slug!r} may only hold a-z, 0-9 and '-' (it becomes a folder name in site/)"
     if len(slug) > MAX_SLUG:
-        return f"is longer than {MAX_SLUG} characters"
+        return (f"is longer than {MAX_SLUG} characters; give a shorter slug: (or rename the "
+                "file), e.g. " + shorten(slug))
     return None
 
 

@@ -1,7 +1,8 @@
 """Split an event file into YAML front matter and Markdown body, keeping line numbers.
 
 YAML is read with PyYAML's safe loader (the C one where available). Beyond safe_load, this
-reports duplicate keys, bounds alias expansion ("billion laughs") and remembers, for every value,
+reports duplicate keys, bounds alias expansion ("billion laughs"), honours merge keys
+(``<<: *defaults``) and remembers, for every value,
 the file line it came from and its source text (so `date: 2007-08` and `date: 2007-08-22` read
 the same way, and `010` is never silently 8).
 """
@@ -15,9 +16,12 @@ import yaml
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-# Far more than any real event needs; an alias bomb hits it after a few thousand values.
-MAX_VALUES = 10_000
+# Values that aliases (``*name``) may repeat in one document: far more than any real file
+# needs, while an alias bomb ("billion laughs") reaches it after a few thousand. Values
+# written out are not counted: a bibliography of 10,000 sources is fine.
+MAX_REPEATED = 10_000
 MAX_DEPTH = 50
+_MERGE = "tag:yaml.org,2002:merge"
 
 Path_ = tuple[str | int, ...]
 
@@ -130,15 +134,19 @@ class _Walker:
         self.lines: dict[Path_, int] = {}
         self.raw: dict[Path_, str] = {}
         self.duplicates: list[tuple[Path_, int]] = []
-        self.count = 0
+        self.walked: set[int] = set()  # nodes walked once; walking one again is an alias
+        self.repeated = 0  # values walked again through aliases
 
-    def walk(self, node: yaml.Node, path: Path_, depth: int) -> Any:
-        self.count += 1
+    def walk(self, node: yaml.Node, path: Path_, depth: int, *, again: bool = False) -> Any:
         line = self.first_line + node.start_mark.line
-        if self.count > MAX_VALUES:
-            raise FrontMatterError(
-                line, f"more than {MAX_VALUES} values (a YAML alias bomb?); simplify the YAML"
-            )
+        if again or id(node) in self.walked:
+            again = True
+            self.repeated += 1
+            if self.repeated > MAX_REPEATED:
+                raise FrontMatterError(line, f"aliases repeat more than {MAX_REPEATED} values "
+                                             "(a YAML alias bomb?); simplify the YAML")  # fmt: skip
+        else:
+            self.walked.add(id(node))
         if depth > MAX_DEPTH:
             raise FrontMatterError(line, f"values nested more than {MAX_DEPTH} levels deep")
         self.lines.setdefault(path, line)
@@ -146,21 +154,10 @@ class _Walker:
         if expected is not None and node.tag != expected:
             raise FrontMatterError(line, f"YAML value error: the tag {node.tag} is not allowed")
         if isinstance(node, yaml.MappingNode):
-            result: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode):
-                    raise FrontMatterError(
-                        self.first_line + key_node.start_mark.line, "a key must be plain text"
-                    )
-                key = str(key_node.value)
-                key_line = self.first_line + key_node.start_mark.line
-                if key in result:
-                    self.duplicates.append(((*path, key), key_line))
-                self.lines[(*path, key)] = key_line
-                result[key] = self.walk(value_node, (*path, key), depth + 1)
-            return result
+            return self._mapping(node, path, depth, again)
         if isinstance(node, yaml.SequenceNode):
-            return [self.walk(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+            return [self.walk(item, (*path, i), depth + 1, again=again)
+                    for i, item in enumerate(node.value)]  # fmt: skip
         self.raw[path] = value = str(node.value)
         if node.tag == _STR:  # most values: what the safe constructor would return anyway
             return value
@@ -173,3 +170,34 @@ class _Walker:
             # An impossible timestamp such as 2007-02-30: keep the text and let the
             # field's own validation say what is wrong with it.
             return str(node.value)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int, again: bool) -> Any:
+        """A mapping, with YAML merge keys (``<<: *defaults``) honoured: its own keys win
+        over merged ones, and of several merged mappings the first wins."""
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag != _MERGE:
+                continue
+            line = self.first_line + key_node.start_mark.line
+            merged = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+            for source in reversed(merged):
+                if not isinstance(source, yaml.MappingNode):
+                    raise FrontMatterError(line, "'<<' merges key: value pairs (an &anchor of "
+                                                 "them, or a list of such anchors)")  # fmt: skip
+                result.update(self.walk(source, path, depth + 1, again=again))
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise FrontMatterError(
+                    self.first_line + key_node.start_mark.line, "a key must be plain text"
+                )
+            key = str(key_node.value)
+            key_line = self.first_line + key_node.start_mark.line
+            if key in seen:
+                self.duplicates.append(((*path, key), key_line))
+            seen.add(key)
+            self.lines[(*path, key)] = key_line
+            result[key] = self.walk(value_node, (*path, key), depth + 1, again=again)
+        return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import hashlib
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -10,7 +11,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
 from timeline.errors import Problems
-from timeline.reading.events import slugify
+from timeline.reading.events import shorten, slugify
 from timeline.reading.fields import did_you_mean
 from timeline.reading.model import Event, RelationKind, Source, Taxonomy
 
@@ -75,10 +76,23 @@ class TimelineIndex:  # not slots: cached_property needs the instance __dict__
         return {t: {term.slug: term for term in terms} for t, terms in self.terms.items()}
 
 
+MAX_NAME_SLUG = 80  # characters of a name's URL name
+MAX_NAME_BYTES = 200  # and its bytes in UTF-8: a folder name has at most 255
+
+
 @lru_cache(maxsize=65536)
 def _name_slug(name: str) -> str:
-    """A tag, actor or place name's URL name (names repeat across thousands of events)."""
-    return slugify(name, ascii_only=False)
+    """A tag, actor or place name's URL name (names repeat across thousands of events). A
+    long one is cut at a word and given a few characters of a digest of the whole name, so
+    that names alike in their first 80 characters still get pages of their own."""
+    slug = slugify(name, ascii_only=False)
+    if len(slug) <= MAX_NAME_SLUG and len(slug.encode()) <= MAX_NAME_BYTES:
+        return slug
+    digest = hashlib.blake2b(slug.encode(), digest_size=3).hexdigest()
+    cut = shorten(slug, MAX_NAME_SLUG - 7)
+    while len(cut.encode()) > MAX_NAME_BYTES - 7:  # letters of 3 or 4 bytes in UTF-8
+        cut = shorten(cut, len(cut) - 1)
+    return f"{cut}-{digest}"
 
 
 def _slug_key(slug: str) -> str:

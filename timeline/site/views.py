@@ -58,6 +58,12 @@ class EventRef:
     status_label: str
 
 
+# An event's entry in lists names at most this many of its tags, actors and places (its
+# own page names all): an entry appears on the page of each of its names, so an event with
+# thousands of tags would otherwise cost the square of that. Lists show 8 (event_item.html).
+LIST_NAMES = 100
+
+
 @dataclass(frozen=True)
 class EventItem:
     """An event as it appears in lists: enough to scan a timeline."""
@@ -75,6 +81,7 @@ class EventItem:
     source_count: int
     actors: tuple[str, ...] = ()  # for the filters: names as written
     places: tuple[str, ...] = ()
+    tag_count: int = 0  # all its tags; ``tags`` holds the first LIST_NAMES of them
 
 
 @dataclass(frozen=True)
@@ -361,7 +368,7 @@ class Views:
 
     def _item(self, event: Event, first_paragraph: str) -> EventItem:
         links = self.links_by_name[Taxonomy.TAGS]
-        tags = tuple(links[t] for t in event.tags if t in links)
+        tags = tuple(links[t] for t in event.tags[:LIST_NAMES] if t in links)
         return EventItem(
             slug=event.slug,
             url=event_url(event.slug),
@@ -374,8 +381,9 @@ class Views:
             group=event.group,
             group_colour=self.colours.get(event.group or ""),
             source_count=len(event.sources),
-            actors=event.actors,
-            places=event.places,
+            actors=event.actors[:LIST_NAMES],
+            places=event.places[:LIST_NAMES],
+            tag_count=len(event.tags),
         )
 
     def _ref(self, slug: str) -> EventRef:
