@@ -267,15 +267,25 @@ def import_command(file: Path, root: Path) -> None:
     """Turn a TimelineJS JSON file, or its spreadsheet template saved as CSV, into event
     files in events/; never overwrites a file."""
     config = _config(root)
-    report = import_file(file, config.events_path)
-    for problem in report.problems:
-        click.echo(problem, err=True)
+    report = import_file(file, config)
+    for outcome in report.slides:
+        if outcome.file is not None:
+            click.echo(f"{report.label} {outcome.number}: "
+                       f"{_shown(outcome.file, config.root).rstrip('/')}")  # fmt: skip
+    for line in [*report.warnings(), *report.problems]:
+        click.echo(line, err=True)
     click.echo(
-        f"Imported {len(report.written)} events into {_shown(config.events_path, config.root)}"
+        f"Imported {_plural(len(report.written), 'event')} into "
+        f"{_shown(config.events_path, config.root)}"
     )
     if report.problems:
-        click.secho(f"{len(report.problems)} not imported (see above).", err=True, fg="yellow")
+        click.secho(f"{_plural(len(report.problems), report.label)} not imported (see above).",
+                    err=True, fg="yellow")  # fmt: skip
         sys.exit(1)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 @main.command("new")
