@@ -347,3 +347,26 @@ def test_a_failing_run_also_shows_its_warnings_in_file_order(project: Project) -
         "events/a.md:4: tgas: warning: unknown key; did you mean 'tags'?",
     ]
     assert lines[2] == "Error: 1 problem in 1 file; nothing was written."
+
+
+def test_check_finds_a_broken_template_a_build_would_refuse(project: Project) -> None:
+    project.write({**GOOD, "theme/templates/year.html": "{% extends 'base.html' %}{% block x %}"})
+    result = project.run("check")
+    assert_clean_exit(result)
+    assert result.exit_code == 1
+    assert "year.html:1: template:" in result.stderr
+    build = project.run("build")
+    assert build.exit_code == 1 and "year.html:1: template:" in build.stderr
+
+
+def test_a_config_file_that_is_a_fifo_is_named_not_read(project: Project) -> None:
+    import os
+    import subprocess
+    import sys
+
+    project.write(GOOD)
+    os.mkfifo(project.root / "timeline.toml")
+    result = subprocess.run([sys.executable, "-m", "timeline", "check"], cwd=project.root,
+                            capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    assert result.returncode == 1
+    assert "timeline.toml: is a named pipe (FIFO), not a file" in result.stderr

@@ -507,3 +507,86 @@ def test_an_events_many_tags_cost_each_list_page_a_fixed_size(project: Project) 
         # The event's own page still files it under every one.
         assert len(project.html("events/a/").select(".terms a")) == count
     assert sizes[200] == sizes[400]
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _state(pid: int) -> str | None:
+    """A process's state letter ("Z" for dead but not yet reaped), None if it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return None
+
+
+def test_pagefind_dies_with_a_killed_build(project: Project) -> None:
+    """Pagefind takes seconds on this site; killed with its build, it is gone at once."""
+    import time
+
+    project.write(_many(1500))
+    process = subprocess.Popen([sys.executable, "-m", "timeline", "build"], cwd=project.root,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 120
+    indexer = None
+    while indexer is None and time.monotonic() < deadline and process.poll() is None:
+        for child in _children(process.pid):
+            try:
+                command = Path(f"/proc/{child}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"--output-subdir" in command and b"-c\0" not in command:  # the binary
+                indexer = child
+        time.sleep(0.01)
+    assert indexer is not None, "Pagefind was never seen running"
+    time.sleep(0.2)  # well into its work
+    assert _state(indexer) not in (None, "Z"), "Pagefind finished too soon to test this"
+    process.kill()
+    process.wait(timeout=10)
+    deadline = time.monotonic() + 0.5
+    while _state(indexer) not in (None, "Z") and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert _state(indexer) in (None, "Z"), "Pagefind outlived its build"
+
+
+def test_workers_die_with_a_killed_build(project: Project) -> None:
+    """A worker busy with a long page is killed with its build, not left to finish."""
+    import time
+
+    project.write(_many(240))
+    script = textwrap.dedent("""
+        import os, sys, time
+        import timeline.build as build
+        from timeline.config import load_config
+        parent = os.getpid()
+        real = build._render
+        def slow(renderer, spec):
+            if os.getpid() != parent:
+                print("worker", os.getpid(), flush=True)
+                time.sleep(60)
+            return real(renderer, spec)
+        build._render = slow
+        build.build(load_config(__import__("pathlib").Path(".").resolve())[0], search=False)
+    """)
+    process = subprocess.Popen([sys.executable, "-c", script], cwd=project.root, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)  # fmt: skip
+    assert process.stdout is not None
+    worker = int(process.stdout.readline().split()[1])
+    assert _state(worker) not in (None, "Z")
+    process.kill()
+    process.wait(timeout=10)
+    process.stdout.close()
+    deadline = time.monotonic() + 2
+    while _state(worker) not in (None, "Z") and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert _state(worker) in (None, "Z"), "a worker outlived its build"

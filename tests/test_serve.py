@@ -392,3 +392,22 @@ def test_a_page_request_waits_for_a_running_build(preview: Preview) -> None:
     preview.state.finish()
     asker.join(timeout=10)
     assert answered_after_build == [True]
+
+
+def test_serve_replaces_links_in_its_folder_and_never_writes_through_them(
+    preview: Preview, project: Project, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside.html"
+    outside.write_text("keep me")
+    page = project.site / "events" / "a" / "index.html"
+    page.unlink()
+    os.symlink(outside, page)
+    (project.site / "events" / "a" / ".index.html.timeline-tmp").unlink(missing_ok=True)
+    dangling = tmp_path / "created-by-serve.html"
+    os.symlink(dangling, project.site / "events" / "a" / f".index.html.{os.getpid()}.timeline-tmp")
+    epoch = preview.state.epoch
+    path = project.root / "events" / "2007-08-22-a.md"
+    path.write_text(path.read_text().replace("Something happened.", "Something changed."))
+    wait_for_build(preview, epoch)
+    assert outside.read_text() == "keep me" and not dangling.exists()
+    assert not page.is_symlink() and "Something changed." in page.read_text()

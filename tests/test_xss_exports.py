@@ -34,7 +34,7 @@ QUOTED_SRC = "https://example.org/doc.pdf?x='/onload='window.__xss(41)'/"
 def _event(n: int, payload: str) -> str:
     meta = {
         "title": payload, "date": f"{1960 + n}-03-01", "summary": payload, "group": payload,
-        "tags": [payload],
+        "tags": [payload], "actors": [payload], "places": [payload],
         "image": {"src": QUOTED_SRC if n == 0 else f"https://example.org/{n}.png",
                   "alt": payload, "caption": payload, "credit": payload},
         "sources": [{"title": payload, "url": f"https://example.org/s{n}", "publisher": payload,
@@ -243,3 +243,30 @@ def test_a_base_url_that_is_no_folder_address_is_refused(
     config = project.run("build")
     assert config.exit_code == 1 and "timeline.toml:1: base_url: " in config.stderr
     assert message in config.stderr
+
+
+def test_no_payload_runs_on_any_page_of_the_site(hostile: Project, browser: Browser) -> None:
+    """Every page of the hostile site, scripts on, its list filters each set to a hostile
+    name in turn: nothing runs, nothing is injected."""
+    from tests.conftest import static_server
+
+    pages = sorted(p.relative_to(hostile.site).as_posix()
+                   for p in hostile.site.rglob("*.html"))  # fmt: skip
+    assert len(pages) > 150
+    dialogs: list[str] = []
+    with static_server(hostile.site) as url:
+        context = browser.new_context()
+        context.add_init_script(INIT_SCRIPT)
+        page = context.new_page()
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        for rel in pages:
+            page.goto(url + rel)
+            assert page.evaluate(FIND_INJECTED) == [], rel
+        page.goto(url)
+        for select in page.locator("#filters select").all():
+            for value in select.locator("option").all_inner_texts()[1:6]:
+                select.select_option(label=value)
+                assert page.evaluate(FIND_INJECTED) == [], value
+            select.select_option(index=0)
+        context.close()
+    assert dialogs == []

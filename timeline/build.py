@@ -19,7 +19,7 @@ import jinja2
 
 from timeline import cache
 from timeline.config import Config
-from timeline.errors import Problem, Problems
+from timeline.errors import ContentError, Problem, Problems
 from timeline.packed import map_packed
 from timeline.parallel import cores, few_collections, in_parts, map_shares
 from timeline.progress import STEP, Progress
@@ -47,6 +47,7 @@ from timeline.site.render import (
     PageKey,
     PageSpec,
     Renderer,
+    check_templates,
     home_names_events,
     make_environment,
     static_files,
@@ -581,9 +582,17 @@ def _stat(path: Path) -> tuple[int, int]:
 
 
 def collect(config: Config, *, drafts: bool = False, strict: bool = False) -> Content:
-    """Check a project without building it."""
+    """Check a project without building it: everything a build would refuse, its theme's
+    templates included."""
     with few_collections():
-        return Builder(config, drafts=drafts, strict=strict).collect(cores())
+        try:
+            content = Builder(config, drafts=drafts, strict=strict).collect(cores())
+        except ContentError as exc:
+            raise ContentError([*exc.problems, *check_templates(config)], exc.warnings) from None
+        broken = check_templates(config)
+        if broken:
+            raise ContentError(broken, content.warnings)
+        return content
 
 
 def export_timeline(config: Config, kind: str, *, drafts: bool = False) -> str:

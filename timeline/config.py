@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 import zoneinfo
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from timeline import files
 from timeline.errors import ContentError, Problems, UsageError
 from timeline.reading.dates import DateFormat
 from timeline.reading.fields import did_you_mean
@@ -160,10 +162,13 @@ def load_config(root: Path) -> tuple[Config, Problems]:
     name = ""
     for candidate, section in (("timeline.toml", None), ("pyproject.toml", ("tool", "timeline"))):
         path = root / candidate
-        if not path.is_file():
+        if not os.path.lexists(path):
             continue
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+            data = tomllib.loads(files.read_regular(path).decode("utf-8-sig"))
+        except OSError as exc:  # a FIFO or device is named, never read
+            problems.error(candidate, 0, "", files.why_unreadable(exc))
+            return Config(root=root), problems
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             match = re.search(r"line (\d+)", str(exc))
             problems.error(candidate, int(match[1]) if match else 1, "", f"invalid TOML: {exc}")
@@ -171,7 +176,8 @@ def load_config(root: Path) -> tuple[Config, Problems]:
         if section is None:
             table, name = data, candidate
             break
-        if "tool" in data and "timeline" in data["tool"]:
+        tool = data.get("tool")
+        if isinstance(tool, dict) and isinstance(tool.get("timeline"), dict):
             table, name = data["tool"]["timeline"], candidate
             break
     config = _from_table(root, table, name, problems)
@@ -182,7 +188,8 @@ def _line_of(root: Path, name: str, key: str) -> int:
     """Best-effort line of ``key = ...`` in the config file (tomllib keeps no positions)."""
     if not name:
         return 0
-    for number, line in enumerate((root / name).read_text("utf-8-sig").splitlines(), 1):
+    text = files.read_regular(root / name).decode("utf-8-sig", "replace")
+    for number, line in enumerate(text.splitlines(), 1):
         if re.match(rf"\s*\"?{re.escape(key)}\"?\s*=|\s*\[(tool\.timeline\.)?{key}\]", line):
             return number
     return 0

@@ -139,6 +139,27 @@ def template_error(exc: jinja2.TemplateError, name: str) -> ContentError:
     return ContentError([Problem(str(where), line, "template", str(exc))])
 
 
+def check_templates(config: Config) -> list[Problem]:
+    """Compile every template of the theme, as a build would while rendering (``timeline
+    check`` renders nothing). Not while a template is not a file (a FIFO would never be
+    read to its end): ``static_files`` reports those."""
+    found = [files.walk_files(folder / "templates") for folder in theme_folders(config)]
+    if any(wrong for _, wrong in found):
+        return []
+    try:
+        env = make_environment(config)
+    except ContentError as exc:
+        return list(exc.problems)
+    names = {rel for regular, _ in found for rel, _ in regular}
+    problems: list[Problem] = []
+    for name in sorted(names):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateError as exc:
+            problems += template_error(exc, name).problems
+    return problems
+
+
 def make_environment(config: Config) -> jinja2.Environment:
     """One environment per Builder: templates are compiled once and reused for every page."""
     loaders = [jinja2.FileSystemLoader(folder / "templates") for folder in theme_folders(config)]

@@ -2,12 +2,13 @@
 
 Event pages mark their text with ``data-pagefind-body`` and their tags, actors, places,
 status and year as filters; the theme's own ``static/search.js`` queries the index through
-Pagefind's JS API. The index is built into ``pagefind.partial/`` inside the output folder and
-then swapped in for ``pagefind/``.
+Pagefind's JS API. The index is built into the build's staging folder (see site.output), so
+a failed index leaves the published site as it was.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,19 @@ from timeline.errors import TimelineError
 
 FOLDER = "pagefind"
 PARTIAL = f"{FOLDER}.partial"
+
+# Pagefind started so that it dies with the build (Linux's PR_SET_PDEATHSIG survives the
+# exec of the binary that ``python -m pagefind`` does): a killed build leaves nothing running.
+_LAUNCH = """\
+import ctypes, os, runpy, signal, sys
+try:
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)
+except (OSError, AttributeError):
+    pass
+if os.getppid() != int(sys.argv.pop(1)):
+    sys.exit(1)
+runpy.run_module("pagefind", run_name="__main__", alter_sys=True)
+"""
 
 
 class SearchError(TimelineError):
@@ -30,8 +44,8 @@ def build_index(site: Path) -> float:
     partial = site / PARTIAL
     shutil.rmtree(partial, ignore_errors=True)
     result = subprocess.run(
-        [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", PARTIAL,
-         "--silent"],
+        [sys.executable, "-c", _LAUNCH, str(os.getpid()), "--site", str(site),
+         "--output-subdir", PARTIAL, "--silent"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     if result.returncode != 0 or not partial.is_dir():
