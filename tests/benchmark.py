@@ -11,6 +11,9 @@ the median of several runs, with the spread shown.
     python tests/benchmark.py serve-latency [--runs 15] [--events N] [--edit title|body|date|tags]
         save -> the open page repainted with the change, in a real Chromium tab, on a copy of
         the sample timeline (or on a generated timeline of N events)
+    python tests/benchmark.py serve-memory [--events 2000] [--edits 200]
+        memory of a running Builder (what `timeline serve` keeps) over many title edits:
+        resident memory after the first build and after every 20 edits, and the growth
     python tests/benchmark.py generate N DIR
         write a generated N-event project into DIR
 """
@@ -74,7 +77,7 @@ def serve_latency(runs: int, events: int = 0, edit: str = "title") -> None:
     from playwright.sync_api import sync_playwright
 
     from timeline.config import load_config
-    from timeline.serving.server import Preview
+    from timeline.serving.preview import Preview
     from timeline.serving.watch import DEBOUNCE
 
     with tempfile.TemporaryDirectory() as folder:
@@ -484,6 +487,51 @@ def bench_build(sizes: list[int], runs: int) -> None:
                   " not in the figures above)")  # fmt: skip
 
 
+def _rss() -> int:
+    """This process's resident memory now, in bytes (Linux)."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+WARM_UP = 20  # edits after which serve's caches of list entries hold most of the site
+
+
+def serve_memory(events: int, edits: int) -> None:
+    """A running Builder, as `timeline serve` keeps one, over ``edits`` title edits: it
+    must not keep what each update replaced."""
+    from timeline.build import Builder
+    from timeline.config import load_config
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        generate(root, events)
+        config = load_config(root)[0].with_overrides(base_url="")
+        builder = Builder(config, data_files=False, workers=os.cpu_count() or 1, remember=True)
+        builder.build()
+        gc.freeze()  # as `timeline serve` does after each build
+        paths = sorted((root / "events").glob("*.md"))
+        start = warm = _rss()
+        times = []
+        print(f"{events} events: {start / 1e6:.0f} MB after the first build")
+        for n in range(1, edits + 1):
+            path = paths[(n * 7919) % len(paths)]  # a different event each time
+            text = path.read_text()
+            path.write_text(re.sub(r'^title: "(.*)"$', lambda m, n=n: f'title: "{m[1]} ({n})"', text,
+                                   count=1, flags=re.MULTILINE))  # fmt: skip
+            started = time.perf_counter()
+            builder.update()
+            times.append(time.perf_counter() - started)
+            gc.freeze()
+            if n == WARM_UP:
+                warm = _rss()
+            if n % 20 == 0:
+                print(f"  after {n:4d} edits: {_rss() / 1e6:.0f} MB")
+        growth, later = (_rss() - start) / 1e6, (_rss() - warm) / 1e6
+        print(f"grew {growth:+.1f} MB over {edits} title edits, {later:+.1f} MB after the first "
+              f"{WARM_UP} (which fill the list-entry caches the first build's workers kept); "
+              f"an update took {_spread(times, 'ms', 1000)}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -501,6 +549,9 @@ def main() -> None:
         default=0,
         help="a generated timeline of this many events (default: the sample)",
     )
+    memory = sub.add_parser("serve-memory", help="memory of a running Builder over many edits")
+    memory.add_argument("--events", type=int, default=2000)
+    memory.add_argument("--edits", type=int, default=200)
     builds = sub.add_parser("build", help="build timings on generated timelines")
     builds.add_argument("--sizes", default="1000,10000", help="e.g. 1000,10000,100000")
     builds.add_argument("--runs", type=int, default=3)
@@ -510,6 +561,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.command == "serve-latency":
         serve_latency(args.runs, args.events, args.edit)
+    elif args.command == "serve-memory":
+        serve_memory(args.events, args.edits)
     elif args.command == "build":
         bench_build([int(n) for n in args.sizes.split(",")], args.runs)
     elif args.command == "generate":

@@ -20,7 +20,7 @@ from click.testing import CliRunner, Result
 
 from timeline.cli import main
 from timeline.config import Config, load_config
-from timeline.serving.server import Preview
+from timeline.serving.preview import Preview
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import Project, event
-from timeline.serving.server import Preview
+from timeline.serving.preview import Preview
 
 FILES: dict[str, str | bytes] = {
     "events/2007-08-22-douri.md": event("Al-Douri breaks with al-Qaeda", "2007-08-22"),

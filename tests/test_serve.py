@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup
 
 from tests.conftest import Project, event
 from timeline.config import load_config
-from timeline.serving.server import Preview
+from timeline.serving.preview import Preview
 from timeline.serving.watch import DEBOUNCE
 
 FILES: dict[str, str | bytes] = {

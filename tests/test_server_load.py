@@ -18,7 +18,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.conftest import Project, event
-from timeline.serving.server import PAGE_THREADS, POLL_THREADS, Preview
+from timeline.serving.preview import Preview
+from timeline.serving.server import PAGE_THREADS, POLL_THREADS
 
 FILES: dict[str, str | bytes] = {
     "events/2007-08-22-a.md": event("Event A", "2007-08-22"),

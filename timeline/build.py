@@ -480,8 +480,12 @@ def _plan(
         elif before.summaries[slug] != after.summaries[slug] and not event.summary:
             keys += _lists_showing(new, event)
         if feeds:  # feed entries carry the whole body
-            tags = {*was.tags, *event.tags}
-            for tag in ("", *sorted(new.term_slug(Taxonomy.TAGS, t) for t in tags)):
+            # A tag's slug in the new index, or its old one (respelled, "Diyala" -> "diyala",
+            # the old spelling is no key of the new index); a tag gone with its last event
+            # leaves a page fewer, and the check below describes everything.
+            slugs = {new.term_slugs[Taxonomy.TAGS].get(t) or old.term_slugs[Taxonomy.TAGS][t]
+                     for t in {*was.tags, *event.tags}}  # fmt: skip
+            for tag in ("", *sorted(slugs)):
                 keys += [("feed", "atom", tag), ("feed", "json", tag)]
     if moved and set(renderer.keys()) != set(pages_before):
         return None  # the site gains or loses a page: describe everything

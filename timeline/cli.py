@@ -204,7 +204,7 @@ def serve_command(root: Path, host: str, port: int, open_browser: bool, drafts: 
     """Preview the site: build, serve it locally, rebuild on save and reload the browser."""
     import webbrowser
 
-    from timeline.serving.server import Preview
+    from timeline.serving.preview import Preview
 
     def load() -> Config:
         config, problems = require_config(root.resolve())

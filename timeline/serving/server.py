@@ -8,9 +8,7 @@ added to responses only; it is never written into the output folder.
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import gc
 import html
 import json
 import math
@@ -21,18 +19,14 @@ import socket
 import sys
 import threading
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from timeline.build import Builder, BuildResult
-from timeline.config import Config
-from timeline.errors import ContentError, TimelineError, UsageError
-from timeline.parallel import cores
-from timeline.serving.watch import ChangeKind, Debouncer, Watcher
+from timeline.errors import UsageError
+from timeline.serving.connections import HandlerThreads, Request, cut
 
 WAIT_PATH = "/__timeline__/wait"
 POLL_SECONDS = 25.0
@@ -103,104 +97,6 @@ class SiteState:
             self.cond.notify_all()
 
 
-Connection = tuple[socket.socket, object]  # an accepted socket and its client's address
-Request = socket.socket | tuple[bytes, socket.socket]  # what socketserver passes around
-
-
-class HandlerThreads:
-    """At most ``pages`` threads handle connections; a long poll hands its place on while it waits.
-
-    Threads start as connections arrive and end when none is waiting, so an idle server holds
-    none; a burst of connections waits in a queue rather than starting a thread each.
-    """
-
-    def __init__(self, handle: Callable[[socket.socket, object], None], pages: int,
-                 polls: int) -> None:  # fmt: skip
-        self.handle = handle
-        self.lock = threading.Lock()
-        self.ended = threading.Condition(self.lock)
-        self.queue: deque[Connection] = deque()
-        self.pages = pages  # places free for handling requests
-        self.polls = polls  # places free for long polls
-        self.running = 0
-        self.closed = False
-        self.local = threading.local()  # .place: whether this thread holds a page place
-
-    def submit(self, connection: Connection) -> bool:
-        """Hand a connection to a thread, now or when one is free; False once closed."""
-        with self.lock:
-            if self.closed:
-                return False
-            if not self.pages:
-                self.queue.append(connection)
-                return True
-            self.pages -= 1
-            self.running += 1
-        self._start(connection)
-        return True
-
-    def _start(self, connection: Connection) -> None:
-        threading.Thread(target=self._run, args=(connection,), name="timeline-request",
-                         daemon=True).start()  # fmt: skip
-
-    def _run(self, connection: Connection | None) -> None:
-        self.local.place = True
-        try:
-            while connection is not None:
-                self.handle(*connection)
-                connection = self._next() if self.local.place else None
-        finally:
-            with self.lock:
-                self.running -= 1
-                self.ended.notify_all()
-
-    def _next(self) -> Connection | None:
-        with self.lock:
-            return self._take()
-
-    def _take(self) -> Connection | None:
-        """The next waiting connection for the caller's place, or None and the place is free."""
-        if self.queue and not self.closed:
-            return self.queue.popleft()
-        self.pages += 1
-        return None
-
-    @contextlib.contextmanager
-    def long_poll(self) -> Iterator[bool]:
-        """Let the next connection have this thread's place; False if too many polls wait."""
-        successor = None
-        with self.lock:
-            allowed = self.polls > 0 and getattr(self.local, "place", False)
-            if allowed:
-                self.polls -= 1
-                successor = self._take()
-                if successor is not None:
-                    self.running += 1
-        if not allowed:
-            yield False
-            return
-        self.local.place = False
-        if successor is not None:
-            self._start(successor)
-        try:
-            yield True
-        finally:
-            with self.lock:
-                self.polls += 1
-
-    def close(self) -> list[Connection]:
-        """Take no more connections; return those still waiting for a thread."""
-        with self.lock:
-            self.closed = True
-            waiting = list(self.queue)
-            self.queue.clear()
-        return waiting
-
-    def join(self, timeout: float) -> None:
-        with self.ended:
-            self.ended.wait_for(lambda: self.running == 0, timeout)
-
-
 class PreviewServer(HTTPServer):
     """The HTTP side: serves files from one folder, refusing anything outside it.
 
@@ -222,6 +118,8 @@ class PreviewServer(HTTPServer):
         self.threads = HandlerThreads(self._handle, PAGE_THREADS, POLL_THREADS)
         self.stopping = threading.Event()
         self.stopped = threading.Event()
+        # Asks for the folder to be built again when a request finds it gone (True if it will).
+        self.on_missing: Callable[[], bool] = lambda: False
         try:
             super().__init__((host, port), RequestHandler)
         except OSError as exc:
@@ -280,7 +178,7 @@ class PreviewServer(HTTPServer):
             for request in late:
                 del self.due[request]
                 if request not in waiting:
-                    _cut(request)
+                    cut(request)
         for request in late:
             if request in waiting:
                 selector.unregister(request)
@@ -315,7 +213,7 @@ class PreviewServer(HTTPServer):
             self.shutdown_request(request)
         with self.lock:
             for request in self.due:
-                _cut(request)
+                cut(request)
             self.due.clear()
         self.threads.join(STOP_SECONDS)
 
@@ -328,12 +226,6 @@ class PreviewServer(HTTPServer):
     def url(self) -> str:
         host = "127.0.0.1" if self.any_host else self.host
         return f"http://{host}:{self.port}/"
-
-
-def _cut(request: socket.socket) -> None:
-    """End a connection under the thread reading or writing it (which then sees it closed)."""
-    with contextlib.suppress(OSError):
-        request.shutdown(socket.SHUT_RDWR)
 
 
 class RequestHandler(BaseHTTPRequestHandler):
@@ -394,6 +286,10 @@ class RequestHandler(BaseHTTPRequestHandler):
         if not self._host_ok():
             return self._plain(HTTPStatus.FORBIDDEN, "Host not allowed", body=body)
         state = self.server.state
+        if not self.server.folder.is_dir():  # deleted while serving: wait for a new build
+            since = state.epoch
+            if self.server.on_missing():
+                state.wait_epoch(since, POLL_SECONDS)
         state.wait_idle()
         target, redirect = self._resolve(urlsplit(self.path).path)
         if redirect:
@@ -467,109 +363,3 @@ class RequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if body:
             self.wfile.write(data)
-
-
-Reporter = Callable[[str], None]
-
-
-class Preview:
-    """Ties the builder, the watcher and the HTTP server together for ``timeline serve``."""
-
-    def __init__(
-        self,
-        config: Config,
-        *,
-        load: Callable[[], Config],
-        host: str = "127.0.0.1",
-        port: int = 8000,
-        drafts: bool = False,
-        report: Reporter | None = None,
-    ) -> None:
-        self.load = load
-        self.config = config
-        # Previews leave out timeline.json and timelinejs.json (publishing artifacts holding
-        # the whole timeline: at 10,000 events, tens of megabytes to rewrite on every save).
-        # The first build uses every core (it runs before any thread of the server starts,
-        # so forking is safe); later updates run in this process.
-        self.builder = Builder(config, drafts=drafts, data_files=False, workers=cores(),
-                               remember=True)  # fmt: skip
-        self.report = report or (lambda line: print(line, file=sys.stderr, flush=True))
-        self.state = SiteState()
-        self.builds = 0
-        self.server = PreviewServer(host, port, config.output_path, self.state)
-        self.debouncer: Debouncer | None = None
-        self.watcher: Watcher | None = None
-        self.thread: threading.Thread | None = None
-
-    def first_build(self) -> None:
-        """A full build; on errors the previous site (if any) is served with the errors."""
-        self.state.begin()
-        problems = self._attempt(self.builder.build)
-        gc.freeze()
-        self.state.finish(problems)
-
-    def rebuild(self, kinds: set[ChangeKind]) -> None:
-        """Called by the debouncer: redo as much as the kinds of change require."""
-        self.state.begin()
-        problems: list[str] = []
-        if self.watcher:
-            self.watcher.refresh()
-        try:
-            if ChangeKind.CONFIG in kinds:
-                try:
-                    self.config = self.load()
-                    self.builder.forget_everything(self.config)
-                except ContentError as exc:
-                    problems = [str(p) for p in exc.problems]
-            elif ChangeKind.THEME in kinds:
-                self.builder.forget_theme()
-            if not problems:
-                problems = self._attempt(self.builder.update)
-        finally:
-            # The site's objects live as long as the server: keep the cyclic garbage
-            # collector from walking all of them again after every rebuild.
-            gc.freeze()
-            self.state.finish(problems)
-
-    def _attempt(self, step: Callable[[], BuildResult]) -> list[str]:
-        started = time.perf_counter()
-        self.builds += 1
-        try:
-            result = step()
-        except ContentError as exc:
-            lines = [str(p) for p in [*exc.problems, *exc.warnings]]
-            for line in lines:
-                self.report(line)
-            self.report(f"Build failed ({len(exc.problems)} problems); serving the last good site.")
-            return lines
-        except TimelineError as exc:
-            self.report(f"Error: {exc}")
-            return [str(exc)]
-        for warning in result.warnings:
-            self.report(str(warning))
-        pages = result.rendered
-        elapsed = (time.perf_counter() - started) * 1000
-        self.report(f"Built in {elapsed:.0f} ms ({sum(pages.values())} pages rendered)")
-        return []
-
-    def start(self) -> None:
-        """Build, then serve and watch in background threads."""
-        self.first_build()
-        self.debouncer = Debouncer(self.rebuild)
-        self.watcher = Watcher(self.config, self.debouncer.add)
-        self.watcher.start()
-        self.thread = threading.Thread(target=self.server.serve_forever, name="timeline-http",
-                                       kwargs={"poll_interval": 0.2}, daemon=True)  # fmt: skip
-        self.thread.start()
-
-    def stop(self) -> None:
-        """Stop watching and serving; wake every long poll so no thread is left behind."""
-        if self.watcher:
-            self.watcher.stop()
-        if self.debouncer:
-            self.debouncer.stop()
-        self.state.close()
-        if self.thread:  # shutdown() would wait forever for a loop that never started
-            self.server.shutdown()
-            self.thread.join(timeout=5)
-        self.server.server_close()

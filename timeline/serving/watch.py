@@ -1,14 +1,19 @@
 """Watching a project with watchdog: classify each change, debounce bursts into one rebuild.
 
 Only writes count (created, modified, deleted, moved, closed-after-write): the build's own
-reads never trigger a rebuild, and the output folder is never watched.
+reads never trigger a rebuild, and what is inside the output folder is never watched (only the
+folder itself, at the project's root: deleted or replaced, it is built again).
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import os
+import stat
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,6 +27,7 @@ from watchdog.events import (
     FileSystemEventHandler,
 )
 from watchdog.observers import Observer
+from watchdog.observers.api import ObservedWatch
 
 from timeline.config import Config
 
@@ -38,6 +44,7 @@ class ChangeKind(enum.Enum):
     THEME = "theme"  # templates or theme static files: re-render everything
     STATIC = "static"  # the project's static/ folder: copy what changed
     CONFIG = "config"  # the config: start again
+    OUTPUT = "output"  # the served folder itself was deleted, moved or replaced: build it whole
 
 
 def classify(path: str, config: Config) -> ChangeKind | None:
@@ -46,6 +53,8 @@ def classify(path: str, config: Config) -> ChangeKind | None:
     name = target.name
     if target.parent == config.root and name in CONFIG_FILES:
         return ChangeKind.CONFIG
+    if target == config.output_path:
+        return ChangeKind.OUTPUT
     for folder, kind in (
         (config.events_path, ChangeKind.CONTENT),
         (config.theme_path, ChangeKind.THEME),
@@ -102,7 +111,10 @@ class Debouncer:
                     if self._stopped:
                         return
                 kinds, self._pending = self._pending, set()
-            self._build(kinds)
+            try:
+                self._build(kinds)
+            except Exception:  # the build reports its own failures; this thread must live on
+                traceback.print_exc()
 
     def stop(self) -> None:
         with self._wake:
@@ -136,13 +148,16 @@ class Watcher:
         self.config = config
         self.handler = _Handler(config, sink)
         self.observer = Observer()
-        self.watched: set[Path] = set()
+        # Each watched folder, its watch, and which folder (device, inode) the watch is on.
+        self.watched: dict[Path, tuple[ObservedWatch, tuple[int, int]]] = {}
         # The root, not recursively: config files, and folders such as theme/ appearing.
         self.observer.schedule(self.handler, str(config.root), recursive=False)
         self.refresh()
 
     def refresh(self) -> None:
-        """Watch the events, theme and static folders that exist now.
+        """Watch the events, theme and static folders that exist now, each the folder now at
+        its path: one deleted and made again, or swapped for another by renames (a branch
+        switch), gets a new watch, and the old folder's is dropped.
 
         Called before each rebuild rather than from the watchdog thread: a folder that was
         just created is watched once its burst of changes is over (scheduling a watch while
@@ -150,9 +165,19 @@ class Watcher:
         whatever it already holds.
         """
         for folder in (self.config.events_path, self.config.theme_path, self.config.static_path):
-            if folder.is_dir() and folder not in self.watched:
-                self.observer.schedule(self.handler, str(folder), recursive=True)
-                self.watched.add(folder)
+            try:
+                st = os.stat(folder)
+                identity = (st.st_dev, st.st_ino) if stat.S_ISDIR(st.st_mode) else None
+            except OSError:
+                identity = None
+            known = self.watched.get(folder)
+            if known is not None and known[1] != identity:
+                with contextlib.suppress(KeyError, OSError):  # a watch that died with its folder
+                    self.observer.unschedule(known[0])
+                del self.watched[folder]
+            if identity is not None and folder not in self.watched:
+                watch = self.observer.schedule(self.handler, str(folder), recursive=True)
+                self.watched[folder] = (watch, identity)
 
     def start(self) -> None:
         self.observer.start()

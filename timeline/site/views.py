@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -318,28 +319,38 @@ class Views:
         self.index = index
         self.fmt = config.date_style
         self.colours = {g.name: g.colour for g in config.groups}
-        # Enum attribute access is slow in a loop run 100,000 times: resolve links once.
-        self.links_by_name = {
-            taxonomy: {
-                name: Link(term_url(taxonomy, slug), name)
-                for name, slug in index.term_slugs[taxonomy].items()
+        # Enum attribute access is slow in a loop run 100,000 times: resolve links once
+        # (or, in an update that files no name differently, take the last render's).
+        same_links = before is not None and before.index.term_slugs == index.term_slugs
+        self.links_by_name: dict[Taxonomy, dict[str, Link]]
+        if before is not None and same_links:
+            self.links_by_name = before.links_by_name
+        else:
+            self.links_by_name = {
+                taxonomy: {
+                    name: Link(term_url(taxonomy, slug), name)
+                    for name, slug in index.term_slugs[taxonomy].items()
+                }
+                for taxonomy in TAXONOMIES
             }
-            for taxonomy in TAXONOMIES
-        }
-        # Made on first use: an incremental rebuild needs only the few it re-renders.
+        # Made on first use: an incremental rebuild needs only the few it re-renders. The
+        # tables reach back to these views through a weak reference: a cycle would keep
+        # every update's views alive in a serving process (whose objects are frozen out of
+        # the cyclic collector), growing by a megabyte an edit.
+        me = weakref.proxy(self)
         self.items: dict[str, EventItem] = _Lazy(
-            lambda slug: self._item(index.by_slug[slug], summaries.get(slug, ""))
+            lambda slug: me._item(index.by_slug[slug], summaries.get(slug, ""))
         )
-        self.refs: dict[str, EventRef] = _Lazy(self._ref)
-        self.labels: dict[str, str] = _Lazy(self._label)
+        self.refs: dict[str, EventRef] = _Lazy(lambda slug: me._ref(slug))
+        self.labels: dict[str, str] = _Lazy(lambda slug: me._label(slug))
         self.source_bounds = weighted_bounds([1 + len(e.events) for e in index.sources])
         self._periods: dict[str, tuple[int, tuple[str, str]]] = _Lazy(
-            lambda slug: self._period(index.by_slug[slug])
+            lambda slug: me._period(index.by_slug[slug])
         )
         if (
             before is not None
             and changed is not None
-            and (before.links_by_name == self.links_by_name and before.config is config)
+            and (same_links and before.config is config)
         ):  # an update while serving: made from the same event, summary, links and config
             for name in ("items", "refs", "labels", "_periods"):
                 mine: dict[str, Any] = getattr(self, name)
