@@ -8,6 +8,9 @@ lists; headings) must either come out byte for byte the same or fall back.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import random
 import sys
 from pathlib import Path
 
@@ -15,6 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.benchmark import generate
+from tests.conftest import REPO, Project, assert_clean_exit
+from tests.conftest import event as event_file
 from timeline.build import EVENT_ROOT, Builder
 from timeline.config import load_config
 from timeline.reading.dates import parse_edtf
@@ -52,6 +58,11 @@ FRAGMENTS = [
     "``   ``", "` `", "`` ` ``", "***x***", "- [ ] task", "\u00a0", "10\u00a0km", "\u2003", "\x0c", "&nbsp;", "<br>", "\t- ",
     "> > ", ">>", "1.", "a|b", "[x]: <u>", "*[[a]]*", "**[@s1]**", "_[[b]]_", "~~[[a]]~~",
     "€", "©", "→", "“", "”", "—", "é", "\x00", "&#0;", "\u200b",
+    "<https://ar.wikipedia.org/wiki/%D8%B9%D8%B1%D8%A7%D9%82>", "<https://xn--r8jz45g.jp/>",
+    "<HTTPS://XN--R8JZ45G.JP/%E4%BE%8B>", "<http://e.org/%zz%>", "<http://e.org/%E2%80%AE>",
+    "<a%41@e.org>", "<mailto:a@xn--r8jz45g.jp>", "<http://e.org/`x`>", "<http://e.org/|>",
+    "<http://e.org/*x*>", "<http://[x>", "[t](<http://e.org/%41>)", "[^1]:    four spaces",
+    "[^1]:\t\ttabs", "[^1]:   \tmixed", "🫨", "\U00011f43", "\U00011f04", "\U0002ebf0",
 ]  # fmt: skip
 SEPARATORS = ["", " ", "\n", "\n\n"]
 
@@ -162,6 +173,21 @@ DIVERGENCES = [
     "## ![i](p.png) x",
     "Title\nsecond line\n===",
     "# Héading *one* & two\n\n## Héading *one* & two\n\n##### five",
+    # Shown as pyrs wrote them, before issue 15: an autolink's percent-escapes and punycode
+    # host (markdown-it-py shows the Arabic and the Unicode name), and a footnote's text four
+    # columns or more after "]:" (a paragraph to the footnote plugin, code to pyrs).
+    "<https://ar.wikipedia.org/wiki/%D8%B9%D8%B1%D8%A7%D9%82>",
+    "See <https://xn--r8jz45g.jp/%E4%BE%8B> and <a%41@xn--r8jz45g.jp>.",
+    "`<http://e.org/%41>` and\n\n    <http://e.org/%41>",  # as written, in code
+    "| <http://e.org/%41> | <http://e.org/|> |\n|---|---|",  # a pipe splits the cell first
+    "`a <http://e.org/`b> c`",  # a code span ends inside the autolink
+    "<ftp://e.org/%41> [[a]]",  # not a link to markdown-it-py: its text is parsed
+    "Text[^1]\n\n[^1]:    Four spaces.",
+    "Text[^1]\n\n[^1]:        Eight: code to both.",
+    "Text[^1]\n\n[^1]:\t\tTwo tabs.",
+    "Text[^1]\n\n[^1]:   \t- A list after a tab.",
+    # Unicode newer than 14.0 (Python 3.11's): read as 15.1 reads it, whatever pyrs knows.
+    "a*🫨*b and x__\U00011f43a__y",
 ]
 
 
@@ -182,6 +208,8 @@ def test_ordinary_bodies_take_the_fast_path() -> None:
         "- First item [@s1]\n- second\n\n> A quote.\n\n| a | b |\n|---|---|\n| 1 | 2 |",
         "# Heading\n\nText[^1] and `code [[a]]`.\n\n[^1]: The note.",
         "1. One\n2. Two with [a link](https://e.org/)\n\n```\ncode\n```",
+        "See <https://ar.wikipedia.org/wiki/%D8%B9%D8%B1%D8%A7%D9%82> [@s1].",
+        "Note[^1] and <mailto:a@e.org>.\n\n[^1]:   Three spaces in.",
     ]
     for body in ordinary:
         assert _fast(body) is not None, body
@@ -282,3 +310,69 @@ def test_a_panic_in_pyrs_falls_back_to_markdown_it_py(monkeypatch: pytest.Monkey
     assert fastmd.panics == panics + 1
     fast, slow = _both("[ `")
     assert fast == slow
+
+
+# The HTML, first paragraphs and links of BODIES seeded bodies of FRAGMENTS, rendered as a
+# build renders them: through the fast path where pyrs is installed (3.11, 3.12), through
+# markdown-it-py alone where it is not (3.13+). CI runs this on 3.11 and 3.13.
+BODIES = 1000
+BODIES_DIGEST = "afd058f51e8578de1f4c82b0a60be028751a037d256b60ca42f5b12544d102e7"
+
+
+def test_bodies_render_to_the_same_bytes_on_every_python() -> None:
+    rng = random.Random(15)  # random() alone: its sequence is the same on every Python
+    digest = hashlib.sha256()
+    for _ in range(BODIES):
+        parts = int(rng.random() * 25)
+        body = "".join(
+            SEPARATORS[int(rng.random() * len(SEPARATORS))]
+            + FRAGMENTS[int(rng.random() * len(FRAGMENTS))]
+            for _ in range(parts)
+        )
+        done = render_body(_event(body), LINKS, allow_html=False, root=EVENT_ROOT)
+        # Not repr(): it escapes what the Python's Unicode does not know (🫨 on 3.11).
+        digest.update(json.dumps([done.html, done.first_paragraph, done.resolved]).encode())
+    assert digest.hexdigest() == BODIES_DIGEST, (
+        f"bodies render otherwise than on the Python that set BODIES_DIGEST: {digest.hexdigest()}"
+        " here (if FRAGMENTS or the parsers' versions changed, set it to that and say why)"
+    )
+
+
+def _built(project: Project, out: Path) -> dict[str, bytes]:
+    result = project.run("build", "--no-cache", "--no-search", "--out", str(out))
+    assert_clean_exit(result)
+    assert result.exit_code == 0, result.output
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+# Events whose bodies the two paths rendered differently before issue 15 (see DIVERGENCES).
+PARTED: dict[str, str | bytes] = {
+    "events/2007-08-22-arabic.md": event_file(
+        "An Arabic source", body="See <https://ar.wikipedia.org/wiki/%D8%B9%D8%B1%D8%A7%D9%82>"
+        " and <https://xn--r8jz45g.jp/>, noted.[^1]\n\n[^1]:    Four spaces after the colon.",
+    ),
+    "events/2007-08-23-unicode.md": event_file(
+        "Newer Unicode", "2007-08-23", body="## Kawi \U00011f04\n\na*🫨*b, [[arabic]].",
+    ),
+}  # fmt: skip
+
+
+@needs_pyrs
+@pytest.mark.parametrize("site", ["sample", "generated", "parted"])
+def test_a_site_is_the_same_bytes_without_the_fast_path(
+    site: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a build on Python 3.13, which has no pyrs, writes: every file the same."""
+    project = Project(REPO)
+    if site != "sample":
+        project = Project(tmp_path / "project")
+        if site == "generated":
+            generate(project.root, 300)
+        else:
+            project.write(PARTED)
+    fast = _built(project, tmp_path / "fast")
+    monkeypatch.setattr(fastmd, "markdown_it_pyrs", None)
+    slow = _built(project, tmp_path / "slow")
+    assert len(fast) > {"sample": 50, "generated": 300, "parted": 5}[site]
+    assert sorted(fast) == sorted(slow)
+    assert [name for name in sorted(fast) if fast[name] != slow[name]] == []

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from bs4 import BeautifulSoup
 
 from tests.conftest import Project, event, text_of
-from timeline.site.bodyrules import summary_text
+from timeline.site.bodyrules import UNICODE, anchor_slug, is_punctuation, summary_text
 
 
 def body_of(project: Project, markdown: str, *, config: str = "", extra: str = "") -> str:
@@ -158,3 +160,57 @@ def test_summary_text_collapses_every_space_and_none_before_punctuation(
     words: str, summary: str
 ) -> None:
     assert summary_text(words) == summary
+
+
+@pytest.mark.parametrize(
+    ("markdown", "href", "text"),
+    [
+        (
+            "<https://ar.wikipedia.org/wiki/%D8%B9%D8%B1%D8%A7%D9%82>",
+            "https://ar.wikipedia.org/wiki/%D8%B9%D8%B1%D8%A7%D9%82",
+            "https://ar.wikipedia.org/wiki/عراق",
+        ),
+        ("See <https://xn--r8jz45g.jp/>.", "https://xn--r8jz45g.jp/", "https://例え.jp/"),
+        ("<desk%40@example.org>", "mailto:desk%40@example.org", "desk%40@example.org"),
+    ],
+)
+def test_an_autolink_shows_its_address_decoded(
+    project: Project, markdown: str, href: str, text: str
+) -> None:
+    """Percent-escaped UTF-8 and punycode hosts are shown as the reader's script (the link
+    itself keeps them); an escaped %, which would change the address, stays escaped."""
+    link = BeautifulSoup(body_of(project, markdown), "html.parser").select_one("a")
+    assert link is not None and link["href"] == href and link.get_text() == text
+
+
+@pytest.mark.parametrize("spaces", [" ", "   ", "    ", "      ", "\t", "\t  "])
+def test_a_footnote_is_text_however_far_after_its_colon(project: Project, spaces: str) -> None:
+    html = body_of(project, f"Claim.[^1]\n\n[^1]:{spaces}Four spaces in, still a note.")
+    note = BeautifulSoup(html, "html.parser").select_one("li.footnote-item")
+    assert note is not None and note.select("pre") == []
+    assert note.get_text().startswith("Four spaces in, still a note.")
+
+
+def test_unicode_newer_than_python_3_11_reads_as_on_3_13(project: Project) -> None:
+    """🫨 (Unicode 15.0) is punctuation, so no emphasis opens between letters beside it; a
+    Kawi letter (15.0) is a word character, kept in a heading's anchor."""
+    html = body_of(project, "a*🫨*b\n\n## Kawi \U00011f04 letter")
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.select("em") == [] and "a*🫨*b" in soup.get_text()
+    heading = soup.select_one("h2")
+    assert heading is not None and heading["id"] == "kawi-\U00011f04-letter"
+
+
+# Unicode 15.1's punctuation and word characters over every code point, as the renderers read
+# them: the same on every Python (14.0 on 3.11, 15.0 on 3.12). Python's own differ.
+UNICODE_DIGEST = "7e682a0ae6bf34c260b901cefacd296924eb7f0369c0667b2c25cfae84e8ad49"
+
+
+def test_markdown_reads_the_same_unicode_on_every_python() -> None:
+    chars = [chr(code) for code in range(0x110000) if not 0xD800 <= code < 0xE000]
+    digest = hashlib.sha256(bytes(map(is_punctuation, chars)))
+    digest.update(anchor_slug("".join(chars)).encode())
+    assert digest.hexdigest() == UNICODE_DIGEST, (
+        f"Markdown reads Unicode differently on this Python than {UNICODE}: extend the "
+        "tables of characters assigned since 14.0 in timeline/site/bodyrules.py"
+    )

@@ -1,9 +1,11 @@
 """A faster path for event bodies: markdown-it-pyrs (markdown-it in Rust), used only where it
 gives exactly what timeline.site.markdown's markdown-it-py setup gives.
 
-markdown-it-pyrs takes no Python rules, so ours are carried around it: each ``[[slug]]`` link
-and ``[@key]`` citation becomes a placeholder before parsing and its HTML after; headings are
-demoted and given anchors on the HTML; links are checked against the same safe schemes.
+markdown-it-pyrs takes no Python rules, so ours are carried around it: each ``[[slug]]`` link,
+``[@key]`` citation and ``<https://...>`` autolink becomes a placeholder before parsing and its
+HTML after (an autolink's through markdown-it-py's own functions: pyrs shows neither decoded
+percent-escapes nor Unicode host names); headings are demoted and given anchors on the HTML;
+links are checked against the same safe schemes.
 Where the two parsers are known to part (see tests/test_fastmd.py, which renders random
 bodies both ways), or a body needs what only markdown-it-py's path does (an error to report
 with its line, a link to an event file), ``render`` returns None and the body goes through
@@ -26,12 +28,16 @@ from html import unescape
 from typing import Any
 from urllib.parse import urlsplit
 
+from markdown_it.common.normalize_url import normalizeLink, normalizeLinkText
 from markdown_it.common.utils import escapeHtml
-from mdit_py_plugins.anchors.index import slugify, unique_slug
+from markdown_it.rules_inline.autolink import AUTOLINK_RE, EMAIL_RE
+from mdit_py_plugins.anchors.index import unique_slug
 
 from timeline.site.bodyrules import (
     CITATION,
+    NEWER_PUNCTUATION,
     WIKI_LINK,
+    anchor_slug,
     citation_html,
     event_href,
     summary_text,
@@ -59,7 +65,13 @@ _RULES = [
     "newline", "table", "strikethrough", "footnote",
 ]  # fmt: skip  # markdown-it's CommonMark preset without raw HTML, plus our extensions
 _MARK = "tlph"  # placeholders are %tlph<n>%: punctuation either side, like [[ and ]]
-_TOKENS = re.compile(f"{WIKI_LINK.pattern}|{CITATION.pattern}")  # groups: slug, text, key
+# markdown-it-py's own autolink patterns, unanchored: <scheme:...> and <user@host>
+_AUTOLINK = "<((?:{})|(?:{}))>".format(*(p.pattern[1:-1] for p in (AUTOLINK_RE, EMAIL_RE)))
+# Groups: slug, text (of a wiki link); key (of a citation); the autolink's URL at _URL. With
+# the autolinks' alternative the scan costs 30 us a body instead of 6: taken only if a "<" is.
+_TOKENS = re.compile(f"{WIKI_LINK.pattern}|{CITATION.pattern}|{_AUTOLINK}")
+_TOKENS_BUT_AUTOLINKS = re.compile(f"{WIKI_LINK.pattern}|{CITATION.pattern}")
+_URL = 4
 _PLACEHOLDER = re.compile(r"%tlph(\d+)%")
 
 # Checks of the Markdown, on "\n" + source: each starts with a newline, which Python's re
@@ -69,7 +81,7 @@ _DEEP = re.compile(r"\n(?:[ \t>*+\-.)\d]|\[\^[^\]\n]*\]:){" + str(DEEPEST) + "}"
 _TAB_AFTER_MARKER = re.compile(r"\n[ \t]*(?:>|[*+-]|\d{1,9}[.)])[ >*+\-\d.)\t]*\t")
 _LAZY_QUOTE = re.compile(r"\n[ \t]*>[^\n]*\n(?![ \t]*(?:>|\n|\Z))")
 _DEFINITION = re.compile(r"\n" + _PREFIX + r"\[[^^\n][^\n]*\]:")  # of a reference link
-_FOOTNOTE_DEFINITION = re.compile(r"\n(" + _PREFIX + r")\[\^[^\]\n]*\]:")
+_FOOTNOTE_DEFINITION = re.compile(r"\n(" + _PREFIX + r")\[\^[^\]\n]*\]:([ \t]*)")
 _FENCE = re.compile(r"\n(" + _PREFIX + r")(`{3,}|~{3,})([^\n]*)")
 _DELIMITER_ROW = re.compile(r"\n([ \t|:\-]+)(?=\n|\Z)")  # with a "-": one quantifier, linear
 # Spaces other than space, tab and newline (no-break, em space, form feed...), except
@@ -119,11 +131,16 @@ def render(
     pieces: list[str] = []
     found: list[re.Match[str]] = []
     at = 0
-    for match in _TOKENS.finditer(source):
+    tokens = _TOKENS if "<" in source else _TOKENS_BUT_AUTOLINKS
+    for match in tokens.finditer(source):
         start = match.start()
         if start and source[start - 1] in "\\!":
             return None  # escaped, or a backslash ending a code span; an image's text
-        if match[3] is not None:
+        url = _autolink(match)
+        if url is not None:
+            if "`" in url or not validate_link(_autolink_href(url)):
+                return None  # a code span may end inside; text to markdown-it-py
+        elif match[3] is not None:
             if match[3] not in citations or source.startswith(":", match.end()):
                 return None  # an error to report with its line, or a definition
         elif match[1].strip() not in titles:
@@ -184,6 +201,8 @@ def _source_unsure(source: str) -> bool:
         for match in _FOOTNOTE_DEFINITION.finditer(lines):
             if match[1] or (match.start() and lines[match.start() - 1] != "\n"):
                 return True  # indented, or ending a paragraph: read differently
+            if _columns(match.start(2) - match.start() - 1, match[2]) >= 4:
+                return True  # text four columns after "]:": code to pyrs, not to the plugin
     if ("`" in source and "```" in source) or ("~" in source and "~~~" in source):
         unfenced = _without_fences(lines)
         if unfenced is None:
@@ -194,15 +213,29 @@ def _source_unsure(source: str) -> bool:
     return "`" in lines and not _backticks_pair_up(lines)
 
 
+def _columns(start: int, spaces: str) -> int:
+    """How many columns ``spaces`` (spaces and tabs) take from column ``start``, with tab
+    stops every 4 columns, as markdown-it counts them."""
+    column = start
+    for space in spaces:
+        column += 4 - column % 4 if space == "\t" else 1
+    return column - start
+
+
 def _symbol_by_delimiter(source: str) -> bool:
     """True if a non-ASCII symbol (Unicode category S) stands beside a *, _ or ~: whether it
     lets emphasis open or close differs between markdown-it-py (it counts symbols as
-    punctuation, as CommonMark 0.31 does) and pyrs."""
+    punctuation, as CommonMark 0.31 does) and pyrs. So for punctuation newer than Unicode
+    14.0, which pyrs's own Unicode may not know."""
     for mark in "*_~":
         at = source.find(mark)
         while at != -1:
             for near in (source[at - 1 : at], source[at + 1 : at + 2]):
-                if near and not near.isascii() and unicodedata.category(near)[0] == "S":
+                if (
+                    near
+                    and not near.isascii()
+                    and (unicodedata.category(near)[0] == "S" or near in NEWER_PUNCTUATION)
+                ):
                     return True
             at = source.find(mark, at + 1)
     return False
@@ -257,7 +290,7 @@ def _html_unsure(html: str, lines: str, found: list[re.Match[str]]) -> bool:
         html.count(f"%{_MARK}") != len(found)  # one dropped, say in an unused footnote
         or _IN_TAG.search(html)  # in a URL, a title, an image's text
         or _IN_LINK.search(html)  # a link in a link: not a link to markdown-it-py
-        or ("<table>" in html and any(match[2] is not None for match in found))  # [[a|b]]
+        or ("<table>" in html and any("|" in match[0] for match in found))  # a cell's pipe
     ):  # fmt: skip
         return True
     depth = 0
@@ -323,7 +356,7 @@ def _anchor_headings(html: str) -> str | None:
         if "\n" in inner or "<sup" in inner or "<img" in inner or _MARK in inner:
             unsure = True
             return match[0]
-        slug = unique_slug(slugify(unescape(_TAG.sub("", inner))), slugs)
+        slug = unique_slug(anchor_slug(unescape(_TAG.sub("", inner))), slugs)
         return f'<h{level} id="{escapeHtml(slug)}">{inner}</h{level}>'
 
     html = _HEADING.sub(anchored, html)
@@ -343,6 +376,11 @@ def _links(
 
     def link(match: re.Match[str]) -> str:
         token = found[int(match[1])]
+        url = _autolink(token)
+        if url is not None:  # as markdown-it-py's autolink rule and renderer make it
+            words[int(match[1])] = shown = normalizeLinkText(url)
+            href = escapeHtml(_autolink_href(url))
+            return f'<a href="{href}">{escapeHtml(shown)}</a>'
         if token[3] is not None:
             words[int(match[1])] = ""
             return citation_html(citations[token[3]])
@@ -358,6 +396,16 @@ def _links(
     html = _PLACEHOLDER.sub(link, html)
     first = _PLACEHOLDER.sub(lambda m: escapeHtml(words[int(m[1])]), first)
     return html, first
+
+
+def _autolink(token: re.Match[str]) -> str | None:
+    """The URL of an autolink found by _TOKENS (None for a link or citation)."""
+    return token[_URL] if token.re is _TOKENS else None
+
+
+def _autolink_href(url: str) -> str:
+    """An autolink's URL as markdown-it-py links it (an address gets mailto:)."""
+    return normalizeLink(url if AUTOLINK_RE.match(url) else "mailto:" + url)
 
 
 def _first_paragraph(html: str) -> str | None:

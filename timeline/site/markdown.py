@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
-from markdown_it.rules_inline import StateInline
+from markdown_it.rules_inline import StateInline, state_inline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.anchors import anchors_plugin
@@ -29,8 +29,10 @@ from timeline.site import fastmd
 from timeline.site.bodyrules import (
     CITATION,
     WIKI_LINK,
+    anchor_slug,
     citation_html,
     event_href,
+    is_punctuation,
     summary_text,
     validate_link,
 )
@@ -74,10 +76,14 @@ class RenderedBody:
 @cache
 def _markdown(allow_html: bool) -> MarkdownIt:
     """One configured parser per process and HTML setting."""
+    # markdown-it-py asks Python's own Unicode whether a character beside * _ ~ is punctuation
+    # (the one use of its isPunctChar), so ``a*🫨*b`` had emphasis on Python 3.11 and none on
+    # 3.13: it asks bodyrules instead, which answers as Unicode 15.1 does on every Python.
+    state_inline.isPunctChar = is_punctuation  # type: ignore[attr-defined,assignment]
     md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
-    md.use(anchors_plugin, min_level=2, max_level=4)
+    md.use(anchors_plugin, min_level=2, max_level=4, slug_func=anchor_slug)
     md.validateLink = validate_link  # type: ignore[method-assign]
     md.core.ruler.at("inline", _inline_with_lines)
     md.core.ruler.after("inline", "timeline_links", _rewrite_links)
