@@ -370,3 +370,23 @@ def test_a_config_file_that_is_a_fifo_is_named_not_read(project: Project) -> Non
                             capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
     assert result.returncode == 1
     assert "timeline.toml: is a named pipe (FIFO), not a file" in result.stderr
+
+
+def test_check_finds_a_template_error_that_shows_only_while_rendering(project: Project) -> None:
+    project.write({**GOOD, "theme/templates/year.html":
+                   "{% extends 'base.html' %}{% block content %}{{ no_such_thing }}{% endblock %}"})
+    result = project.run("check")
+    assert_clean_exit(result)
+    assert result.exit_code == 1
+    assert "'no_such_thing' is undefined" in result.stderr and "year.html:1" in result.stderr
+
+
+def test_a_cache_folder_over_the_events_is_refused(project: Project) -> None:
+    project.write({**GOOD, "timeline.toml": 'cache_dir = "events"\n',
+                   "events/old-news.md": event("Old news", "2006")})  # fmt: skip
+    result = project.run("build")
+    assert_clean_exit(result)
+    assert result.exit_code == 1
+    assert "timeline.toml:1: cache_dir: 'events' is, holds or is inside events (events); " \
+           "builds delete what they leave in it" in result.stderr
+    assert (project.root / "events" / "old-news.md").is_file()

@@ -42,7 +42,7 @@ def test_new_never_overwrites_and_gives_a_taken_slug_a_number(project: Project) 
     assert_clean_exit(result)
     assert result.exit_code == 0, result.output
     assert "Created events/2007-08-22-same-2.md" in result.output
-    assert "note: events/2007-08-22-same.md already has the slug you asked for; this event's " \
+    assert "note: events/2007-08-22-same.md already has the slug made from the title; this event's " \
            "slug is 'same-2'" in result.stderr
     assert "Edited by hand" in path.read_text()
     project.build()

@@ -19,7 +19,7 @@ import jinja2
 
 from timeline import cache
 from timeline.config import Config
-from timeline.errors import ContentError, Problem, Problems
+from timeline.errors import ContentError, Problem, Problems, Severity
 from timeline.packed import map_packed
 from timeline.parallel import cores, few_collections, in_parts, map_shares
 from timeline.progress import STEP, Progress
@@ -587,16 +587,38 @@ def _stat(path: Path) -> tuple[int, int]:
 
 def collect(config: Config, *, drafts: bool = False, strict: bool = False) -> Content:
     """Check a project without building it: everything a build would refuse, its theme's
-    templates included."""
+    templates included (each compiled, and one page of each kind rendered in memory, which
+    finds what only shows while rendering, such as an undefined name)."""
     with few_collections():
+        builder = Builder(config, drafts=drafts, strict=strict)
         try:
-            content = Builder(config, drafts=drafts, strict=strict).collect(cores())
+            content = builder.collect(cores())
         except ContentError as exc:
             raise ContentError([*exc.problems, *check_templates(config)], exc.warnings) from None
-        broken = check_templates(config)
+        broken = check_templates(config) or _render_each_kind(builder, content)
         if broken:
             raise ContentError(broken, content.warnings)
         return content
+
+
+def _render_each_kind(builder: Builder, content: Content) -> list[Problem]:
+    """Render the first page of each kind (not the data files, which Python writes)."""
+    renderer = builder._renderer(content)
+    problems: list[Problem] = []
+    kinds: set[str | int] = set()
+    keys = renderer.keys()
+    for key in keys:
+        if key[0] in kinds:
+            continue
+        kinds.add(key[0])
+        spec = renderer.spec(key)
+        if spec.template.startswith("@"):
+            continue
+        try:
+            _render(renderer, spec)
+        except ContentError as exc:
+            problems += exc.problems
+    return problems
 
 
 def export_timeline(config: Config, kind: str, *, drafts: bool = False) -> str:
@@ -617,6 +639,7 @@ def build(
     options = {"drafts": drafts, "strict": strict, "search": search}
     theme = theme_folders(config)
     if use_cache and (last := cache.up_to_date(config, cache.inputs_key(config, options, theme))):
+        Publication(config.output_path, config.cache_path).tidy()  # a killed build's leftovers
         elapsed = {"cache check": time.perf_counter() - started}
         return BuildResult(last["events"], last["pages"], config.output_path, (),
                            timings=elapsed, up_to_date=True)  # fmt: skip
@@ -626,5 +649,7 @@ def build(
     result = builder.build()
     # Keyed by the event files as they were read for this build, not as they are now.
     key = cache.inputs_key(config, options, theme, result.inputs, fixed)
-    cache.record(config, key, result.events, result.pages, result.stats)
+    if why := cache.record(config, key, result.events, result.pages, result.stats):
+        warning = Problem(config.cache_dir, 0, "", why, Severity.WARNING)
+        result = replace(result, warnings=(*result.warnings, warning))
     return result

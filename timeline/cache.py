@@ -123,9 +123,15 @@ def up_to_date(config: Config, key: str) -> dict[str, int] | None:
         return None  # missing, unreadable or from another version: build
 
 
-def record(config: Config, key: str, events: int, pages: int, stats: Stats) -> None:
+def record(config: Config, key: str, events: int, pages: int, stats: Stats) -> str | None:
     """Remember a successful build (written after it is published, so an interrupted build
-    records nothing). ``stats`` describes every file of the output as the build left it."""
+    records nothing). ``stats`` describes every file of the output as the build left it.
+    Returns why it could not be written, if it could not: the site is built all the same."""
     state = {"inputs": key, "output": output_key(stats), "events": events, "pages": pages}
-    if files.real_folder(config.cache_path):
-        files.replace(_record_path(config), json.dumps(state).encode())
+    path = _record_path(config)
+    try:
+        files.replace(path, json.dumps(state).encode())
+    except OSError as exc:
+        return (f"the site is built, but its record {path.name} could not be written "
+                f"({exc.strerror or exc}), so the next build cannot skip itself")
+    return None

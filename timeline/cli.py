@@ -101,7 +101,7 @@ def main() -> None:
 @click.option(
     "--no-cache", is_flag=True,
     help="Build from nothing. Without it, a build whose inputs and output are unchanged "
-    "since the last build does nothing (recorded in site/.timeline-build.json).",
+    "since the last build does nothing (recorded in .timeline-cache/).",
 )  # fmt: skip
 @click.option(
     "--no-search", is_flag=True,
@@ -315,8 +315,11 @@ def new_command(
                              status, slug)  # fmt: skip
     click.echo(f"Created {_shown(path, config.root).rstrip('/')}")
     if placed.taken_by:
-        click.echo(f"note: {placed.taken_by} already has the slug you asked for; this event's "
-                   f"slug is {placed.slug!r}", err=True)  # fmt: skip
+        wanted = "the slug you gave" if slug else "the slug made from the title"
+        click.echo(f"note: {placed.taken_by} already has {wanted}; this event's slug is "
+                   f"{placed.slug!r}", err=True)  # fmt: skip
+    if placed.shortened:
+        click.echo(f"note: the slug was cut to {len(placed.slug)} characters", err=True)
     elif placed.explicit:
         click.echo(f"note: the file name alone would give another slug, so it says "
                    f"slug: {placed.slug}", err=True)  # fmt: skip

@@ -242,7 +242,24 @@ def _from_table(root: Path, table: dict[str, Any], name: str, problems: Problems
         values[key] = value
     if "base_url" in values:
         values["base_url"] = _normal_base_url(values["base_url"])
-    return Config(root=root, config_file=name, **values)
+    config = Config(root=root, config_file=name, **values)
+    if "cache_dir" in values and (clash := _cache_clash(config)):
+        bad("cache_dir", f"{config.cache_dir!r} {clash}; builds delete what they leave in it, "
+                         "so give it a folder of its own, such as .timeline-cache")  # fmt: skip
+        config = replace(config, cache_dir=Config.cache_dir)
+    return config
+
+
+def _cache_clash(config: Config) -> str | None:
+    """Why the cache folder cannot be where the config puts it, or None."""
+    cache = Path(config.cache_dir)
+    if cache.parts in ((), (".",)):
+        return "is the project folder itself"
+    for key in ("events_dir", "output_dir", "theme_dir", "static_dir"):
+        other = Path(getattr(config, key))
+        if cache == other or cache.is_relative_to(other) or other.is_relative_to(cache):
+            return f"is, holds or is inside {key.removesuffix('_dir')} ({other.as_posix()})"
+    return None
 
 
 def require_config(root: Path) -> tuple[Config, Problems]:

@@ -41,6 +41,8 @@ def kind_of(mode: int) -> str:
         return "a device"
     if stat.S_ISLNK(mode):
         return "a symbolic link"
+    if stat.S_ISREG(mode):
+        return "a file"
     return "not a regular file"
 
 
@@ -79,11 +81,13 @@ def create(path: str | Path, data: bytes) -> os.stat_result:
         with open(fd, "wb", closefd=False) as handle:
             handle.write(data)
         return os.fstat(fd)
-    except BaseException:
+    except BaseException as exc:
         os.close(fd)
         fd = -1
         with suppress(OSError):
             os.unlink(path)
+        if isinstance(exc, OSError) and exc.filename is None:  # a full disk names no file
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
         raise
     finally:
         if fd >= 0:
@@ -146,6 +150,20 @@ def make_folder(path: Path, *, under: Path) -> None:
                 raise NotRegularFile(
                     errno.ENOTDIR, f"is {kind_of(mode)}, not a folder", str(current)
                 ) from None
+
+
+def not_a_folder(path: Path) -> str | None:
+    """Why something at ``path`` is not a folder to write into (a link to one is not), or
+    None if it is one, or if nothing is there yet."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    if stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISLNK(mode):
+        return f"is a symbolic link (to {os.readlink(path)})"
+    return f"is {kind_of(mode)}, not a folder"
 
 
 def real_folder(path: Path) -> bool:

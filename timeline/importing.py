@@ -15,7 +15,6 @@ import csv
 import html
 import io
 import json
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from timeline import files
 from timeline.config import Config
 from timeline.errors import UsageError
 from timeline.reading.dates import EDTFError, parse_edtf
-from timeline.reading.events import parse_event, slugify
+from timeline.reading.events import parse_event, shorten, slugify
 from timeline.reading.fields import safe_url
 from timeline.reading.load import MAX_FILE_BYTES
 from timeline.scaffold import known_slugs, place_event
@@ -404,8 +403,9 @@ def import_file(source: Path, config: Config) -> ImportReport:
     slides = _csv_slides(source, text) if csv_file else _json_slides(source, text)
     report = ImportReport(source.name, "row" if csv_file else "slide")
     events = config.events_path
-    if os.path.lexists(events) and not files.real_folder(events):
-        raise UsageError(f"{events} is not a folder; it should hold the events")
+    if why := files.not_a_folder(events):
+        raise UsageError(f"{config.events_dir} {why}; import writes only into a folder of "
+                         "the project's own (never through a link)")
     taken = known_slugs(config)
     planned: list[tuple[Path, bytes]] = []
     for number, slide in slides:
@@ -421,14 +421,13 @@ def import_file(source: Path, config: Config) -> ImportReport:
             continue
         outcome.warnings += event.warnings
         date = parse_edtf(event.meta["date"])
-        placed = place_event(event.slug, date, taken)
-        while os.path.lexists(events / placed.name):  # a file whose own slug differs
-            taken[placed.slug] = placed.name
-            placed = place_event(event.slug, date, taken)
-        if placed.slug != event.slug:
-            outcome.warnings.append(f"the slug {event.slug!r} is taken by "
-                                    f"{placed.taken_by or 'another event'}; this event's "
-                                    f"slug is {placed.slug!r}")  # fmt: skip
+        placed = place_event(event.slug, date, taken, events)
+        if placed.shortened:
+            outcome.warnings.append(f"its slug was cut to {len(placed.slug)} characters")
+        if placed.taken_by:
+            outcome.warnings.append(f"the slug {shorten(event.slug)!r} is taken by "
+                                    f"{placed.taken_by}; this event's slug is "
+                                    f"{placed.slug!r}")  # fmt: skip
         meta = dict(event.meta)
         if placed.explicit or placed.slug != event.slug:
             meta = {"title": meta.pop("title"), "date": meta.pop("date"), "slug": placed.slug,
@@ -459,9 +458,12 @@ def _write_all(planned: list[tuple[Path, bytes]], config: Config) -> None:
         for path, data in planned:
             files.create_whole(path, data)
             done.append(path)
-    except OSError as exc:
+    except BaseException as exc:  # a full disk, or Ctrl-C: take back what was written
         for path in done:
             path.unlink(missing_ok=True)
+        if not isinstance(exc, OSError):
+            raise UsageError(f"interrupted; nothing was imported ({len(planned)} files were "
+                             "to be written)") from None
         where = exc.filename or config.events_path
         raise UsageError(f"cannot write {where}: {exc.strerror or exc}; nothing was imported "
                          f"({len(planned)} files were to be written)") from None

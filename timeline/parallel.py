@@ -98,30 +98,47 @@ def in_parts(
     # collector so that it does not touch (and so copy) every inherited memory page.
     gc.freeze()
     context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(
+        min(workers, parts), mp_context=context, initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+    )  # fmt: skip
     try:
-        with ProcessPoolExecutor(
-            min(workers, parts), mp_context=context, initializer=_die_with_parent,
-            initargs=(os.getpid(),),
-        ) as pool:
-            futures = [pool.submit(_run, part) for part in range(parts)]
-            pending = set(futures)
-            while pending:
-                _, pending = wait(pending, timeout=TICK, return_when=FIRST_EXCEPTION)
-                if tick is not None:
-                    tick()
-            results = [future.result() for future in futures]
+        futures = [pool.submit(_run, part) for part in range(parts)]
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=TICK, return_when=FIRST_EXCEPTION)
+            if tick is not None:
+                tick()
+            for future in done:  # a part that failed fails the whole: stop the others now
+                ok, value = future.result()
+                if not ok:
+                    raise value
+        results = [future.result()[1] for future in futures]
     except BrokenProcessPool:
+        _stop(pool)
         raise WorkerDied(
             "a build worker process stopped unexpectedly (killed, or out of memory?); "
             "the previous site is kept"
         ) from None
+    except BaseException:  # Ctrl-C, or a part's error: the queued parts are not run
+        _stop(pool)
+        raise
+    else:
+        pool.shutdown()
     finally:
         _JOB = None
         gc.unfreeze()
-    for ok, value in results:
-        if not ok:
-            raise value
-    return [value for _, value in results]
+    return results
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End a pool at once: queued parts cancelled, running workers killed (``shutdown``
+    alone would let every queued part run first, however long that takes)."""
+    processes = list(getattr(pool, "_processes", None) or {})  # pid -> Process, a CPython detail
+    pool.shutdown(wait=False, cancel_futures=True)
+    for pid in processes:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def map_runs(function: Callable[[Sequence[T]], R], items: Sequence[T], workers: int) -> list[R]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,7 +69,8 @@ class NewFile:
     name: str  # file name in the events folder
     slug: str
     explicit: bool  # the file name alone would give another slug (a number read as a day)
-    taken_by: str | None = None  # the event whose slug this one's was, before it got "-2"
+    taken_by: str | None = None  # the file that had the slug wanted, before it got "-2"
+    shortened: bool = False  # the slug wanted was longer than a slug may be
 
 
 _SLUG_LINE = re.compile(r"^slug:[ \t]*[\"']?([^\"'#\n]*?)[\"']?[ \t]*(?:#.*)?$", re.MULTILINE)
@@ -89,20 +91,23 @@ def known_slugs(config: Config) -> dict[str, str]:
     return found
 
 
-def place_event(slug: str, date: EDTFDate, taken: dict[str, str]) -> NewFile:
-    """A file name for an event of ``slug`` and ``date`` that builds as intended: a slug no
-    other event has (else ``-2``, ``-3``...), and ``slug:`` written out when the date prefix
-    and the slug together read otherwise ("2007-08-" + "12-killed" reads as 12 August)."""
+def place_event(slug: str, date: EDTFDate, taken: dict[str, str], folder: Path) -> NewFile:
+    """A file name in ``folder`` for an event of ``slug`` and ``date`` that builds as
+    intended: a slug no other event has and a file name nothing has (else ``-2``, ``-3``...),
+    and ``slug:`` written out when the date prefix and the slug together read otherwise
+    ("2007-08-" + "12-killed" reads as 12 August)."""
     prefix = date_prefix(date)
-    wanted = slug = shorten(slug)
-    number = 2
-    while slug in taken:
+    wanted = shorten(slug)
+    candidate, number = wanted, 2
+    while candidate in taken or os.path.lexists(folder / f"{prefix}{candidate}.md"):
         tail = f"-{number}"
-        slug = shorten(wanted, MAX_SLUG - len(tail)) + tail
+        candidate = shorten(wanted, MAX_SLUG - len(tail)) + tail
         number += 1
-    name = f"{prefix}{slug}.md"
-    taken_by = taken.get(wanted) if slug != wanted else None
-    return NewFile(name, slug, default_slug(name) != slug, taken_by)
+    name = f"{prefix}{candidate}.md"
+    taken_by = None
+    if candidate != wanted:
+        taken_by = taken.get(wanted) or f"{folder.name}/{prefix}{wanted}.md"
+    return NewFile(name, candidate, default_slug(name) != candidate, taken_by, wanted != slug)
 
 
 def new_event(
@@ -133,9 +138,10 @@ def new_event(
                 "give the event a URL name with --slug, e.g. --slug douri-and-al-qaeda"
             )
     events = config.events_path
-    if events.exists() and not files.real_folder(events):
-        raise UsageError(f"{_rel(events, config)} is not a folder; it should hold the events")
-    placed = place_event(slug, date, known_slugs(config))
+    if why := files.not_a_folder(events):
+        raise UsageError(f"{_rel(events, config)} {why}; timeline new writes only into a "
+                         "folder of the project's own (never through a link)")
+    placed = place_event(slug, date, known_slugs(config), events)
     path = events / placed.name
     text = event_text(title, date.text, [t for t in tags if t], status,
                       placed.slug if placed.explicit or placed.slug != slug else None)  # fmt: skip
@@ -202,9 +208,11 @@ GITIGNORE = "/site/\n/.timeline-cache/\n"
 def init_project(directory: Path) -> list[str]:
     """Scaffold a project: config, events/ with an example event and bibliography. Returns
     the files it did not write because something (even a dangling link) has their name."""
-    if (directory / "timeline.toml").exists() or (directory / "events").exists():
-        raise UsageError(f"{directory} already holds a timeline project; nothing was changed")
-    files_ = {
+    for name in ("timeline.toml", "events"):
+        if os.path.lexists(directory / name):  # a link to nowhere counts: it is no project
+            raise UsageError(f"{directory} already holds a timeline project ({name} is there"
+                             "); nothing was changed")  # fmt: skip
+    scaffold = {
         "timeline.toml": CONFIG,
         ".gitignore": GITIGNORE,
         "events/_sources.yaml": SOURCES,
@@ -214,7 +222,7 @@ def init_project(directory: Path) -> list[str]:
     try:
         directory.mkdir(parents=True, exist_ok=True)
         files.make_folder(directory / "events", under=directory)
-        for name, text in files_.items():
+        for name, text in scaffold.items():
             try:
                 files.create_whole(directory / name, text.encode("utf-8"))
             except FileExistsError:

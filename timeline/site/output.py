@@ -48,7 +48,7 @@ class WriteError(TimelineError):
 
 LOCK = "build.lock"
 LOCK_WAIT = 60.0  # seconds to wait for another build of the same project
-STAGING = "staging-"  # + a digest of the output path + "-" + the process id
+STAGING = "staging-"  # the new site while it is made (see Publication)
 OLD = "old-"  # the previous site between two renames, where an exchange is not possible
 
 
@@ -186,7 +186,14 @@ def _same_device(a: Path, b: Path) -> bool:
 class Publication:
     """One build's way into the output folder: the project's build lock, a fresh staging
     folder, and the swap that publishes it (``publish``). Leaving the ``with`` block
-    without publishing discards the staging folder; the output is untouched."""
+    without publishing discards the staging folder; the output is untouched.
+
+    Where things go while a build runs, each name made here only (``_place``): in the cache
+    folder, ``staging-<tag>-<pid>`` (the new site) and ``old-<tag>`` (the old one between
+    two renames, where the system cannot swap); beside the output instead when the cache
+    folder is on another file system, ``.<output>.timeline-staging-<pid>`` and
+    ``.<output>.timeline-old-<pid>``. ``<tag>`` tells outputs apart (``--out``).
+    """
 
     def __init__(self, output: Path, cache: Path) -> None:
         self.output = output
@@ -195,6 +202,13 @@ class Publication:
         self.staging = Path()
         self.previous: Path | None = None  # the site being replaced, to link pages from
         self._lock = -1
+
+    def _place(self, kind: str, pid: str) -> Path:
+        """Where a build's staging folder or old site goes (``pid`` "*": a glob of all)."""
+        if _same_device(self.cache, self.output.parent):
+            return self.cache / (f"{STAGING}{self.tag}-{pid}" if kind == STAGING
+                                 else f"{OLD}{self.tag}")  # fmt: skip
+        return self.output.parent / f".{self.output.name}.timeline-{kind}{pid}"
 
     def __enter__(self) -> Publication:
         try:
@@ -211,31 +225,38 @@ class Publication:
         parent = self.output.parent
         if not parent.is_dir():
             parent.mkdir(parents=True)
-        if self.cache.is_symlink() or (self.cache.exists() and not self.cache.is_dir()):
-            raise UsageError(f"the cache folder {self.cache} is not a folder; remove it")
-        self.cache.mkdir(parents=True, exist_ok=True)
-        self._take_lock()
+        if os.path.ismount(self.output):
+            raise UsageError(
+                f"{self.output} is a mount point, and a build replaces the output folder "
+                "whole (so that readers see the old site or the new one, never a mix); "
+                f"build into a folder inside it (--out {self.output / 'site'}) or mount the "
+                "folder above it"
+            )
+        self.lock()
         self._recover()
-        # Staging in the cache folder, unless it is on another disk than the output: a
-        # folder can only be renamed within one file system.
-        if _same_device(self.cache, parent):
-            self.staging = self.cache / f"{STAGING}{self.tag}-{os.getpid()}"
-        else:
-            self.staging = parent / f".{self.output.name}.timeline-{STAGING}{os.getpid()}"
+        self.staging = self._place(STAGING, str(os.getpid()))
         os.mkdir(self.staging)  # fails on anything already there, a link included
         self.previous = self.output if files.real_folder(self.output) else None
 
-    def _take_lock(self) -> None:
+    def lock(self, *, wait: float = LOCK_WAIT) -> bool:
+        """Take the project's build lock (False if another build holds it past ``wait``)."""
+        if self.cache.is_symlink() or (self.cache.exists() and not self.cache.is_dir()):
+            raise UsageError(f"the cache folder {self.cache} is not a folder; remove it")
+        self.cache.mkdir(parents=True, exist_ok=True)
         if fcntl is None:  # pragma: no cover
-            return
-        self._lock = os.open(self.cache / LOCK, os.O_RDWR | os.O_CREAT | files.NOFOLLOW, 0o644)
-        deadline = time.monotonic() + LOCK_WAIT
+            return True
+        flags = os.O_RDWR | os.O_CREAT | files.NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+        self._lock = os.open(self.cache / LOCK, flags, 0o644)
+        deadline = time.monotonic() + wait
         while True:
             try:
                 fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
+                return True
             except BlockingIOError:
-                if time.monotonic() > deadline:
+                if time.monotonic() >= deadline:
+                    if not wait:
+                        self._unlock()
+                        return False
                     raise UsageError(
                         "another timeline build of this project is still running; "
                         "wait for it to finish"
@@ -244,47 +265,53 @@ class Publication:
 
     def _unlock(self) -> None:
         if self._lock >= 0:
-            os.close(self._lock)  # releases the lock
+            os.close(self._lock)  # closing the file is what releases a flock
             self._lock = -1
-
-    def _leftovers(self) -> list[Path]:
-        """What killed builds left: staging folders and previous sites (ours or older)."""
-        found = [p for p in self.cache.iterdir() if p.name.startswith((STAGING, OLD))]
-        parent, name = self.output.parent, self.output.name
-        for pattern in (f".{name}.timeline-{STAGING}*", f".{name}.partial-*", f".{name}.old-*"):
-            found += parent.glob(pattern)
-        return found
 
     def _recover(self) -> None:
         """Put back a previous site left between two renames, then remove every leftover
         (this build holds the lock: no other build of the project is using them)."""
+        old = self._place(OLD, "*")
         if not self.output.exists():
-            name = self.output.name
-            for old in [self.cache / f"{OLD}{self.tag}",
-                        *self.output.parent.glob(f".{name}.old-*")]:  # fmt: skip
-                if files.real_folder(old):
-                    os.rename(old, self.output)
+            for found in [*old.parent.glob(old.name), *self.output.parent.glob(
+                    f".{self.output.name}.old-*")]:  # fmt: skip
+                if files.real_folder(found):
+                    os.rename(found, self.output)
                     break
-        for path in self._leftovers():
+        staging = self._place(STAGING, "*")
+        legacy = [f".{self.output.name}.partial-*", f".{self.output.name}.old-*"]
+        for path in [*staging.parent.glob(staging.name), *old.parent.glob(old.name),
+                     *(p for pattern in legacy for p in self.output.parent.glob(pattern))]:
             if files.real_folder(path):
                 shutil.rmtree(path, ignore_errors=True)
             else:
                 with suppress(OSError):
                     path.unlink()
 
+    def tidy(self) -> None:
+        """Remove what killed builds left, if no build is running (for a build that finds
+        the site up to date and so builds nothing)."""
+        try:
+            if self.lock(wait=0):
+                self._recover()
+        except OSError:
+            pass  # leftovers stay for the next build
+        finally:
+            self._unlock()
+
     def publish(self) -> None:
         """Make the staging folder the output folder, in one step where the system can."""
         try:
             if not self.output.exists():
                 os.rename(self.staging, self.output)
-            elif not _exchange(self.staging, self.output):
-                old = self.cache / f"{OLD}{self.tag}"
-                if not _same_device(self.cache, self.output.parent):
-                    old = self.output.parent / f".{self.output.name}.old-{os.getpid()}"
-                os.rename(self.output, old)  # the one moment with no site: see _recover
-                os.rename(self.staging, self.output)
-                shutil.rmtree(old, ignore_errors=True)
-                return
+            else:
+                _keep_mode_and_owner(self.output, self.staging)
+                if not _exchange(self.staging, self.output):
+                    old = self._place(OLD, str(os.getpid()))
+                    os.rename(self.output, old)  # the one moment with no site: see _recover
+                    os.rename(self.staging, self.output)
+                    shutil.rmtree(old, ignore_errors=True)
+                    return
         except OSError as exc:
             raise write_error(exc) from None
         shutil.rmtree(self.staging, ignore_errors=True)  # the old site, after a swap
@@ -297,6 +324,17 @@ class Publication:
                 shutil.rmtree(self.staging, ignore_errors=True)
         finally:
             self._unlock()
+
+
+def _keep_mode_and_owner(old: Path, new: Path) -> None:
+    """Give the new site's folder the old one's permissions and owner (a group-writable
+    folder shared with a web server stays so), as far as this user may."""
+    st = os.stat(old)
+    with suppress(OSError):
+        os.chmod(new, stat.S_IMODE(st.st_mode))
+    with suppress(OSError):
+        if (st.st_uid, st.st_gid) != (os.getuid(), os.getgid()):
+            os.chown(new, st.st_uid, st.st_gid)
 
 
 def write_error(exc: OSError) -> WriteError:
