@@ -77,7 +77,7 @@ def serve_latency(runs: int, events: int = 0, edit: str = "title") -> None:
     from playwright.sync_api import sync_playwright
 
     from timeline.config import load_config
-    from timeline.serving.preview import Preview
+    from timeline.serving.preview import Preview, preview_config
     from timeline.serving.watch import DEBOUNCE
 
     with tempfile.TemporaryDirectory() as folder:
@@ -104,7 +104,7 @@ def serve_latency(runs: int, events: int = 0, edit: str = "title") -> None:
             retags = _other_tags(root, original)
 
         def load():  # type: ignore[no-untyped-def]
-            return load_config(root)[0].with_overrides(base_url="")  # as `timeline serve`
+            return preview_config(load_config(root)[0])  # as `timeline serve`
 
         reports: list[str] = []
         started = time.perf_counter()

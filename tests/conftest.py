@@ -20,7 +20,7 @@ from click.testing import CliRunner, Result
 
 from timeline.cli import main
 from timeline.config import Config, load_config
-from timeline.serving.preview import Preview
+from timeline.serving.preview import Preview, preview_config
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -170,7 +170,7 @@ def preview(project: Project) -> Iterator[Preview]:
     """`timeline serve` on a free port over the project's files (write them first)."""
 
     def load() -> Config:
-        return load_config(project.root)[0].with_overrides(base_url="")
+        return preview_config(load_config(project.root)[0])
 
     server = Preview(load(), load=load, port=0, report=lambda line: None)
     server.start()

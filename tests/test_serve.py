@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup
 
 from tests.conftest import Project, event
 from timeline.config import load_config
-from timeline.serving.preview import Preview
+from timeline.serving.preview import Preview, preview_config
 from timeline.serving.watch import DEBOUNCE
 
 FILES: dict[str, str | bytes] = {
@@ -35,7 +35,7 @@ def preview(project: Project) -> Iterator[Preview]:
     (project.root / "secret.txt").write_text("secret")
 
     def load():  # type: ignore[no-untyped-def]
-        return load_config(project.root)[0].with_overrides(base_url="")
+        return preview_config(load_config(project.root)[0])
 
     server = Preview(load(), load=load, port=0, report=lambda line: None)
     server.start()
@@ -75,7 +75,7 @@ def test_serves_pages_with_the_reload_script_but_never_writes_it(
     assert "/__timeline__/wait" in body
     sources = [str(s["src"]) for s in soup.find_all("script") if s.get("src")]
     assert sources and all("://" not in src and not src.startswith("//") for src in sources)
-    for page in project.site.rglob("*.html"):
+    for page in preview.server.folder.rglob("*.html"):
         assert "__timeline__" not in page.read_text()
 
 
@@ -104,8 +104,8 @@ def test_only_files_inside_the_output_folder_are_served(preview: Preview, path: 
 def test_symlinks_and_dotfiles_in_the_output_are_not_served(
     preview: Preview, project: Project
 ) -> None:
-    os.symlink(project.root / "secret.txt", project.site / "link.txt")
-    (project.site / ".env").write_text("secret")
+    os.symlink(project.root / "secret.txt", preview.server.folder / "link.txt")
+    (preview.server.folder / ".env").write_text("secret")
     assert request(preview, "/link.txt")[0] == 404
     assert request(preview, "/.env")[0] == 404
 
@@ -253,7 +253,7 @@ def test_output_folder_and_build_reads_never_trigger_a_build(
     preview: Preview, project: Project
 ) -> None:
     builds = preview.builds
-    (project.site / "extra.html").write_text("x")
+    (preview.server.folder / "extra.html").write_text("x")
     for path in (project.root / "events").iterdir():
         path.read_bytes()
     preview.builder.update()  # the build's own reads and writes
@@ -399,15 +399,40 @@ def test_serve_replaces_links_in_its_folder_and_never_writes_through_them(
 ) -> None:
     outside = tmp_path / "outside.html"
     outside.write_text("keep me")
-    page = project.site / "events" / "a" / "index.html"
+    page = preview.server.folder / "events" / "a" / "index.html"
     page.unlink()
     os.symlink(outside, page)
-    (project.site / "events" / "a" / ".index.html.timeline-tmp").unlink(missing_ok=True)
+    (preview.server.folder / "events" / "a" / ".index.html.timeline-tmp").unlink(missing_ok=True)
     dangling = tmp_path / "created-by-serve.html"
-    os.symlink(dangling, project.site / "events" / "a" / f".index.html.{os.getpid()}.timeline-tmp")
+    os.symlink(dangling, preview.server.folder / "events" / "a" / f".index.html.{os.getpid()}.timeline-tmp")
     epoch = preview.state.epoch
     path = project.root / "events" / "2007-08-22-a.md"
     path.write_text(path.read_text().replace("Something happened.", "Something changed."))
     wait_for_build(preview, epoch)
     assert outside.read_text() == "keep me" and not dangling.exists()
     assert not page.is_symlink() and "Something changed." in page.read_text()
+
+
+def test_serve_never_touches_the_published_build(project: Project) -> None:
+    """`timeline serve` previews from a folder of its own: site/ stays what the last
+    `timeline build` made (with its search index and data files), whatever is edited."""
+    project.write(FILES)
+    project.build()
+    published = project.snapshot()
+
+    def load():  # type: ignore[no-untyped-def]
+        return preview_config(load_config(project.root)[0])
+
+    server = Preview(load(), load=load, port=0, report=lambda line: None)
+    server.start()
+    try:
+        assert server.server.folder == (project.root / ".timeline-cache" / "preview").resolve()
+        epoch = server.state.epoch
+        path = project.root / "events" / "2007-08-22-a.md"
+        path.write_text(path.read_text().replace("Something happened.", "Previewed."))
+        wait_for_build(server, epoch)
+        _, body, _ = request(server, "/events/a/")
+        assert "Previewed." in body
+    finally:
+        server.stop()
+    assert project.snapshot() == published

@@ -17,7 +17,7 @@ from tests.conftest import Project, event
 from tests.test_serve import request
 from timeline.build import Builder
 from timeline.config import Config, load_config
-from timeline.serving.preview import Preview
+from timeline.serving.preview import Preview, preview_config
 
 FILES = {
     "events/2007-08-22-a.md": event("Event A", "2007-08-22", extra="tags: [Diyala]"),
@@ -32,7 +32,7 @@ def preview(project: Project) -> Iterator[Preview]:
     project.write(FILES)
 
     def load() -> Config:
-        return load_config(project.root)[0].with_overrides(base_url="")
+        return preview_config(load_config(project.root)[0])
 
     lines: list[str] = []
     server = Preview(load(), load=load, port=0, report=lines.append)

@@ -204,12 +204,12 @@ def serve_command(root: Path, host: str, port: int, open_browser: bool, drafts: 
     """Preview the site: build, serve it locally, rebuild on save and reload the browser."""
     import webbrowser
 
-    from timeline.serving.preview import Preview
+    from timeline.serving.preview import Preview, preview_config
 
     def load() -> Config:
         config, problems = require_config(root.resolve())
         _echo_problems(problems.warnings)
-        return config.with_overrides(base_url="")  # previews are served from the root
+        return preview_config(config)
 
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.secho(

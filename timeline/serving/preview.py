@@ -30,6 +30,16 @@ from timeline.serving.watch import ChangeKind, Debouncer, Watcher
 Reporter = Callable[[str], None]
 
 
+PREVIEW_FOLDER = "preview"  # in the cache folder: what `timeline serve` builds and serves
+
+
+def preview_config(config: Config) -> Config:
+    """The config a preview builds with: served from the root (no base_url), into a folder
+    of its own in the cache folder, so that ``site/`` stays what ``timeline build`` made
+    (a preview has no search index and no data files: it must never be published)."""
+    return config.with_overrides(base_url="", output_dir=str(config.cache_path / PREVIEW_FOLDER))
+
+
 def _identity(folder: Path) -> tuple[int, int] | None:
     """Which folder is at a path (device and inode), or None if none is."""
     try:

@@ -150,8 +150,12 @@ class Watcher:
         self.observer = Observer()
         # Each watched folder, its watch, and which folder (device, inode) the watch is on.
         self.watched: dict[Path, tuple[ObservedWatch, tuple[int, int]]] = {}
-        # The root, not recursively: config files, and folders such as theme/ appearing.
+        # The root, not recursively: config files, and folders such as theme/ appearing;
+        # and the folder holding the served one (the cache folder), for the served folder.
         self.observer.schedule(self.handler, str(config.root), recursive=False)
+        holder = config.output_path.parent
+        if holder != config.root and holder.is_dir():
+            self.observer.schedule(self.handler, str(holder), recursive=False)
         self.refresh()
 
     def refresh(self) -> None:
