@@ -415,11 +415,6 @@ def _rewrite(folder: Path, built: dict[str, bytes]) -> None:
 # Known differences of the fast path (issue 15, point 6): an autolink with percent-encoded UTF-8
 # shows the escapes, not the Arabic, and a footnote's text four spaces after "]:" becomes a
 # code block. Strict: once fastmd gives markdown-it-py's HTML there, this marker must go.
-_FAST_PATH_DIFFERS = pytest.mark.xfail(
-    fastmd.available(), strict=True, reason="fastmd parts from markdown-it-py (issue 15.6)"
-)
-
-
 @pytest.mark.parametrize("site", ["sample", "corners"])
 def test_the_built_site_is_the_golden_one(
     site: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -439,7 +434,7 @@ def test_the_built_site_is_the_golden_one(
 
 
 @pytest.mark.skipif(not fastmd.available(), reason="markdown-it-pyrs is not installed")
-@pytest.mark.parametrize("site", ["sample", pytest.param("corners", marks=_FAST_PATH_DIFFERS)])
+@pytest.mark.parametrize("site", ["sample", "corners"])
 def test_the_fast_markdown_path_gives_the_golden_site(site: str, tmp_path: Path) -> None:
     """As built where markdown-it-pyrs is installed (CPython 3.11, 3.12): the same bytes. Never
     used to update the golden, so a difference between the renderers fails even then."""
