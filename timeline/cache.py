@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from timeline import __version__, files
-from timeline.config import Config
+from timeline.config import CONFIG_FILES, Config
 from timeline.reading.load import BIBLIOGRAPHY, event_files, file_digest
 
 LEGACY_STATE = ".timeline-build.json"  # where versions before 0.2 kept the record: in the site
@@ -49,7 +49,7 @@ def fixed_inputs(config: Config, options: Mapping[str, object], theme: list[Path
         for path in paths:
             digest.update(str(path.relative_to(folder)).encode() + b"\0")
             digest.update(_contents(path))
-    for name in ("timeline.toml", "pyproject.toml"):
+    for name in CONFIG_FILES:
         path = config.root / name
         if path.is_file():
             digest.update(_contents(path))

@@ -21,6 +21,7 @@ from timeline.config import Config, require_config
 from timeline.errors import ContentError, Problem, TimelineError, UsageError
 from timeline.importing import import_file
 from timeline.progress import Progress
+from timeline.reading.model import Status
 from timeline.scaffold import init_project, new_event
 from timeline.site.links import check_links
 
@@ -297,7 +298,7 @@ def _plural(count: int, noun: str) -> str:
 @click.option("--tags", default="", help="Comma-separated tags, e.g. --tags Diyala,Awakening.")
 @click.option(
     "--status", default="reported", show_default=True,
-    type=click.Choice(["reported", "confirmed", "disputed", "denied", "retracted"]),
+    type=click.Choice([status.value for status in Status]),
     help="How established the claim is.",
 )  # fmt: skip
 @click.option(

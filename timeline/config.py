@@ -16,6 +16,10 @@ from timeline.errors import ContentError, Problems, UsageError
 from timeline.reading.dates import DateFormat
 from timeline.reading.fields import did_you_mean
 
+# Where a project's config is looked for, in this order: a file of its own, or the
+# [tool.timeline] table of pyproject.toml.
+CONFIG_FILES = ("timeline.toml", "pyproject.toml")
+
 KEYS = (
     "title", "description", "base_url", "language", "author", "date_format", "allow_html",
     "groups", "timezone", "events_dir", "output_dir", "theme_dir", "static_dir", "cache_dir",
@@ -160,7 +164,7 @@ def load_config(root: Path) -> tuple[Config, Problems]:
     problems = Problems()
     table: dict[str, Any] = {}
     name = ""
-    for candidate, section in (("timeline.toml", None), ("pyproject.toml", ("tool", "timeline"))):
+    for candidate, section in zip(CONFIG_FILES, (None, ("tool", "timeline")), strict=True):
         path = root / candidate
         if not os.path.lexists(path):
             continue

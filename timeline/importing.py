@@ -32,9 +32,10 @@ from timeline.reading.dates import EDTFError, parse_edtf
 from timeline.reading.events import parse_event, shorten, slugify
 from timeline.reading.fields import safe_url
 from timeline.reading.load import MAX_FILE_BYTES
+from timeline.reading.model import Status
 from timeline.scaffold import known_slugs, place_event
 
-_STATUSES = ("reported", "confirmed", "disputed", "denied", "retracted")
+_STATUSES = {status.value for status in Status}
 MAX_IMPORT_BYTES = 100 * 1024 * 1024  # a TimelineJS file larger than this is not one
 
 

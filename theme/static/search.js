@@ -16,7 +16,6 @@
   var root = new URL("../", script.src);
   var KINDS = [["tag", "Tag"], ["actor", "Actor"], ["place", "Place"], ["status", "Status"],
                ["year", "Year"]];
-  var STATUSES = ["reported", "confirmed", "disputed", "denied", "retracted"];
   // Tag, actor and place names reach the index with three characters Pagefind mishandles
   // swapped for private-use ones (see event.html); a name is shown with them swapped back.
   var SWAPPED = {"\ue000": "\"", "\ue001": "\\", "\ue002": "&"};
@@ -222,7 +221,7 @@
     var facts = el("p", {"class": "search-result-meta"});
     if (meta.date) { facts.append(el("span", {"class": "date"}, String(meta.date))); }
     if (meta.status) {
-      var key = STATUSES.indexOf(meta.status_key) !== -1 ? " status-" + meta.status_key : "";
+      var key = /^[a-z]+$/.test(meta.status_key || "") ? " status-" + meta.status_key : "";
       facts.append(" ", el("span", {"class": "status" + key}, String(meta.status)));
     }
     var text = el("p", {"class": "search-result-excerpt", dir: "auto"});

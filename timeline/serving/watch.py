@@ -29,11 +29,10 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
-from timeline.config import Config
+from timeline.config import CONFIG_FILES, Config
 
 WRITES = {EVENT_TYPE_CREATED, EVENT_TYPE_MODIFIED, EVENT_TYPE_DELETED, EVENT_TYPE_MOVED,
           EVENT_TYPE_CLOSED}  # fmt: skip
-CONFIG_FILES = ("timeline.toml", "pyproject.toml")
 DEBOUNCE = 0.05  # seconds of quiet before a burst of changes is built
 
 
