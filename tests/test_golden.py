@@ -412,9 +412,6 @@ def _rewrite(folder: Path, built: dict[str, bytes]) -> None:
         path.write_bytes(data)
 
 
-# Known differences of the fast path (issue 15, point 6): an autolink with percent-encoded UTF-8
-# shows the escapes, not the Arabic, and a footnote's text four spaces after "]:" becomes a
-# code block. Strict: once fastmd gives markdown-it-py's HTML there, this marker must go.
 @pytest.mark.parametrize("site", ["sample", "corners"])
 def test_the_built_site_is_the_golden_one(
     site: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
