@@ -141,6 +141,9 @@ DIVERGENCES = [
     "*  | \n---",
     "a\n| b |\n|---|",
     "> x\n10. y",  # a quote's paragraph continued without >
+    "> > a\n> - ",  # an empty item after a nested quote's paragraph: a list to markdown-it-py
+    "alpha[^n]: > quoted\n\n[^n]: > quoted\n\t- ",  # ... and after a footnote's quote
+    "x[^n]\n\n[^n]: > a\n    b\n    1. ",
     "`[[a]]` [[a]] `\\`[[a]]",  # code, escapes
     "[ `",  # pyrs panics on these
     "[`a` `",

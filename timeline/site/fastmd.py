@@ -80,6 +80,7 @@ _PREFIX = r"[ \t>*+\-\d.)]*"  # what may stand before a block: indentation, quot
 _DEEP = re.compile(r"\n(?:[ \t>*+\-.)\d]|\[\^[^\]\n]*\]:){" + str(DEEPEST) + "}")
 _TAB_AFTER_MARKER = re.compile(r"\n[ \t]*(?:>|[*+-]|\d{1,9}[.)])[ >*+\-\d.)\t]*\t")
 _LAZY_QUOTE = re.compile(r"\n[ \t]*>[^\n]*\n(?![ \t]*(?:>|\n|\Z))")
+_EMPTY_ITEM = re.compile(r"\n[ \t>]*(?:[*+-]|\d{1,9}[.)])[ \t]*(?=\n|\Z)")  # a marker alone
 _DEFINITION = re.compile(r"\n" + _PREFIX + r"\[[^^\n][^\n]*\]:")  # of a reference link
 _FOOTNOTE_DEFINITION = re.compile(r"\n(" + _PREFIX + r")\[\^[^\]\n]*\]:([ \t]*)")
 _FENCE = re.compile(r"\n(" + _PREFIX + r")(`{3,}|~{3,})([^\n]*)")
@@ -193,8 +194,12 @@ def _source_unsure(source: str) -> bool:
         return True
     if "\t" in source and _TAB_AFTER_MARKER.search(lines):
         return True  # tabs expanded differently in a list or quote
-    if ">" in source and _LAZY_QUOTE.search(lines):
-        return True  # a quote's paragraph continued without '>': ended differently
+    if ">" in source:
+        if _LAZY_QUOTE.search(lines):
+            return True  # a quote's paragraph continued without '>': ended differently
+        for match in _EMPTY_ITEM.finditer(lines):
+            if ">" in lines[lines.rfind("\n\n", 0, match.start()) + 1 : match.start()]:
+                return True  # an empty item after a nested quote's paragraph: ended otherwise
     if ":" in source and "]:" in source and _DEFINITION.search(lines):
         return True
     if "^" in source and "[^" in source:
