@@ -18,6 +18,7 @@ from tests.test_serve import request
 from timeline.build import Builder
 from timeline.config import Config, load_config
 from timeline.serving.preview import Preview, preview_config
+from timeline.serving.watch import ChangeKind
 
 FILES = {
     "events/2007-08-22-a.md": event("Event A", "2007-08-22", extra="tags: [Diyala]"),
@@ -189,3 +190,38 @@ def test_a_request_for_a_deleted_folder_waits_for_it_to_be_built(
     shutil.rmtree(preview.server.folder)
     status, body, _ = request(preview, "/events/b/")  # type: ignore[arg-type]
     assert status == 200 and "Event B" in body
+
+
+@pytest.mark.parametrize("change", [ChangeKind.THEME, ChangeKind.CONFIG])
+def test_a_theme_or_config_change_while_the_content_is_broken_leaves_no_stale_page(
+    project: Project, change: ChangeKind
+) -> None:
+    """Found by the state machine (tests/test_stateful.py): a theme or config change made the
+    builder forget what it had written; when the content was broken at that moment, the pages
+    of an event renamed meanwhile were never removed once it was fixed."""
+    project.write(FILES)
+
+    def load() -> Config:
+        return preview_config(load_config(project.root)[0])
+
+    preview = Preview(load(), load=load, port=0, report=lambda line: None)
+    try:
+        preview.first_build()
+        events = project.root / "events"
+        (events / "2007-09-01-c.md").rename(events / "2007-09-01-d.md")  # c's page must go
+        _edit(project, "Something happened.", "See [[c]].")  # a link to nowhere: broken
+        preview.rebuild({ChangeKind.CONTENT})
+        assert preview.state.problems
+        if change is ChangeKind.THEME:
+            project.write({"theme/static/extra.css": "p { color: red; }\n"})
+        else:
+            project.write({"timeline.toml": 'title = "Retitled"\n'})
+        preview.rebuild({change})
+        assert preview.state.problems
+        _edit(project, "See [[c]].", "See [[d]].")
+        preview.rebuild({ChangeKind.CONTENT})
+        assert not preview.state.problems
+        assert not (preview.server.folder / "events" / "c").exists()
+        _same_as_cold_build(project, preview.server.folder)
+    finally:
+        preview.server.server_close()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import jinja2
 
-from timeline import cache
+from timeline import cache, files
 from timeline.config import Config
 from timeline.errors import ContentError, Problem, Problems, Severity
 from timeline.packed import map_packed
@@ -132,6 +132,7 @@ class Builder:
         self.bodies: dict[str, tuple[Event, RenderedBody]] = {}
         self.env: jinja2.Environment | None = None
         self.previous: dict[str, PageSpec] = {}  # output file -> spec it was rendered from
+        self.everything = False  # the next update renders every page (the theme changed)
         self.keys: list[PageKey] = []  # every page of the last build or update
         self.statics: dict[str, tuple[int, int]] = {}
         self.content: Content | None = None  # what the last successful collect found
@@ -149,10 +150,12 @@ class Builder:
         return lap
 
     def forget_theme(self) -> None:
-        """Templates or static files changed: recompile templates, re-render every page."""
+        """Templates or static files changed: recompile templates, re-render every page and
+        copy every static file again. What was written is not forgotten: the next update
+        still removes the pages and files that are gone (even after failed updates)."""
         self.env = None
-        self.previous.clear()
-        self.statics.clear()
+        self.everything = True
+        self.statics = dict.fromkeys(self.statics, (-1, -1))  # no file has this stamp
 
     def forget_everything(self, config: Config) -> None:
         """The config changed: start again from nothing."""
@@ -375,7 +378,8 @@ class Builder:
         renderer = self._renderer(content, before)
         counter: Counter[str] = Counter()
         written: list[str] = []
-        plan = _plan(
+        everything = self.everything
+        plan = None if everything else _plan(
             before, content, self.previous, renderer, self.keys,
             feeds=bool(self.config.base_url), data=self.data_files,
         )  # fmt: skip
@@ -385,7 +389,8 @@ class Builder:
             spec = renderer.spec(key)
             self.described += 1
             specs[spec.path] = spec
-            if self.previous.get(spec.path) == spec and (output / spec.path).is_file():
+            same = not everything and self.previous.get(spec.path) == spec
+            if same and (output / spec.path).is_file():
                 continue
             counter[spec.template] += 1
             if replace_file(output, spec.path, _render(renderer, spec).encode("utf-8")):
@@ -393,12 +398,12 @@ class Builder:
         statics = static_files(self.config)
         for rel, source in statics.items():
             changed = self.statics.get(rel) != _stat(source) or not (output / rel).is_file()
-            if changed and replace_file(output, rel, source.read_bytes()):
+            if changed and replace_file(output, rel, files.read_regular(source)):
                 written.append(rel)
         stale = (set(self.previous) | set(self.statics)) - set(specs) - set(statics)
         for rel in sorted(stale):
             remove_file(output, rel)
-        self.previous, self.keys = specs, keys
+        self.previous, self.keys, self.everything = specs, keys, False
         self.statics = {rel: _stat(path) for rel, path in statics.items()}
         return BuildResult(
             len(content.index.events), len(specs), output, content.warnings, dict(counter),

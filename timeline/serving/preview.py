@@ -117,6 +117,9 @@ class Preview:
             if not problems and whole:
                 self.builder.forget_everything(self.config)
                 problems = self._attempt(self.builder.build)
+                # It forgot what it had written: until a whole build succeeds, the next
+                # one must be whole too (an update would not know what to remove).
+                self.broken = self.broken or bool(problems)
             elif not problems:
                 problems = self._attempt(self.builder.update)
         except Exception as exc:  # anything _attempt let through: never end the session
