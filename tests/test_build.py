@@ -218,22 +218,46 @@ def test_an_unreadable_event_file_is_an_error_not_a_crash(project: Project) -> N
 
 
 def test_pages_are_scheduled_once_each_list_kinds_together_events_last() -> None:
-    from timeline.build import EVENT_RUNS, schedule
+    from timeline.reading.model import Taxonomy
+    from timeline.site.pages import EventPage, Page, TermPage, YearPage
+    from timeline.site.schedule import EVENT_RUNS, schedule
 
-    keys: list[tuple[str | int, ...]] = [("event", f"e{i}") for i in range(400)]
-    keys += [("year", 2000 + i, 1) for i in range(10)] + [
-        ("term", "tags", f"t{i}", 1) for i in range(30)
-    ]
-    parts = schedule(keys, lambda key: 10.0 if key[0] == "year" else 1.0, 2)
-    assert sorted(key for part in parts for key in part) == sorted(keys)  # each page once
+    events: list[Page] = [EventPage(f"e{i}") for i in range(400)]
+    keys = events + [YearPage(2000 + i) for i in range(10)]
+    keys += [TermPage(Taxonomy.TAGS, f"t{i}") for i in range(30)]
+    parts = schedule(keys, lambda key: 10.0 if isinstance(key, YearPage) else 1.0, 2)
+    assert sorted(map(repr, (key for part in parts for key in part))) == sorted(map(repr, keys))
     fixed, tail = parts[:2], parts[2:]
-    assert all(key[0] != "event" for part in fixed for key in part)
-    assert sum(1 for part in fixed if any(key[0] == "year" for key in part)) == 1
-    assert all(key[0] == "event" for part in tail for key in part)
+    assert all(not isinstance(key, EventPage) for part in fixed for key in part)
+    assert sum(1 for part in fixed if any(isinstance(key, YearPage) for key in part)) == 1
+    assert all(isinstance(key, EventPage) for part in tail for key in part)
     assert EVENT_RUNS <= len(tail) <= 2 * EVENT_RUNS * 2
-    assert [key for part in tail for key in part] == keys[:400]  # in order: neighbours together
+    assert [key for part in tail for key in part] == events  # in order: neighbours together
 
 
+def test_each_page_is_written_where_its_record_says(project: Project) -> None:
+    """A page's output file comes from its record alone (pages.path), and so does its URL
+    in the sitemap: the renderer's description of it agrees, for every page of a site with
+    feeds, paged lists, aliases and data files."""
+    from timeline.build import Builder
+    from timeline.config import load_config
+    from timeline.reading.model import Taxonomy
+    from timeline.site import pages
+
+    project.write({
+        "timeline.toml": 'base_url = "https://example.org/t/"\n',
+        **{f"events/2007-01-{n % 28 + 1:02d}-e{n}.md":
+           event(f"E{n}", f"2007-01-{n % 28 + 1:02d}", extra=f"tags: [many]\naliases: [old-e{n}]")
+           for n in range(505)},
+    })  # fmt: skip
+    builder = Builder(load_config(project.root)[0])
+    content = builder.collect()
+    renderer = builder._renderer(content)
+    keys = renderer.keys()
+    assert {type(key) for key in keys} == set(pages.Page.__args__)  # type: ignore[attr-defined]
+    assert pages.YearPage(2007, 2) in keys and pages.TermPage(Taxonomy.TAGS, "many", 2) in keys
+    for key in keys:
+        assert renderer.spec(key).path == pages.path(key), key
 def test_symlinked_event_inside_the_project_is_read_and_a_loop_is_an_error(
     project: Project,
 ) -> None:

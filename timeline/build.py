@@ -24,14 +24,12 @@ from timeline.packed import map_packed
 from timeline.parallel import cores, few_collections, in_parts, map_shares
 from timeline.progress import STEP, Progress
 from timeline.reading.load import ReadCache, load_corpus
-from timeline.reading.model import Event, Taxonomy
+from timeline.reading.model import Event
 from timeline.site import exports
 from timeline.site import search as search_index
 from timeline.site.index import (
     TimelineIndex,
     build_index,
-    refiled_only,
-    same_place,
     with_edited_events,
 )
 from timeline.site.markdown import LinkMap, RenderedBody, render_body
@@ -43,22 +41,22 @@ from timeline.site.output import (
     replace_file,
     write_error,
 )
+from timeline.site.pages import Page
+from timeline.site.plan import plan as plan_update
 from timeline.site.render import (
-    PageKey,
     PageSpec,
     Renderer,
     check_templates,
-    home_names_events,
     make_environment,
     static_files,
     template_error,
     theme_folders,
 )
-from timeline.site.views import PAGE_SIZE, TAXONOMIES, Views, page_count
+from timeline.site.schedule import schedule
+from timeline.site.views import Views
 
 EVENT_ROOT = "../../"  # from events/<slug>/ back to the site root
 SMALL_SITE = 200  # pages: fewer are made in one process
-EVENT_RUNS = 16  # runs of event pages per worker, handed out to whichever is free
 
 
 @dataclass(frozen=True)
@@ -133,7 +131,7 @@ class Builder:
         self.env: jinja2.Environment | None = None
         self.previous: dict[str, PageSpec] = {}  # output file -> spec it was rendered from
         self.everything = False  # the next update renders every page (the theme changed)
-        self.keys: list[PageKey] = []  # every page of the last build or update
+        self.keys: list[Page] = []  # every page of the last build or update
         self.statics: dict[str, tuple[int, int]] = {}
         self.content: Content | None = None  # what the last successful collect found
         self.views: Views | None = None  # the last renderer's
@@ -306,11 +304,11 @@ class Builder:
             def write_part(part: int) -> _Share:
                 writer = SiteWriter(folder, previous=previous)
                 result = _Share(Counter(), writer.changed, writer.stats, [], [])
-                kind = None
+                kind: type | None = None
                 for done, key in enumerate(plan[part], 1):
-                    if len(plan) > 1 and key[0] != kind:  # no two kinds of page share entries:
+                    if len(plan) > 1 and type(key) is not kind:  # kinds share no entries:
                         renderer.forget_entries()  # let the last kind's go (a worker's memory)
-                        kind = key[0]
+                        kind = type(key)
                     spec = renderer.spec(key)
                     if spec.template == "@data":
                         writer.write_stream(spec.path, functools.partial(renderer.write_data, spec))
@@ -379,7 +377,7 @@ class Builder:
         counter: Counter[str] = Counter()
         written: list[str] = []
         everything = self.everything
-        plan = None if everything else _plan(
+        plan = None if everything else plan_update(
             before, content, self.previous, renderer, self.keys,
             feeds=bool(self.config.base_url), data=self.data_files,
         )  # fmt: skip
@@ -409,172 +407,6 @@ class Builder:
             len(content.index.events), len(specs), output, content.warnings, dict(counter),
             tuple(written), tuple(sorted(stale)),
         )  # fmt: skip
-
-
-def schedule(
-    keys: list[PageKey], cost: Callable[[PageKey], float], shares: int
-) -> list[list[PageKey]]:
-    """Pages split into parts for ``shares`` workers: first one share per worker of the pages
-    that reuse list entries, kept together by kind (all year pages to one worker, all
-    tag/actor/place pages to one, and so on, unless a kind is too large for that) and
-    balanced by an estimated cost; then event pages, which share little, in short runs of
-    neighbouring pages, each taken by the first worker free. So the estimates' errors even
-    out at the end instead of leaving one core idle. Each share lists its pages kind by kind,
-    so that a worker can let one kind's entries go."""
-    groups: dict[str, list[tuple[PageKey, float]]] = {}
-    for key in keys:
-        groups.setdefault(str(key[0]), []).append((key, cost(key)))
-    total = sum(c for group in groups.values() for _, c in group)
-    runs: list[tuple[float, list[PageKey]]] = []
-    tail: list[list[PageKey]] = []
-    for kind, group in groups.items():
-        limit = total / (EVENT_RUNS if kind == "event" else 2) / shares
-        cut: list[tuple[float, list[PageKey]]] = []
-        run: list[PageKey] = []
-        weight = 0.0
-        for key, c in group:
-            if run and weight + c > limit:
-                cut.append((weight, run))
-                weight, run = 0.0, []
-            run.append(key)
-            weight += c
-        cut.append((weight, run))
-        if kind == "event":
-            tail += [run for _, run in cut]
-        else:
-            runs += cut
-    loads = [0.0] * shares
-    plan: list[list[PageKey]] = [[] for _ in range(shares)]
-    for weight, run in sorted(runs, key=lambda r: -r[0]):  # heaviest first, to the lightest
-        share = loads.index(min(loads))
-        loads[share] += weight
-        plan[share].extend(run)
-    rank = {kind: n for n, kind in enumerate(groups)}  # each share's pages kind by kind
-    return [sorted(share, key=lambda key: rank[str(key[0])]) for share in plan] + tail
-
-
-def _plan(
-    before: Content | None, after: Content, previous: dict[str, PageSpec], renderer: Renderer,
-    pages_before: list[PageKey], *, feeds: bool, data: bool,
-) -> list[PageKey] | None:  # fmt: skip
-    """The pages an edit can have changed, when the same events were edited in what they
-    show (bodies, titles, statuses, groups, summaries, images, updates), or moved in time or
-    filed under other names with the site keeping the same pages; else None (every page is
-    then described again and compared with what it was)."""
-    if before is None or not previous:
-        return None
-    old, new, views = before.index, after.index, renderer.views
-    if old.by_slug.keys() != new.by_slug.keys() or old.aliases.keys() != new.aliases.keys():
-        return None
-    keys: list[PageKey] = []
-    moved = False
-    for event in new.events:
-        slug = event.slug
-        was = old.by_slug[slug]
-        if was is event and before.bodies[slug] == after.bodies[slug]:
-            continue
-        keys.append(("event", slug))
-        if not same_place(event, was):  # a new date or names: the lists holding it change
-            found = _pages_moved(old, new, views, was, event)
-            if found is None:
-                return None
-            keys += found
-            moved = True
-        elif replace(event, body=was.body) != was:  # shown wherever the event is named
-            keys += _pages_naming(new, views, event)
-        elif before.summaries[slug] != after.summaries[slug] and not event.summary:
-            keys += _lists_showing(new, event)
-        if feeds:  # feed entries carry the whole body
-            # A tag's slug in the new index, or its old one (respelled, "Diyala" -> "diyala",
-            # the old spelling is no key of the new index); a tag gone with its last event
-            # leaves a page fewer, and the check below describes everything.
-            slugs = {new.term_slugs[Taxonomy.TAGS].get(t) or old.term_slugs[Taxonomy.TAGS][t]
-                     for t in {*was.tags, *event.tags}}  # fmt: skip
-            for tag in ("", *sorted(slugs)):
-                keys += [("feed", "atom", tag), ("feed", "json", tag)]
-    if moved and set(renderer.keys()) != set(pages_before):
-        return None  # the site gains or loses a page: describe everything
-    if moved and feeds:
-        keys.append(("sitemap",))  # lists the pages in timeline order
-    if keys and data:  # the whole timeline as data holds every body
-        keys += [("data", "json"), ("data", "timelinejs")]
-    return list(dict.fromkeys(keys))
-
-
-def _lists_showing(index: TimelineIndex, event: Event) -> list[PageKey]:
-    """The list pages an event's entry appears on: the index (when it lists events or marks
-    them on its chart), its year and its names."""
-    keys: list[PageKey] = []
-    if home_names_events(index):
-        keys.append(("home",))
-    in_year = index.years[event.date.year]
-    keys.append(("year", event.date.year, in_year.index(event) // PAGE_SIZE + 1))
-    for taxonomy in TAXONOMIES:
-        for name in event.names(taxonomy):
-            term = index.term(taxonomy, index.term_slug(taxonomy, name))
-            number = term.events.index(event) // PAGE_SIZE + 1
-            keys.append(("term", taxonomy.value, term.slug, number))
-    return keys
-
-
-def _pages_moved(
-    old: TimelineIndex, new: TimelineIndex, views: Views, was: Event, event: Event
-) -> list[PageKey] | None:
-    """Every page that can change when an event moves in time or is filed under other
-    names, keeping its slug, sources, relations and aliases (else None): the lists showing
-    its entry (which shows its names), and unless its names alone changed, the pages naming
-    it; for a new date, the event pages around its old place, every page of its old and new
-    years and of the years beside them (their links show counts), the Years page and the
-    index; and every page of its old and new names and the name indexes."""
-    if not refiled_only(event, was):
-        return None  # sources, relations and aliases reach further: describe everything
-    if replace(event, tags=was.tags, actors=was.actors, places=was.places) == was:
-        keys = _lists_showing(new, event)  # names only: the lists showing its entry
-    elif was.date == event.date:  # names and what it shows: the pages naming it too
-        keys = _pages_naming(new, views, event)
-    else:  # in time: the pages around its old place, its years and their neighbours' counts
-        keys = _pages_naming(new, views, event, lists=False)
-        keys += [("home",), ("years",), *(("event", e.slug) for e in old.neighbours(was))]
-        years = sorted(new.years)
-        for year in {was.date.year, event.date.year}:
-            if year in new.years:
-                at = years.index(year)
-                near = years[max(0, at - 1) : at + 2]
-            else:  # its only event left: the site loses a page; _plan describes everything
-                near = []
-            for y in near:
-                keys += [("year", y, n) for n in range(1, page_count(len(new.years[y])) + 1)]
-    for taxonomy in TAXONOMIES:
-        names = {*was.names(taxonomy), *event.names(taxonomy)}
-        if names:  # counts, and a name's spelling is the first event's filed under it
-            keys.append(("terms", taxonomy.value))
-        for name in sorted(names):
-            slug = new.term_slugs[taxonomy].get(name) or old.term_slugs[taxonomy].get(name)
-            try:
-                term = new.term(taxonomy, slug or "")
-            except KeyError:
-                return None  # a name no event has any more: its pages go
-            keys += [("term", taxonomy.value, term.slug, n)
-                     for n in range(1, page_count(len(term.events)) + 1)]  # fmt: skip
-    return keys
-
-
-def _pages_naming(
-    index: TimelineIndex, views: Views, event: Event, *, lists: bool = True
-) -> list[PageKey]:
-    """Every page that shows an event's title, date, status or group (see Renderer.spec):
-    its lists (unless ``lists`` is false), the event pages around it (chart, neighbours,
-    previous/next), the pages of the events it relates to and of those relating to it, the
-    Sources pages listing it, and the redirects from its aliases."""
-    keys = _lists_showing(index, event) if lists else []
-    keys += [("event", e.slug) for e in index.neighbours(event)]
-    keys += [("event", r.slug) for r in event.related if r.slug in index.by_slug]
-    keys += [("event", e.slug) for e, _ in index.backlinks.get(event.slug, ())]
-    keys += [("sources", views.source_page(source)) for source in event.sources]
-    if not event.sources:
-        keys.append(("sources", 1))  # "Events without a source"
-    keys += [("alias", alias) for alias in event.aliases]
-    return keys
 
 
 def _render(renderer: Renderer, spec: PageSpec) -> str:
@@ -610,12 +442,12 @@ def _render_each_kind(builder: Builder, content: Content) -> list[Problem]:
     """Render the first page of each kind (not the data files, which Python writes)."""
     renderer = builder._renderer(content)
     problems: list[Problem] = []
-    kinds: set[str | int] = set()
+    kinds: set[type] = set()
     keys = renderer.keys()
     for key in keys:
-        if key[0] in kinds:
+        if type(key) in kinds:
             continue
-        kinds.add(key[0])
+        kinds.add(type(key))
         spec = renderer.spec(key)
         if spec.template.startswith("@"):
             continue

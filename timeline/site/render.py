@@ -19,9 +19,10 @@ from timeline import files
 from timeline.config import Config
 from timeline.errors import ContentError, Problem, Problems
 from timeline.reading.model import Taxonomy
-from timeline.site import exports, feeds
+from timeline.site import exports, feeds, pages
 from timeline.site.index import NEIGHBOURS, TimelineIndex
 from timeline.site.overview import OVERVIEW_LIMIT, overview, svg
+from timeline.site.pages import Page
 from timeline.site.templating import Environment
 from timeline.site.views import (
     PAGE_SIZE,
@@ -33,14 +34,11 @@ from timeline.site.views import (
     YearCount,
     event_url,
     page_count,
-    page_url,
     paginate,
     term_url,
     year_label,
     year_url,
 )
-
-PageKey = tuple[str | int, ...]
 
 # Data files are written by Python, not templates: their formats are not the theme's business.
 _DATA: dict[str, Callable[[dict[str, Any]], str]] = {
@@ -65,26 +63,6 @@ def theme_folders(config: Config) -> list[Path]:
     if config.theme_path.is_dir() and config.theme_path.resolve() != folders[0].resolve():
         folders.insert(0, config.theme_path)
     return folders
-
-
-def _url_of(key: PageKey) -> str | None:
-    """The URL path of a listed HTML page's key (None for redirects, 404 and data files)."""
-    kind = key[0]
-    if kind == "home":
-        return ""
-    if kind == "event":
-        return event_url(str(key[1]))
-    if kind == "years":
-        return "years/"
-    if kind == "year":
-        return page_url(year_url(int(key[1])), int(key[2]))
-    if kind == "terms":
-        return f"{key[1]}/"
-    if kind == "term":
-        return page_url(term_url(Taxonomy(key[1]), str(key[2])), int(key[3]))
-    if kind == "sources":
-        return page_url("sources/", int(key[1]))
-    return None
 
 
 class Entries:
@@ -258,9 +236,9 @@ def home_names_events(index: TimelineIndex) -> bool:
     return lists_events(index) or len(index.events) <= OVERVIEW_LIMIT
 
 
-def output_file(url_path: str) -> str:
-    """'events/x/' -> 'events/x/index.html'; '' -> 'index.html'; '404.html' unchanged."""
-    return url_path + "index.html" if url_path.endswith("/") or not url_path else url_path
+def _on_page(events: int, number: int) -> int:
+    """How many of a list's events are on its page ``number``."""
+    return min(PAGE_SIZE, events - (number - 1) * PAGE_SIZE)
 
 
 class Renderer:
@@ -315,7 +293,7 @@ class Renderer:
         root = "../" * path.count("/") if path != "404.html" else self.config.base_path
         canonical = self.config.base_url + path if self.config.base_url else None
         context.update(site=self.site, root=root, path=path, canonical=canonical)
-        return PageSpec(output_file(path), template, context)
+        return PageSpec(pages.output_file(path), template, context)
 
     def render(self, spec: PageSpec) -> str:
         """A page's text: from a theme template, or for data files from Python."""
@@ -340,84 +318,90 @@ class Renderer:
             kind, handle, self.config, self.index, self.views, self.bodies, self.markdown
         )
 
-    def keys(self) -> list[PageKey]:
-        """Every page of the site, as keys, in a fixed order (a worker renders a share)."""
+    def keys(self) -> list[Page]:
+        """Every page of the site, in a fixed order (a worker renders a share)."""
         index = self.index
-        keys: list[PageKey] = [("home",)]
-        keys += [("event", e.slug) for e in index.events]
-        keys += [("alias", alias) for alias in sorted(index.aliases)]
-        keys.append(("years",))
+        keys: list[Page] = [pages.Home()]
+        keys += [pages.EventPage(e.slug) for e in index.events]
+        keys += [pages.Alias(alias) for alias in sorted(index.aliases)]
+        keys.append(pages.Years())
         for year, events in index.years.items():
-            keys += [("year", year, n) for n in range(1, page_count(len(events)) + 1)]
+            keys += [pages.YearPage(year, n) for n in range(1, page_count(len(events)) + 1)]
         for taxonomy in TAXONOMIES:
-            keys.append(("terms", taxonomy.value))
+            keys.append(pages.Terms(taxonomy))
             for term in index.terms[taxonomy]:
-                pages = page_count(len(term.events))
-                keys += [("term", taxonomy.value, term.slug, n) for n in range(1, pages + 1)]
-        keys += [("sources", n) for n in range(1, len(self.views.source_bounds) + 1)]
-        keys.append(("404",))
+                count = page_count(len(term.events))
+                keys += [pages.TermPage(taxonomy, term.slug, n) for n in range(1, count + 1)]
+        keys += [pages.SourcesPage(n) for n in range(1, len(self.views.source_bounds) + 1)]
+        keys.append(pages.NotFound())
         if self.config.base_url:  # feeds and the sitemap need absolute URLs
-            keys += [("feed", kind, "") for kind in ("atom", "json")]
+            keys += [pages.Feed(kind) for kind in ("atom", "json")]
             for term in index.terms[Taxonomy.TAGS]:
-                keys += [("feed", kind, term.slug) for kind in ("atom", "json")]
-            keys.append(("sitemap",))
-        keys.append(("robots",))
+                keys += [pages.Feed(kind, term.slug) for kind in ("atom", "json")]
+            keys.append(pages.Sitemap())
+        keys.append(pages.Robots())
         if self.data_files:
-            keys += [("data", "json"), ("data", "timelinejs")]
+            keys += [pages.DataFile("json"), pages.DataFile("timelinejs")]
         return keys
 
-    def cost(self, key: PageKey) -> float:
+    def cost(self, page: Page) -> float:
         """A rough cost of rendering a page, in event pages (measured at 10,000 events), for
         spreading pages evenly over workers."""
-        kind = key[0]
-        if kind in ("year", "term"):
-            events = self.index.years[int(key[1])] if kind == "year" else (
-                self.index.term(Taxonomy(key[1]), str(key[2])).events)  # fmt: skip
-            number = int(key[-1])
-            on_page = min(PAGE_SIZE, len(events) - (number - 1) * PAGE_SIZE)
-            return 1 + (0.25 if kind == "year" else 0.077) * on_page
-        if kind == "home":
-            return 1 + 0.25 * len(self.index.events) if len(self.index.events) <= PAGE_SIZE else 5
-        return {"sources": 26.0, "feed": 4.0, "data": 0.145 * len(self.index.events)}.get(
-            str(kind), 1.0
-        )
+        match page:
+            case pages.YearPage(year, number):
+                return 1 + 0.25 * _on_page(len(self.index.years[year]), number)
+            case pages.TermPage(taxonomy, slug, number):
+                events = self.index.term(taxonomy, slug).events
+                return 1 + 0.077 * _on_page(len(events), number)
+            case pages.Home():
+                count = len(self.index.events)
+                return 1 + 0.25 * count if count <= PAGE_SIZE else 5
+            case pages.SourcesPage():
+                return 26.0
+            case pages.Feed():
+                return 4.0
+            case pages.DataFile():
+                return 0.145 * len(self.index.events)
+            case _:
+                return 1.0
 
     def specs(self) -> Iterator[PageSpec]:
         return (self.spec(key) for key in self.keys())
 
-    def spec(self, key: PageKey) -> PageSpec:
-        """The spec of one page, from its key."""
-        kind = key[0]
-        if kind == "home":
-            return self.home()
-        if kind == "event":
-            return self.event(str(key[1]))
-        if kind == "alias":
-            event = self.index.aliases[str(key[1])]
-            return self._spec("redirect.html", event_url(str(key[1])),
-                              target=event_url(event.slug), title=event.title)  # fmt: skip
-        if kind == "years":
-            return self._spec("years.html", "years/", years=self.year_counts, title="Years")
-        if kind == "year":
-            return self.year(int(key[1]), int(key[2]))
-        if kind == "terms":
-            return self.terms(Taxonomy(key[1]))
-        if kind == "term":
-            return self.term(Taxonomy(key[1]), str(key[2]), int(key[3]))
-        if kind == "sources":
-            return self.sources(int(key[1]))
-        if kind == "feed":
-            return self.feed(str(key[1]), str(key[2]))
-        if kind == "data":
-            name = "timeline.json" if key[1] == "json" else "timelinejs.json"
-            # Never equal to the last build's spec: these files hold the whole timeline.
-            return PageSpec(name, "@data", {"kind": key[1], "build": self._build})
-        if kind == "sitemap":
-            return PageSpec("sitemap.xml", "@sitemap", {"urls": self.sitemap_urls()})
-        if kind == "robots":
-            base = self.config.base_url
-            return PageSpec("robots.txt", "@robots", {"sitemap": base and base + "sitemap.xml"})
-        return self._spec("404.html", "404.html", title="Page not found")
+    def spec(self, page: Page) -> PageSpec:
+        """The spec of one page: what it is made from."""
+        match page:
+            case pages.Home():
+                return self.home()
+            case pages.EventPage(slug):
+                return self.event(slug)
+            case pages.Alias(alias):
+                event = self.index.aliases[alias]
+                return self._spec("redirect.html", event_url(alias),
+                                  target=event_url(event.slug), title=event.title)  # fmt: skip
+            case pages.Years():
+                return self._spec("years.html", "years/", years=self.year_counts, title="Years")
+            case pages.YearPage(year, number):
+                return self.year(year, number)
+            case pages.Terms(taxonomy):
+                return self.terms(taxonomy)
+            case pages.TermPage(taxonomy, slug, number):
+                return self.term(taxonomy, slug, number)
+            case pages.SourcesPage(number):
+                return self.sources(number)
+            case pages.Feed(kind, tag):
+                return self.feed(kind, tag)
+            case pages.DataFile(kind):
+                # Never equal to the last build's spec: these files hold the whole timeline.
+                return PageSpec(pages.path(page), "@data", {"kind": kind, "build": self._build})
+            case pages.Sitemap():
+                return PageSpec(pages.path(page), "@sitemap", {"urls": self.sitemap_urls()})
+            case pages.Robots():
+                base = self.config.base_url
+                return PageSpec(pages.path(page), "@robots",
+                                {"sitemap": base and base + "sitemap.xml"})  # fmt: skip
+            case pages.NotFound():
+                return self._spec("404.html", "404.html", title="Page not found")
 
     def feed(self, kind: str, tag: str) -> PageSpec:
         """The site's feed, or one tag's, as Atom (``feed.xml``) or JSON Feed (``feed.json``)."""
@@ -446,7 +430,8 @@ class Renderer:
     def sitemap_urls(self) -> tuple[str, ...]:
         """Absolute URLs of every HTML page but redirects and the not-found page."""
         base = self.config.base_url
-        return tuple(base + url for key in self.keys() if (url := _url_of(key)) is not None)
+        return tuple(base + url for key in self.keys()
+                     if (url := pages.listed_url(key)) is not None)  # fmt: skip
 
     @cached_property
     def year_counts(self) -> tuple[YearCount, ...]:
