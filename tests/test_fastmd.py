@@ -21,11 +21,12 @@ from hypothesis import strategies as st
 from tests.benchmark import generate
 from tests.conftest import REPO, Project, assert_clean_exit
 from tests.conftest import event as event_file
-from timeline.build import EVENT_ROOT, Builder
+from timeline.build import Builder
 from timeline.config import load_config
 from timeline.reading.dates import parse_edtf
 from timeline.reading.model import Event, Source, Status
 from timeline.site import fastmd
+from timeline.site.content import EVENT_ROOT
 from timeline.site.markdown import LinkMap, RenderedBody, render_body
 
 LINKS = LinkMap(
@@ -71,24 +72,24 @@ bodies = st.lists(
 ).map(lambda parts: "".join(sep + frag for sep, frag in parts))
 
 
-def _event(body: str) -> Event:
+def _event() -> Event:
     return Event(
         path="events/2007-a.md", slug="a", title="Title A", date=parse_edtf("2007"),
-        status=Status.REPORTED, body=body, body_line=5, sources=SOURCES,
+        status=Status.REPORTED, body_line=5, sources=SOURCES,
     )  # fmt: skip
 
 
 def _both(body: str) -> tuple[RenderedBody, RenderedBody]:
-    event = _event(body)
+    event = _event()
     return (
-        render_body(event, LINKS, allow_html=False, root=EVENT_ROOT),
-        render_body(event, LINKS, allow_html=False, root=EVENT_ROOT, fast=False),
+        render_body(event, body, LINKS, allow_html=False, root=EVENT_ROOT),
+        render_body(event, body, LINKS, allow_html=False, root=EVENT_ROOT, fast=False),
     )
 
 
 def _fast(body: str, event: Event | None = None, links: LinkMap = LINKS) -> fastmd.Rendered | None:
     """The fast path alone (None: it leaves the body to markdown-it-py)."""
-    sources = (event or _event(body)).sources
+    sources = (event or _event()).sources
     citations = {s.key: n for n, s in enumerate(sources, 1) if s.key}
     return fastmd.render(body, titles=links.titles, citations=citations, root=EVENT_ROOT)
 
@@ -281,10 +282,13 @@ def test_the_sample_timeline_renders_the_same_both_ways() -> None:
     content = Builder(load_config(root)[0]).collect()
     taken = 0
     for event in content.index.events:
-        fast = render_body(event, content.links, allow_html=False, root=EVENT_ROOT)
-        slow = render_body(event, content.links, allow_html=False, root=EVENT_ROOT, fast=False)
+        text = content.markdown[event.path]
+        fast = render_body(event, text, content.links, allow_html=False, root=EVENT_ROOT)
+        slow = render_body(
+            event, text, content.links, allow_html=False, root=EVENT_ROOT, fast=False
+        )
         assert fast == slow, event.path
-        taken += _fast(event.body, event, content.links) is not None
+        taken += _fast(text, event, content.links) is not None
     assert taken == len(content.index.events)
 
 
@@ -301,7 +305,7 @@ def test_a_build_renders_bodies_through_the_fast_path(monkeypatch: pytest.Monkey
     monkeypatch.setattr(fastmd, "render", counted)
     root = Path(__file__).resolve().parent.parent
     content = Builder(load_config(root)[0]).collect()
-    assert sorted(calls) == sorted(event.body for event in content.index.events)
+    assert sorted(calls) == sorted(content.markdown[event.path] for event in content.index.events)
 
 
 @needs_pyrs
@@ -332,7 +336,7 @@ def test_bodies_render_to_the_same_bytes_on_every_python() -> None:
             + FRAGMENTS[int(rng.random() * len(FRAGMENTS))]
             for _ in range(parts)
         )
-        done = render_body(_event(body), LINKS, allow_html=False, root=EVENT_ROOT)
+        done = render_body(_event(), body, LINKS, allow_html=False, root=EVENT_ROOT)
         # Not repr(): it escapes what the Python's Unicode does not know (🫨 on 3.11).
         digest.update(json.dumps([done.html, done.first_paragraph, done.resolved]).encode())
     assert digest.hexdigest() == BODIES_DIGEST, (

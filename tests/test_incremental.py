@@ -63,17 +63,17 @@ def _remembers_every_page(builder: Builder) -> None:
     """What the builder remembers of each page is what describing every page now gives,
     including what the default theme does not show (such as the counts of the years beside
     a year page), so the next update compares with the truth."""
-    assert builder.content is not None
-    renderer = builder._renderer(builder.content)
+    assert builder.collector.content is not None
+    renderer = builder._renderer(builder.collector.content)
     now = {spec.path: spec for spec in renderer.specs() if spec.template != "@data"}
     assert {path: spec for path, spec in builder.previous.items() if path in now} == now
 
 
 def test_nothing_changed_means_nothing_read_or_rendered(project: Project, builder: Builder) -> None:
-    reads, bodies = builder.reads.reads, builder.body_renders
+    reads, bodies = builder.collector.reads.reads, builder.collector.body_renders
     result = builder.update()
-    assert builder.reads.reads == reads
-    assert builder.body_renders == bodies
+    assert builder.collector.reads.reads == reads
+    assert builder.collector.body_renders == bodies
     assert result.rendered == {}
     assert result.written == ()
 
@@ -81,11 +81,11 @@ def test_nothing_changed_means_nothing_read_or_rendered(project: Project, builde
 def test_editing_a_later_paragraph_rerenders_only_the_event_page(
     project: Project, builder: Builder
 ) -> None:
-    reads, indexes = builder.reads.reads, builder.index_builds
+    reads, indexes = builder.collector.reads.reads, builder.collector.index_builds
     _edit(project, "2007-05-01-e5.md", "Second paragraph 5.", "Second paragraph, edited.")
     result = builder.update()
-    assert builder.reads.reads == reads + 1
-    assert builder.index_builds == indexes  # the index was patched, not built again
+    assert builder.collector.reads.reads == reads + 1
+    assert builder.collector.index_builds == indexes  # the index was patched, not built again
     # The event's page, and the whole-timeline data files (they hold every body).
     assert result.rendered == {"event.html": 1, "@data": 2}
     assert result.written == ("events/e5/index.html", "timeline.json", "timelinejs.json")
@@ -96,10 +96,10 @@ def test_editing_a_later_paragraph_rerenders_only_the_event_page(
 def test_editing_a_title_rerenders_the_pages_that_show_it(
     project: Project, builder: Builder
 ) -> None:
-    indexes = builder.index_builds
+    indexes = builder.collector.index_builds
     _edit(project, "2007-01-01-e1.md", '"Event 1"', '"Event one, renamed"')
     result = builder.update()
-    assert builder.index_builds == indexes  # the event kept its place: the index is patched
+    assert builder.collector.index_builds == indexes  # the event kept its place: the index is patched
     written = set(result.written)
     # Its own page, its neighbours (around this date, previous/next), the event relating to
     # it, its year, tag and actor pages, and the index.
@@ -175,10 +175,10 @@ def test_editing_what_an_event_shows_rerenders_the_pages_that_show_it(
     project.write(NAMED)
     builder = Builder(load_config(project.root)[0])
     builder.build()
-    pages, described, indexes = len(builder.previous), builder.described, builder.index_builds
+    pages, described, indexes = len(builder.previous), builder.described, builder.collector.index_builds
     _edit(project, name, old, new)
     result = builder.update()
-    assert builder.index_builds == indexes
+    assert builder.collector.index_builds == indexes
     assert "events/f5/index.html" not in result.written  # names none of them
     assert builder.described - described < pages // 2  # planned, not every page
     _same_as_cold_build(project, project.site)
@@ -206,10 +206,10 @@ def test_editing_where_an_event_is_filed_indexes_again(
     project.write(NAMED)
     builder = Builder(load_config(project.root)[0])
     builder.build()
-    indexes = builder.index_builds
+    indexes = builder.collector.index_builds
     _edit(project, name, old, new)
     builder.update()
-    assert builder.index_builds == indexes + 1
+    assert builder.collector.index_builds == indexes + 1
     _same_as_cold_build(project, project.site)
     _remembers_every_page(builder)
 
@@ -263,12 +263,12 @@ def test_moving_an_event_rerenders_the_pages_around_its_old_and_new_places(
     project.write(NAMED | later)
     builder = Builder(load_config(project.root)[0])
     builder.build()
-    pages, described, indexes = len(builder.previous), builder.described, builder.index_builds
+    pages, described, indexes = len(builder.previous), builder.described, builder.collector.index_builds
     _edit(project, name, old, new)
     result = builder.update()
     assert result.rendered
     # A new date alone moves the event within the index; other names index again.
-    assert builder.index_builds == indexes + (0 if patched else 1)
+    assert builder.collector.index_builds == indexes + (0 if patched else 1)
     assert builder.described - described < pages * 2 // 3  # planned, not every page
     _same_as_cold_build(project, project.site)
     _remembers_every_page(builder)
@@ -282,10 +282,10 @@ def test_an_event_leaving_the_last_name_it_had_to_itself_indexes_again(project: 
     )
     builder = Builder(load_config(project.root)[0])
     builder.build()
-    indexes = builder.index_builds
+    indexes = builder.collector.index_builds
     _edit(project, "2010-12-15-solo.md", "tags: [solo]", "tags: [x]")
     builder.update()
-    assert builder.index_builds == indexes + 1
+    assert builder.collector.index_builds == indexes + 1
     assert not (project.site / "tags" / "solo").exists()
     _same_as_cold_build(project, project.site)
 
@@ -361,11 +361,11 @@ def test_an_error_keeps_the_site_and_the_fix_recovers(project: Project, builder:
 
 def test_editing_several_bodies_matches_a_cold_build(project: Project, builder: Builder) -> None:
     # First paragraphs are the summaries on list pages: tag, actor, year and index pages.
-    indexes = builder.index_builds
+    indexes = builder.collector.index_builds
     for m in (1, 4, 12):
         _edit(project, f"2007-{m:02d}-01-e{m}.md", f"First paragraph {m}.", f"Now {m}, see [[e2]].")
     result = builder.update()
-    assert builder.index_builds == indexes
+    assert builder.collector.index_builds == indexes
     assert result.rendered["event.html"] == 3
     assert "Now 4, see" in (project.site / "tags/t1/index.html").read_text()
     _same_as_cold_build(project, project.site)

@@ -1,4 +1,5 @@
-"""The build pipeline: read -> index -> render Markdown -> render pages -> write site/.
+"""The build pipeline: collect (read, index, render Markdown: ``site.content``) -> render
+pages -> write site/.
 
 Every check runs before anything is written, so a build with errors leaves the previous site
 untouched. ``Builder.build`` renders every page on every core and commits them at the end
@@ -11,7 +12,7 @@ from __future__ import annotations
 import functools
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -19,20 +20,12 @@ import jinja2
 
 from timeline import cache, files
 from timeline.config import Config
-from timeline.errors import ContentError, Problem, Problems, Severity
-from timeline.packed import map_packed
-from timeline.parallel import cores, few_collections, in_parts, map_shares
+from timeline.errors import ContentError, Problem, Severity
+from timeline.parallel import cores, few_collections, in_parts
 from timeline.progress import STEP, Progress
-from timeline.reading.load import ReadCache, load_corpus
-from timeline.reading.model import Event
 from timeline.site import exports
 from timeline.site import search as search_index
-from timeline.site.index import (
-    TimelineIndex,
-    build_index,
-    with_edited_events,
-)
-from timeline.site.markdown import LinkMap, RenderedBody, render_body
+from timeline.site.content import Collector, Content
 from timeline.site.output import (
     Publication,
     SiteWriter,
@@ -55,21 +48,7 @@ from timeline.site.render import (
 from timeline.site.schedule import schedule
 from timeline.site.views import Views
 
-EVENT_ROOT = "../../"  # from events/<slug>/ back to the site root
 SMALL_SITE = 200  # pages: fewer are made in one process
-
-
-@dataclass(frozen=True)
-class Content:
-    """A validated timeline, ready to render: the index and every body as HTML."""
-
-    index: TimelineIndex
-    bodies: Mapping[str, str]  # HTML by slug
-    summaries: dict[str, str]
-    warnings: tuple[Problem, ...]
-    links: LinkMap  # what bodies may link to
-    index_problems: tuple[Problem, ...]  # what indexing found (kept when only bodies change)
-    sources: Mapping[str, str]  # Markdown by event path (Event.body, unless packed apart)
 
 
 @dataclass(frozen=True)
@@ -118,22 +97,20 @@ class Builder:
         # single process keeps them anyway.
         self.remember = remember
         self.progress = progress
-        self.body_renders = 0
-        self.index_builds = 0  # whole indexes built (an edit of bodies only patches the last)
         self.described = 0  # pages described by updates (to compare with the last render)
         self.timings: dict[str, float] = {}  # seconds per step of the last build
         self._start_over()
 
     def _start_over(self) -> None:
         """Forget everything read, rendered and written before."""
-        self.reads = ReadCache()
-        self.bodies: dict[str, tuple[Event, RenderedBody]] = {}
+        self.collector = Collector(
+            self.config, drafts=self.drafts, strict=self.strict, progress=self.progress
+        )  # fmt: skip
         self.env: jinja2.Environment | None = None
         self.previous: dict[str, PageSpec] = {}  # output file -> spec it was rendered from
         self.everything = False  # the next update renders every page (the theme changed)
         self.keys: list[Page] = []  # every page of the last build or update
         self.statics: dict[str, tuple[int, int]] = {}
-        self.content: Content | None = None  # what the last successful collect found
         self.views: Views | None = None  # the last renderer's
 
     def _clock(self) -> Callable[[str], None]:
@@ -161,99 +138,9 @@ class Builder:
         self._start_over()
 
     def collect(self, workers: int = 1, *, one_off: bool = False) -> Content:
-        """Read and check everything (both phases); raise ContentError listing all problems.
-
-        ``one_off``: for a build that no update follows: Markdown sources and rendered
-        bodies are kept in a few shared buffers (see timeline.packed), and nothing is kept
-        for a later update."""
-        config = self.config
-        clock = self._clock()
-        if self.progress:
-            self.progress.begin("Reading events")
-        corpus = load_corpus(
-            config.root, config.events_path, drafts=self.drafts, cache=self.reads,
-            workers=workers, pack_sources=one_off,
-        )  # fmt: skip
-        problems = corpus.problems
-        if not corpus.events and not problems.errors:
-            problems.warn(config.events_dir, 0, "", "no event files found; the site will be empty")
-        static_files(config, problems)  # a FIFO or device there is named, never read
-        for event in corpus.events:
-            image = event.image
-            if image and not image.external and not (config.static_path / image.src).is_file():
-                problems.error(
-                    event.path, image.line, "image.src",
-                    f"{image.src!r} is not a file in {config.static_dir}/; put the image there",
-                )  # fmt: skip
-        clock("read")
-        before = self.content
-        index = with_edited_events(before.index, corpus.events) if before else None
-        if before is None or index is None:  # a first build, or events added or refiled
-            found = Problems()
-            index = build_index(corpus.events, found)
-            self.index_builds += 1
-            rebuilt, index_problems = True, tuple(found)
-        else:  # every event kept its place, or one moved in time: patched
-            rebuilt, index_problems = False, before.index_problems
-        titles = {slug: event.title for slug, event in index.by_slug.items()}
-        renamed: set[str] = set()  # with a patched index: the events whose title changed
-        if before is None or rebuilt:
-            links = LinkMap(titles, {event.path: slug for slug, event in index.by_slug.items()})
-        else:  # every link resolves as before; those to a renamed event show its new title
-            links = before.links
-            if titles != links.titles:
-                renamed = {slug for slug, title in titles.items() if links.titles[slug] != title}
-                links = LinkMap(titles, links.paths)
-        problems.extend(index_problems)
-        clock("index")
-        if self.progress:
-            self.progress.begin("Rendering Markdown")
-        sources = corpus.sources
-
-        def valid(event: Event) -> bool:
-            cached = self.bodies.get(event.slug)
-            if cached is None or not (cached[0] is event or cached[0] == event):
-                return False
-            if rebuilt:
-                return cached[1].still_valid(links)
-            return renamed.isdisjoint(cached[1].titled)
-
-        def render(event: Event) -> RenderedBody:
-            return render_body(event, links, allow_html=config.allow_html, root=EVENT_ROOT,
-                               source=sources[event.path])  # fmt: skip
-
-        def without_html(rendered: RenderedBody) -> tuple[RenderedBody, str]:
-            return replace(rendered, html=""), rendered.html
-
-        bodies: Mapping[str, str]
-        if one_off:  # nothing cached or kept: every body rendered, straight into chunks
-            todo: Sequence[Event] = index.events
-            done, bodies = map_packed(
-                render, todo, workers, key=lambda e: e.slug, split=without_html
-            )  # fmt: skip
-        else:
-            todo = [event for event in index.events if not valid(event)]
-            done = map_shares(render, todo, workers)
-        fresh = dict(zip([e.slug for e in todo], done, strict=True))
-        self.body_renders += len(todo)
-        cache = {
-            e.slug: (e, fresh[e.slug] if e.slug in fresh else self.bodies[e.slug][1])
-            for e in index.events
-        }
-        for _, rendered in cache.values():
-            problems.extend(rendered.problems)
-        summaries = {slug: rendered.first_paragraph for slug, (_, rendered) in cache.items()}
-        if not one_off:
-            bodies = {slug: rendered.html for slug, (_, rendered) in cache.items()}
-        self.bodies = {} if one_off else cache
-        clock("markdown")
-        problems.raise_if_errors(strict=self.strict)
-        # Warnings by file and line, whether the index was built or patched in another order.
-        warnings = tuple(sorted(problems.warnings))
-        self.content = Content(
-            index, bodies, summaries, warnings, links, index_problems, sources
-        )  # fmt: skip
-        return self.content
+        """Read and check everything (see ``site.content``); raise ContentError listing all
+        problems."""
+        return self.collector.collect(self._clock(), workers, one_off=one_off)
 
     def _renderer(self, content: Content, before: Content | None = None) -> Renderer:
         """A renderer of ``content``; with the content last rendered (``before``), the list
@@ -273,7 +160,7 @@ class Builder:
         )
         self.views = views
         return Renderer(
-            self.config, self.env, content.index, views, content.bodies, content.sources,
+            self.config, self.env, content.index, views, content.bodies, content.markdown,
             data_files=self.data_files, search=self.search, changed=changed,
         )  # fmt: skip
 
@@ -352,7 +239,7 @@ class Builder:
         stats = {rel: stat for r in results for rel, stat in r.stats.items()}
         if self.search:
             stats.update(cache.output_stats(output, search_index.FOLDER))
-        inputs = {rel: parsed.digest for rel, parsed in self.reads.files.items()}
+        inputs = {rel: parsed.digest for rel, parsed in self.collector.reads.files.items()}
         if one_off:  # its events have no bodies of their own: nothing to update from
             self._start_over()
         return BuildResult(
@@ -370,7 +257,7 @@ class Builder:
             return self._update()
 
     def _update(self) -> BuildResult:
-        before = self.content
+        before = self.collector.content
         content = self.collect()
         output = self.config.output_path
         renderer = self._renderer(content, before)
@@ -463,7 +350,7 @@ def export_timeline(config: Config, kind: str, *, drafts: bool = False) -> str:
     builder = Builder(config, drafts=drafts)
     content = builder.collect()
     views = Views(config, content.index, content.summaries)
-    return exports.export(kind, config, content.index, views, content.bodies, content.sources)
+    return exports.export(kind, config, content.index, views, content.bodies, content.markdown)
 
 
 def build(

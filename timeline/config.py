@@ -6,7 +6,7 @@ import os
 import re
 import tomllib
 import zoneinfo
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -20,10 +20,6 @@ from timeline.reading.fields import did_you_mean
 # [tool.timeline] table of pyproject.toml.
 CONFIG_FILES = ("timeline.toml", "pyproject.toml")
 
-KEYS = (
-    "title", "description", "base_url", "language", "author", "date_format", "allow_html",
-    "groups", "timezone", "events_dir", "output_dir", "theme_dir", "static_dir", "cache_dir",
-)  # fmt: skip
 
 _MONTHS = {
     "en": DateFormat(),
@@ -118,6 +114,10 @@ class Config:
                 raise UsageError(f"--base-url: {why}")
             changes["base_url"] = _normal_base_url(changes["base_url"])
         return replace(self, **changes)
+
+
+# The keys a config may hold: declared once, by Config's fields (all but where it was found).
+KEYS = tuple(f.name for f in fields(Config) if f.name not in ("root", "config_file"))
 
 
 def _normal_base_url(url: str) -> str:

@@ -436,7 +436,7 @@ def import_file(source: Path, config: Config) -> ImportReport:
         front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
         content = f"---\n{front}---\n\n{event.body}\n"
         rel = f"{config.events_dir}/{placed.name}"
-        _, found = parse_event(rel, content, {})  # it must build as written
+        _, _, found = parse_event(rel, content, {})  # it must build as written
         errors = [f"{p.field}: {p.message}" for p in found.errors]
         if errors or len(content.encode()) > MAX_FILE_BYTES:
             outcome.problem = ("; ".join(errors) if errors else

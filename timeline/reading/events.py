@@ -10,17 +10,23 @@ from typing import Any
 from timeline.errors import Problems
 from timeline.reading.fields import Fields, did_you_mean
 from timeline.reading.frontmatter import FrontMatterError, Path_, load_yaml, split_document
-from timeline.reading.model import Event, Image, Relation, RelationKind, Source, Status, Update
+from timeline.reading.model import (
+    Event,
+    Image,
+    Relation,
+    RelationKind,
+    Source,
+    Status,
+    Update,
+    keys_of,
+)
 
-EVENT_KEYS = (
-    "title", "date", "slug", "summary", "status", "tags", "actors", "places", "group",
-    "sources", "related", "image", "aliases", "updates", "draft",
-)  # fmt: skip
-SOURCE_KEYS = (
-    "id", "title", "url", "publisher", "author", "date", "via", "archived", "quote", "accessed",
-)  # fmt: skip
-IMAGE_KEYS = ("src", "alt", "caption", "credit")
-UPDATE_KEYS = ("date", "note")
+# What each mapping may hold: declared once, by the model's fields.
+EVENT_KEYS = keys_of(Event)
+SOURCE_KEYS = keys_of(Source)
+IMAGE_KEYS = keys_of(Image)
+UPDATE_KEYS = keys_of(Update)
+RELATION_KEYS = keys_of(Relation)
 
 SLUG = re.compile(r"[a-z0-9-]+")
 SOURCE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]*")
@@ -61,21 +67,24 @@ def check_slug(slug: str) -> str | None:
     if not SLUG.fullmatch(slug):
         return f"{slug!r} may only hold a-z, 0-9 and '-' (it becomes a folder name in site/)"
     if len(slug) > MAX_SLUG:
-        return (f"is longer than {MAX_SLUG} characters; give a shorter slug: (or rename the "
-                "file), e.g. " + shorten(slug))
+        return (
+            f"is longer than {MAX_SLUG} characters; give a shorter slug: (or rename the "
+            "file), e.g. " + shorten(slug)
+        )
     return None
 
 
 def parse_event(
     path: str, text: str, bibliography: Mapping[str, Source]
-) -> tuple[Event | None, Problems]:
-    """Validate one event file; returns the event (None if unusable) and every problem found."""
+) -> tuple[Event | None, str, Problems]:
+    """Validate one event file; returns the event (None if unusable), its Markdown and every
+    problem found (every key is read whatever else is wrong, so one run reports them all)."""
     problems = Problems()
     try:
         doc = split_document(text)
     except FrontMatterError as exc:
         problems.error(path, exc.line, exc.field, exc.message)
-        return None, problems
+        return None, "", problems
     f = Fields(path, doc.meta, problems)
     f.report_duplicates()
     f.unknown_keys((), doc.meta.data, EVENT_KEYS)
@@ -115,45 +124,19 @@ def parse_event(
         if why := check_slug(alias):
             f.error(("aliases", index), why)
 
-    event = None
-    if title is not None and date is not None and slug:
-        event = Event(
-            path=path,
-            slug=slug,
-            title=title,
-            date=date,
-            status=status,
-            body=doc.body,
-            body_line=doc.body_line,
-            summary=f.text(("summary",)),
-            tags=f.names(("tags",)),
-            actors=f.names(("actors",)),
-            places=f.names(("places",)),
-            group=f.text(("group",)),
-            sources=_sources(f, bibliography),
-            related=tuple(related),
-            image=_image(f),
-            aliases=aliases,
-            updates=_updates(f),
-            draft=f.flag(("draft",)),
-            slug_line=doc.meta.line(("slug",)) if "slug" in doc.meta.data else 1,
-        )
-    else:
-        # Still validate the rest so that one run reports every problem in the file.
-        for key in ("summary", "group"):
-            f.text((key,))
-        for key in ("tags", "actors", "places"):
-            f.names((key,))
-        _sources(f, bibliography)
-        _image(f)
-        _updates(f)
-        f.flag(("draft",))
-    if problems.errors:
-        return None, problems
-    return event, problems
-
-
-RELATION_KEYS = ("slug", "relation")
+    summary, group = f.text(("summary",)), f.text(("group",))
+    tags, actors, places = f.names(("tags",)), f.names(("actors",)), f.names(("places",))
+    sources, image, updates = _sources(f, bibliography), _image(f), _updates(f)
+    draft = f.flag(("draft",))
+    if problems.errors or title is None or date is None or not slug:
+        return None, doc.body, problems
+    event = Event(
+        path=path, slug=slug, title=title, date=date, status=status, body_line=doc.body_line,
+        summary=summary, tags=tags, actors=actors, places=places, group=group, sources=sources,
+        related=tuple(related), image=image, aliases=aliases, updates=updates, draft=draft,
+        slug_line=doc.meta.line(("slug",)) if "slug" in doc.meta.data else 1,
+    )  # fmt: skip
+    return event, doc.body, problems
 
 
 def _relations(f: Fields) -> list[Relation]:

@@ -28,9 +28,8 @@ class Corpus:
     events: tuple[Event, ...]
     bibliography: dict[str, Source]
     problems: Problems
-    # Each event's Markdown by path: its ``body``, or when read with ``pack_sources`` the
-    # texts kept apart in shared buffers while the events' own bodies are left empty.
-    sources: Mapping[str, str] = field(default_factory=dict)
+    # Each event's Markdown by path (when read with ``pack_markdown``, in shared buffers).
+    markdown: Mapping[str, str] = field(default_factory=dict)
 
 
 def _event_names(
@@ -121,8 +120,13 @@ def read_bytes(path: str | Path, root: Path, rel: str, problems: Problems) -> by
         with open(fd, "rb") as handle:  # the size of the file opened, not of its path
             size = os.fstat(handle.fileno()).st_size
             if size > MAX_FILE_BYTES:
-                problems.error(rel, 0, "", f"is {_megabytes(size)}; event files and the "
-                               f"bibliography are limited to {_megabytes(MAX_FILE_BYTES)}")
+                problems.error(
+                    rel,
+                    0,
+                    "",
+                    f"is {_megabytes(size)}; event files and the "
+                    f"bibliography are limited to {_megabytes(MAX_FILE_BYTES)}",
+                )
                 return None
             return handle.read()
     except OSError as exc:
@@ -169,6 +173,7 @@ class Parsed:
     read_at: int
     digest: bytes
     event: Event | None
+    markdown: str
     problems: tuple[Problem, ...]
 
     def trusted(self, stamp: Stamp) -> bool:
@@ -196,13 +201,13 @@ def _stamp(path: str | Path) -> Stamp:
 
 def load_corpus(
     root: Path, events_dir: Path, *, drafts: bool, cache: ReadCache | None = None,
-    workers: int = 1, pack_sources: bool = False,
+    workers: int = 1, pack_markdown: bool = False,
 ) -> Corpus:  # fmt: skip
     """Read and validate every event file and the bibliography (re-using ``cache``).
 
-    ``pack_sources``: for a build that is not followed by updates; the Markdown bodies come
-    back from the workers packed (see timeline.packed) and the events' ``body`` is empty,
-    so the page workers forked later never copy them; ``cache`` then serves no update."""
+    ``pack_markdown``: for a build that is not followed by updates; the Markdown comes back
+    from the workers packed (see timeline.packed), so the page workers forked later never
+    copy it; ``cache`` then keeps no Markdown and serves no update."""
     cache = cache if cache is not None else ReadCache()
     problems = Problems()
     if not events_dir.is_dir():
@@ -242,14 +247,14 @@ def load_corpus(
         path, rel, stamp, previous = item
         return _parse(path, root, rel, stamp, bibliography, previous)
 
-    def without_body(parsed: Parsed) -> tuple[Parsed, str]:
-        if parsed.event is None:
-            return parsed, ""
-        return replace(parsed, event=replace(parsed.event, body="")), parsed.event.body
+    def without_markdown(parsed: Parsed) -> tuple[Parsed, str]:
+        return replace(parsed, markdown=""), parsed.markdown
 
     packed: PackedTexts | None = None
-    if pack_sources:
-        results, packed = map_packed(parse, todo, workers, key=lambda t: t[1], split=without_body)
+    if pack_markdown:
+        results, packed = map_packed(
+            parse, todo, workers, key=lambda t: t[1], split=without_markdown
+        )  # fmt: skip
     else:
         results = map_shares(parse, todo, workers)
     fresh = dict(zip((t[1] for t in todo), results, strict=True))
@@ -259,6 +264,7 @@ def load_corpus(
         if t[3] is None or t[3].digest != p.digest
     )
     events: list[Event] = []
+    markdown: dict[str, str] = {}
     seen: dict[str, Parsed] = {}
     for _, rel in files:
         parsed = fresh.get(rel) or cache.files[rel]
@@ -266,9 +272,9 @@ def load_corpus(
         problems.extend(parsed.problems)
         if parsed.event is not None and (drafts or not parsed.event.draft):
             events.append(parsed.event)
-    cache.files = seen  # with pack_sources, events without bodies: for their digests only
-    sources = packed if packed is not None else {e.path: e.body for e in events}
-    return Corpus(tuple(events), bibliography, problems, sources)
+            markdown[rel] = parsed.markdown
+    cache.files = seen  # with pack_markdown, without their Markdown: for their digests only
+    return Corpus(tuple(events), bibliography, problems, markdown if packed is None else packed)
 
 
 def _parse(
@@ -282,13 +288,13 @@ def _parse(
     digest = file_digest(data or b"")
     if previous is not None and data is not None and previous.digest == digest:
         # Same bytes: keep what was parsed (the same Event object, so it is not counted).
-        return Parsed(stamp, read_at, digest, previous.event, previous.problems)
-    event = None
+        return replace(previous, stamp=stamp, read_at=read_at)
+    event, markdown = None, ""
     text = decode(data, rel, problems) if data is not None else None
     if text is not None:
-        event, more = parse_event(rel, text, bibliography)
+        event, markdown, more = parse_event(rel, text, bibliography)
         problems.extend(more)
-    return Parsed(stamp, read_at, digest, event, tuple(problems))
+    return Parsed(stamp, read_at, digest, event, markdown, tuple(problems))
 
 
 def _rel(path: Path, root: Path) -> str:

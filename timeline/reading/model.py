@@ -1,12 +1,38 @@
-"""The content model: events, their sources, images and update logs, as frozen dataclasses."""
+"""The content model: events, their sources, images and update logs, as frozen dataclasses.
+
+Each class is also the schema of what a user writes: a field made with ``written()`` is read
+from the key of the same name (or the one given), so the keys a file may hold, the check
+for unknown ones, what the index ignores and the documented tables (tests/test_schema.py)
+all come from here.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from timeline.reading.dates import EDTFDate
 from timeline.reading.pickling import pickled_by_fields
+
+
+def written(*, key: str = "", indexed: bool = True) -> dict[str, Any]:
+    """The metadata of a field the user writes, under ``key`` (default: the field's name);
+    ``indexed=False``: it changes what pages show, never which pages there are or where an
+    event is listed."""
+    return {"key": key, "indexed": indexed}
+
+
+def keys_of(cls: type) -> tuple[str, ...]:
+    """The keys a user may write for a class of the model, in the order of its fields."""
+    fields = dataclasses.fields(cls)
+    return tuple(f.metadata["key"] or f.name for f in fields if "key" in f.metadata)
+
+
+def unindexed(cls: type) -> tuple[str, ...]:
+    """The fields of a class that no index depends on (see ``written``)."""
+    return tuple(f.name for f in dataclasses.fields(cls) if not f.metadata.get("indexed", True))
 
 
 class Status(enum.Enum):
@@ -40,16 +66,17 @@ class Taxonomy(enum.Enum):
 class Source:
     """A cited source: inline in an event, or an entry of the bibliography (``key`` set)."""
 
-    title: str
-    key: str | None = None  # bibliography id, or an inline source's own id for [@id]
-    url: str | None = None
-    publisher: str | None = None
-    author: str | None = None
-    date: EDTFDate | None = None
-    via: str | None = None
-    archived: str | None = None
-    quote: str | None = None
-    accessed: EDTFDate | None = None
+    title: str = field(metadata=written())
+    # The bibliography id, or an inline source's own id for [@id].
+    key: str | None = field(default=None, metadata=written(key="id"))
+    url: str | None = field(default=None, metadata=written())
+    publisher: str | None = field(default=None, metadata=written())
+    author: str | None = field(default=None, metadata=written())
+    date: EDTFDate | None = field(default=None, metadata=written())
+    via: str | None = field(default=None, metadata=written())
+    archived: str | None = field(default=None, metadata=written())
+    quote: str | None = field(default=None, metadata=written())
+    accessed: EDTFDate | None = field(default=None, metadata=written())
     from_bibliography: bool = False
 
     @property
@@ -65,10 +92,10 @@ class Source:
 class Image:
     """An illustration: a URL or a path into the project's ``static/`` folder."""
 
-    src: str
-    alt: str
-    caption: str | None = None
-    credit: str | None = None
+    src: str = field(metadata=written())
+    alt: str = field(metadata=written())
+    caption: str | None = field(default=None, metadata=written())
+    credit: str | None = field(default=None, metadata=written())
     line: int = 1
 
     @property
@@ -81,8 +108,8 @@ class Image:
 class Update:
     """One entry of an event's correction log."""
 
-    date: EDTFDate
-    note: str
+    date: EDTFDate = field(metadata=written())
+    note: str = field(metadata=written())
 
 
 class RelationKind(enum.Enum):
@@ -120,34 +147,35 @@ class Relation:
     """A link from one event to another, kept with the line that made it; ``kind`` None is a
     plain "related"."""
 
-    slug: str
+    slug: str = field(metadata=written())
     line: int
-    kind: RelationKind | None = None
+    kind: RelationKind | None = field(default=None, metadata=written(key="relation"))
 
 
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Event:
-    """One event file, validated; bodies are rendered later, once every slug is known."""
+    """One event file's front matter, validated. Its Markdown is kept apart, by path (see
+    ``reading.load.Corpus.markdown``), and rendered once every slug is known."""
 
     path: str  # relative to the project root, with forward slashes
-    slug: str
-    title: str
-    date: EDTFDate
-    status: Status
-    body: str
-    body_line: int
-    summary: str | None = None
-    tags: tuple[str, ...] = ()
-    actors: tuple[str, ...] = ()
-    places: tuple[str, ...] = ()
-    group: str | None = None
-    sources: tuple[Source, ...] = ()
-    related: tuple[Relation, ...] = ()
-    image: Image | None = None
-    aliases: tuple[str, ...] = ()
-    updates: tuple[Update, ...] = ()
-    draft: bool = False
+    slug: str = field(metadata=written())
+    title: str = field(metadata=written(indexed=False))
+    date: EDTFDate = field(metadata=written())
+    status: Status = field(metadata=written(indexed=False))
+    # Where its Markdown starts in the file (for messages): moves with the front matter.
+    body_line: int = field(metadata={"indexed": False})
+    summary: str | None = field(default=None, metadata=written(indexed=False))
+    tags: tuple[str, ...] = field(default=(), metadata=written())
+    actors: tuple[str, ...] = field(default=(), metadata=written())
+    places: tuple[str, ...] = field(default=(), metadata=written())
+    group: str | None = field(default=None, metadata=written(indexed=False))
+    sources: tuple[Source, ...] = field(default=(), metadata=written())
+    related: tuple[Relation, ...] = field(default=(), metadata=written())
+    image: Image | None = field(default=None, metadata=written(indexed=False))
+    aliases: tuple[str, ...] = field(default=(), metadata=written())
+    updates: tuple[Update, ...] = field(default=(), metadata=written(indexed=False))
+    draft: bool = field(default=False, metadata=written())
     slug_line: int = 1
 
     @property

@@ -55,7 +55,7 @@ def _source(source: Source) -> dict[str, Any]:
 
 
 def _timeline_events(
-    config: Config, index: TimelineIndex, views: Views, sources: Mapping[str, str]
+    config: Config, index: TimelineIndex, views: Views, markdown: Mapping[str, str]
 ) -> Iterator[dict[str, Any]]:
     for event in index.events:
         yield {
@@ -80,15 +80,15 @@ def _timeline_events(
             },
             "aliases": list(event.aliases),
             "updates": [{"date": u.date.text, "note": u.note} for u in event.updates],
-            "body": sources[event.path].strip(),
+            "body": markdown[event.path].strip(),
             "file": event.path,
         }  # fmt: skip
 
 
 def write_timeline_json(handle: TextIO, config: Config, index: TimelineIndex, views: Views,
-                        sources: Mapping[str, str]) -> None:  # fmt: skip
+                        markdown: Mapping[str, str]) -> None:  # fmt: skip
     """Every event with its dates, status, sources, names, relations and Markdown body
-    (``sources``: each event's Markdown by path; schema version 1)."""
+    (``markdown``: each event's Markdown by path; schema version 1)."""
     head = {
         "schema": "timeline",
         "version": SCHEMA_VERSION,
@@ -97,7 +97,7 @@ def write_timeline_json(handle: TextIO, config: Config, index: TimelineIndex, vi
         "language": config.language,
         "base_url": config.base_url or None,
     }
-    dump_json(handle, head, [("events", _timeline_events(config, index, views, sources))])
+    dump_json(handle, head, [("events", _timeline_events(config, index, views, markdown))])
 
 
 def _tl_html(text: str) -> str:
@@ -219,11 +219,11 @@ def write_csv(handle: TextIO, index: TimelineIndex, views: Views) -> None:
 
 
 def write_export(kind: str, handle: TextIO, config: Config, index: TimelineIndex, views: Views,
-                 bodies: Mapping[str, str], sources: Mapping[str, str]) -> None:  # fmt: skip
+                 bodies: Mapping[str, str], markdown: Mapping[str, str]) -> None:  # fmt: skip
     """Write the whole timeline in one of the export formats: json, timelinejs, csv
-    (``bodies``: HTML by slug; ``sources``: Markdown by event path)."""
+    (``bodies``: HTML by slug; ``markdown``: Markdown by event path)."""
     if kind == "json":
-        write_timeline_json(handle, config, index, views, sources)
+        write_timeline_json(handle, config, index, views, markdown)
     elif kind == "timelinejs":
         write_timelinejs(handle, config, index, views, bodies)
     else:
@@ -231,8 +231,8 @@ def write_export(kind: str, handle: TextIO, config: Config, index: TimelineIndex
 
 
 def export(kind: str, config: Config, index: TimelineIndex, views: Views,
-           bodies: Mapping[str, str], sources: Mapping[str, str]) -> str:  # fmt: skip
+           bodies: Mapping[str, str], markdown: Mapping[str, str]) -> str:  # fmt: skip
     """The whole timeline in one of the export formats, as text."""
     out = io.StringIO()
-    write_export(kind, out, config, index, views, bodies, sources)
+    write_export(kind, out, config, index, views, bodies, markdown)
     return out.getvalue()

@@ -13,7 +13,7 @@ from functools import cached_property, lru_cache
 from timeline.errors import Problems
 from timeline.reading.events import shorten, slugify
 from timeline.reading.fields import did_you_mean
-from timeline.reading.model import Event, RelationKind, Source, Taxonomy
+from timeline.reading.model import Event, RelationKind, Source, Taxonomy, unindexed
 
 NEIGHBOURS = 3  # events shown on each side under "around this date"
 
@@ -215,9 +215,9 @@ def _sources(
     return entries, tuple(unsourced)
 
 
-# The fields of an event the index never looks at: it orders, files and cross-references
-# events by their slug, date, names, sources, relations and aliases only.
-UNINDEXED = ("title", "status", "group", "summary", "image", "updates", "body", "body_line")
+# The fields of an event the index never looks at (declared in the model): it orders, files
+# and cross-references events by their slug, date, names, sources, relations and aliases.
+UNINDEXED = unindexed(Event)
 
 
 def same_place(new: Event, old: Event) -> bool:

@@ -210,13 +210,11 @@ def _plain_text(tokens: list[Token]) -> str:
 
 
 def render_body(
-    event: Event, links: LinkMap, *, allow_html: bool, root: str, source: str | None = None,
-    fast: bool = True,
-) -> RenderedBody:  # fmt: skip
-    """Render one event's Markdown (``source``, when it is kept apart from the event; see
-    timeline.packed); unknown links and citations become its problems. ``fast``: through
-    timeline.site.fastmd where it gives the same HTML (False: markdown-it-py alone)."""
-    text = event.body if source is None else source
+    event: Event, text: str, links: LinkMap, *, allow_html: bool, root: str, fast: bool = True
+) -> RenderedBody:
+    """Render one event's Markdown (``text``); unknown links and citations become its
+    problems. ``fast``: through timeline.site.fastmd where it gives the same HTML (False:
+    markdown-it-py alone)."""
     citations = {s.key: n for n, s in enumerate(event.sources, 1) if s.key}
     if fast and not allow_html:
         done = fastmd.render(text, titles=links.titles, citations=citations, root=root)

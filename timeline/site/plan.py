@@ -19,7 +19,7 @@ from timeline.site.render import Renderer, home_names_events
 from timeline.site.views import PAGE_SIZE, TAXONOMIES, Views, page_count
 
 if TYPE_CHECKING:
-    from timeline.build import Content
+    from timeline.site.content import Content
     from timeline.site.render import PageSpec
 
 
@@ -50,7 +50,7 @@ def plan(
                 return None
             keys += found
             moved = True
-        elif replace(event, body=was.body) != was:  # shown wherever the event is named
+        elif event != was:  # shown wherever the event is named
             keys += _pages_naming(new, views, event)
         elif before.summaries[slug] != after.summaries[slug] and not event.summary:
             keys += _lists_showing(new, event)

@@ -1,0 +1,187 @@
+"""Collecting: read -> check -> index -> render Markdown, everything a site is made from.
+
+``Collector.collect`` finds every problem before anything is written. Between two calls it
+keeps what it read and rendered, so that ``timeline serve`` re-reads only the changed files,
+patches the index when the events kept their places, and renders again only the bodies
+whose Markdown, or the titles they link to, changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from timeline.config import Config
+from timeline.errors import Problem, Problems
+from timeline.packed import map_packed
+from timeline.parallel import map_shares
+from timeline.progress import Progress
+from timeline.reading.load import Corpus, ReadCache, load_corpus
+from timeline.reading.model import Event
+from timeline.site.index import TimelineIndex, build_index, with_edited_events
+from timeline.site.markdown import LinkMap, RenderedBody, render_body
+from timeline.site.render import static_files
+
+EVENT_ROOT = "../../"  # from events/<slug>/ back to the site root
+
+
+@dataclass(frozen=True)
+class Content:
+    """A validated timeline, ready to render: the index and every body as HTML."""
+
+    index: TimelineIndex
+    bodies: Mapping[str, str]  # HTML by slug
+    summaries: dict[str, str]
+    warnings: tuple[Problem, ...]
+    links: LinkMap  # what bodies may link to
+    index_problems: tuple[Problem, ...]  # what indexing found (kept when only bodies change)
+    markdown: Mapping[str, str]  # each event's Markdown, by path
+
+
+@dataclass(frozen=True)
+class _Indexed:
+    index: TimelineIndex
+    problems: tuple[Problem, ...]
+    links: LinkMap
+    rebuilt: bool  # built anew (else patched: every event kept its place, or one moved)
+    renamed: set[str]  # with a patched index: the events whose title changed
+
+
+class Collector:
+    """Collects one project again and again, keeping what it read and rendered."""
+
+    def __init__(
+        self, config: Config, *, drafts: bool = False, strict: bool = False,
+        progress: Progress | None = None,
+    ) -> None:  # fmt: skip
+        self.config = config
+        self.drafts = drafts
+        self.strict = strict
+        self.progress = progress
+        self.reads = ReadCache()
+        # Each event's rendered body, by slug, with the event and Markdown it came from.
+        self.bodies: dict[str, tuple[Event, str, RenderedBody]] = {}
+        self.content: Content | None = None  # what the last successful collect found
+        self.body_renders = 0
+        self.index_builds = 0  # whole indexes built (an edit of bodies only patches the last)
+
+    def collect(
+        self, clock: Callable[[str], None], workers: int = 1, *, one_off: bool = False
+    ) -> Content:
+        """Read and check everything; raise ContentError listing all problems. ``clock``
+        is called with the name of each step as it ends.
+
+        ``one_off``: for a build that no update follows: the Markdown and rendered bodies
+        are kept in a few shared buffers (see timeline.packed), and nothing is kept for a
+        later update."""
+        if self.progress:
+            self.progress.begin("Reading events")
+        corpus = self._read(workers, one_off)
+        problems = corpus.problems
+        clock("read")
+        indexed = self._index(corpus.events)
+        problems.extend(indexed.problems)
+        clock("index")
+        if self.progress:
+            self.progress.begin("Rendering Markdown")
+        bodies, rendered = self._render(indexed, corpus.markdown, workers, one_off)
+        for _, _, body in rendered.values():
+            problems.extend(body.problems)
+        summaries = {slug: body.first_paragraph for slug, (_, _, body) in rendered.items()}
+        self.bodies = {} if one_off else rendered
+        clock("markdown")
+        problems.raise_if_errors(strict=self.strict)
+        # Warnings by file and line, whether the index was built or patched in another order.
+        warnings = tuple(sorted(problems.warnings))
+        self.content = Content(
+            indexed.index, bodies, summaries, warnings, indexed.links, indexed.problems,
+            corpus.markdown,
+        )  # fmt: skip
+        return self.content
+
+    def _read(self, workers: int, one_off: bool) -> Corpus:
+        """Every event file (the changed ones read again), checked on its own and against
+        the static folder."""
+        config = self.config
+        corpus = load_corpus(
+            config.root, config.events_path, drafts=self.drafts, cache=self.reads,
+            workers=workers, pack_markdown=one_off,
+        )  # fmt: skip
+        problems = corpus.problems
+        if not corpus.events and not problems.errors:
+            problems.warn(config.events_dir, 0, "", "no event files found; the site will be empty")
+        static_files(config, problems)  # a FIFO or device there is named, never read
+        for event in corpus.events:
+            image = event.image
+            if image and not image.external and not (config.static_path / image.src).is_file():
+                problems.error(
+                    event.path, image.line, "image.src",
+                    f"{image.src!r} is not a file in {config.static_dir}/; put the image there",
+                )  # fmt: skip
+        return corpus
+
+    def _index(self, events: Sequence[Event]) -> _Indexed:
+        """The index of the events: the last one patched when every event kept its place
+        (or one moved in time), else built anew; with what links may point to."""
+        before = self.content
+        index = with_edited_events(before.index, events) if before else None
+        titles: dict[str, str]
+        if before is None or index is None:  # a first build, or events added or refiled
+            found = Problems()
+            index = build_index(events, found)
+            self.index_builds += 1
+            titles = {slug: event.title for slug, event in index.by_slug.items()}
+            paths = {event.path: slug for slug, event in index.by_slug.items()}
+            return _Indexed(index, tuple(found), LinkMap(titles, paths), True, set())
+        # Every link resolves as before; those to a renamed event show its new title.
+        links = before.links
+        titles = {slug: event.title for slug, event in index.by_slug.items()}
+        renamed = set()
+        if titles != links.titles:
+            renamed = {slug for slug, title in titles.items() if links.titles[slug] != title}
+            links = LinkMap(titles, links.paths)
+        return _Indexed(index, before.index_problems, links, False, renamed)
+
+    def _render(
+        self, indexed: _Indexed, markdown: Mapping[str, str], workers: int, one_off: bool
+    ) -> tuple[Mapping[str, str], dict[str, tuple[Event, str, RenderedBody]]]:
+        """Every body as HTML by slug, and each event's rendered body by slug (rendered
+        again only where its event, its Markdown or what it links to changed)."""
+        events, links = indexed.index.events, indexed.links
+
+        def valid(event: Event) -> bool:
+            cached = self.bodies.get(event.slug)
+            if cached is None or not (cached[0] is event or cached[0] == event):
+                return False
+            if cached[1] != markdown[event.path]:
+                return False
+            if indexed.rebuilt:
+                return cached[2].still_valid(links)
+            return indexed.renamed.isdisjoint(cached[2].titled)
+
+        def render(event: Event) -> RenderedBody:
+            text = markdown[event.path]
+            return render_body(
+                event, text, links, allow_html=self.config.allow_html, root=EVENT_ROOT
+            )  # fmt: skip
+
+        def without_html(rendered: RenderedBody) -> tuple[RenderedBody, str]:
+            return replace(rendered, html=""), rendered.html
+
+        html: Mapping[str, str] | None = None
+        if one_off:  # nothing cached or kept: every body rendered, straight into chunks
+            todo: Sequence[Event] = events
+            done, html = map_packed(render, todo, workers, key=lambda e: e.slug, split=without_html)
+        else:
+            todo = [event for event in events if not valid(event)]
+            done = map_shares(render, todo, workers)
+        fresh = dict(zip([e.slug for e in todo], done, strict=True))
+        self.body_renders += len(todo)
+        kept = self.bodies
+        rendered = {
+            e.slug: (e, markdown[e.path], fresh[e.slug] if e.slug in fresh else kept[e.slug][2])
+            for e in events
+        }
+        if html is None:
+            html = {slug: body.html for slug, (_, _, body) in rendered.items()}
+        return html, rendered
