@@ -367,7 +367,7 @@ def test_large_timelines_paginate_and_keep_every_event_reachable(project: Projec
 
 
 def test_sources_pages_split_by_the_events_they_list() -> None:
-    from timeline.site.views import weighted_bounds
+    from timeline.site.paging import weighted_bounds
 
     assert weighted_bounds([1] * 5, limit=2) == [0, 2, 4]
     assert weighted_bounds([300, 300, 10], limit=500) == [0, 1]

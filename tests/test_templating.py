@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from markupsafe import Markup, escape
 
 from tests.conftest import REPO, Project
-from timeline.site import render
+from timeline.site import theme
 from timeline.site.templating import Environment, escape_output, hook_known
 
 
@@ -94,7 +94,7 @@ def test_the_sample_site_is_byte_for_byte_jinjas(
         sample.run("build", "--no-search", "--no-cache", "--out", str(tmp_path / "ours")).exit_code
         == 0
     )
-    monkeypatch.setattr(render, "Environment", jinja2.Environment)
+    monkeypatch.setattr(theme, "Environment", jinja2.Environment)
     assert (
         sample.run(
             "build", "--no-search", "--no-cache", "--out", str(tmp_path / "jinjas")

@@ -36,16 +36,15 @@ from timeline.site.output import (
 )
 from timeline.site.pages import Page
 from timeline.site.plan import plan as plan_update
-from timeline.site.render import (
-    PageSpec,
-    Renderer,
+from timeline.site.render import PageSpec, Renderer
+from timeline.site.schedule import schedule
+from timeline.site.theme import (
     check_templates,
     make_environment,
     static_files,
     template_error,
     theme_folders,
 )
-from timeline.site.schedule import schedule
 from timeline.site.views import Views
 
 SMALL_SITE = 200  # pages: fewer are made in one process

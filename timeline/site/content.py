@@ -20,7 +20,7 @@ from timeline.reading.load import Corpus, ReadCache, load_corpus
 from timeline.reading.model import Event
 from timeline.site.index import TimelineIndex, build_index, with_edited_events
 from timeline.site.markdown import LinkMap, RenderedBody, render_body
-from timeline.site.render import static_files
+from timeline.site.theme import static_files
 
 EVENT_ROOT = "../../"  # from events/<slug>/ back to the site root
 

@@ -18,7 +18,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from timeline.reading.dates import EDTFDate, iso_day
 from timeline.reading.model import Event
-from timeline.site.views import SourceView, Views, event_url
+from timeline.site.viewmodels import SourceView
+from timeline.site.views import Views, event_url
 
 
 @dataclass(frozen=True)

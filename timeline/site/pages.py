@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from timeline.reading.model import Taxonomy
-from timeline.site.views import event_url, page_url, term_url, year_url
+from timeline.site.paging import page_url
+from timeline.site.views import event_url, term_url, year_url
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,9 @@ from timeline.reading.model import Event, Taxonomy
 from timeline.site import pages
 from timeline.site.index import TimelineIndex, refiled_only, same_place
 from timeline.site.pages import Page
+from timeline.site.paging import PAGE_SIZE, page_count
 from timeline.site.render import Renderer, home_names_events
-from timeline.site.views import PAGE_SIZE, TAXONOMIES, Views, page_count
+from timeline.site.views import TAXONOMIES, Views
 
 if TYPE_CHECKING:
     from timeline.site.content import Content

@@ -1,0 +1,203 @@
+"""The read-only records handed to templates: display-ready text and root-relative URLs.
+``site.views`` makes them for one build."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from timeline.reading.dates import DateFormat, EDTFDate, Precision
+
+
+@dataclass(frozen=True)
+class Link:
+    """A root-relative URL (no leading slash) and its text."""
+
+    url: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DateView:
+    """A date as people read it, with a machine-readable form where HTML allows one."""
+
+    text: str
+    edtf: str
+    machine: str | None  # value for <time datetime>, when one is honest and valid
+    precision: str
+    approximate: bool
+    uncertain: bool
+    hedged: bool  # approximate, uncertain, or less precise than a day
+    # Made once per date rather than by the template on every list that shows it:
+    classes: str  # "date", plus date-hedged, date-approximate, date-uncertain
+    title: str  # "EDTF 2007-08~: approximate"
+
+
+@dataclass(frozen=True)
+class EventRef:
+    """An event in a compact list (related, around this date, sources): no summary or tags,
+    so that editing an event's text does not re-render every page that merely names it."""
+
+    slug: str
+    url: str
+    title: str
+    date: DateView
+    status: str
+    status_label: str
+
+
+# An event's entry in lists names at most this many of its tags, actors and places (its
+# own page names all): an entry appears on the page of each of its names, so an event with
+# thousands of tags would otherwise cost the square of that. Lists show 8 (event_item.html).
+LIST_NAMES = 100
+
+
+@dataclass(frozen=True)
+class EventItem:
+    """An event as it appears in lists: enough to scan a timeline."""
+
+    slug: str
+    url: str
+    title: str
+    date: DateView
+    status: str
+    status_label: str
+    summary: str
+    tags: tuple[Link, ...]
+    group: str | None
+    group_colour: str | None
+    source_count: int
+    actors: tuple[str, ...] = ()  # for the filters: names as written
+    places: tuple[str, ...] = ()
+    tag_count: int = 0  # all its tags; ``tags`` holds the first LIST_NAMES of them
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading with the events under it (a year, a month, or a vaguer period)."""
+
+    anchor: str
+    title: str
+    events: tuple[EventItem, ...]
+
+
+@dataclass(frozen=True)
+class YearSection:
+    """A year's events, grouped into periods; also a row of the overview."""
+
+    year: int
+    label: str
+    anchor: str
+    url: str
+    sections: tuple[Section, ...]
+    count: int
+
+
+@dataclass(frozen=True)
+class YearCount:
+    """A year on the Years page and in the overview: just enough to link to it."""
+
+    label: str
+    url: str
+    count: int
+    anchor: str
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """A numbered source on an event page, or an entry on the Sources page."""
+
+    number: int
+    title: str
+    url: str | None
+    publisher: str | None
+    author: str | None
+    date: str | None
+    via: str | None
+    archived: str | None
+    quote: str | None
+    accessed: str | None
+    link: str | None  # its entry on the Sources pages, e.g. "sources/page/2/#s612"
+
+
+@dataclass(frozen=True)
+class UpdateView:
+    date: DateView
+    note: str
+
+
+@dataclass(frozen=True)
+class ImageView:
+    src: str
+    alt: str
+    caption: str | None
+    credit: str | None
+    external: bool
+
+
+@dataclass(frozen=True)
+class TermGroup:
+    """One taxonomy's links on an event page ("Actors: ...")."""
+
+    label: str
+    links: tuple[Link, ...]
+    filter: str  # the search filter these names feed: tag, actor, place
+
+
+@dataclass(frozen=True)
+class RelationGroup:
+    """Events related to this one in one way: "Contradicts", "Followed by", "Related"."""
+
+    label: str
+    refs: tuple[EventRef, ...]
+
+
+@dataclass(frozen=True)
+class EventPage:
+    """Everything the event template shows."""
+
+    item: EventItem
+    body: Markup
+    sources: tuple[SourceView, ...]
+    related: tuple[RelationGroup, ...]
+    backlinks: tuple[RelationGroup, ...]
+    terms: tuple[TermGroup, ...]
+    updates: tuple[UpdateView, ...]
+    previous: EventRef | None
+    next: EventRef | None
+    neighbours: tuple[EventRef, ...]
+    image: ImageView | None
+    year: str
+
+
+def date_view(date: EDTFDate, fmt: DateFormat) -> DateView:
+    start = date.start or date.end
+    assert start is not None
+    machine = None
+    if 1 <= start.year <= 9999 and not start.unspecified_year_digits:
+        if start.precision in (Precision.DAY, Precision.TIME):
+            machine = f"{start.year:04d}-{start.month:02d}-{start.day:02d}"
+        elif start.precision is Precision.MONTH:
+            machine = f"{start.year:04d}-{start.month:02d}"
+        else:
+            machine = f"{start.year:04d}"
+    approximate, uncertain = date.approximate, date.uncertain
+    precision = "interval" if date.interval else date.precision.value
+    hedged = approximate or uncertain or precision not in ("day", "time")
+    qualifiers = [word for word, yes in (("approximate", approximate), ("uncertain", uncertain))
+                  if yes]  # fmt: skip
+    classes = " ".join(["date", *(["date-hedged"] if hedged else []),
+                        *(f"date-{word}" for word in qualifiers)])  # fmt: skip
+    note = " and ".join(qualifiers)
+    return DateView(
+        text=date.display(fmt),
+        edtf=date.text,
+        machine=machine if not date.interval else None,
+        precision=precision,
+        approximate=approximate,
+        uncertain=uncertain,
+        hedged=hedged,
+        classes=classes,
+        title=f"EDTF {date.text}: {note}" if note else f"EDTF {date.text}",
+    )
