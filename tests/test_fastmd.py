@@ -25,7 +25,7 @@ from timeline.build import Builder
 from timeline.config import load_config
 from timeline.reading.dates import parse_edtf
 from timeline.reading.model import Event, Source, Status
-from timeline.site import fastmd
+from timeline.site import fastcheck, fastmd
 from timeline.site.content import EVENT_ROOT
 from timeline.site.markdown import LinkMap, RenderedBody, render_body
 
@@ -64,6 +64,10 @@ FRAGMENTS = [
     "<a%41@e.org>", "<mailto:a@xn--r8jz45g.jp>", "<http://e.org/`x`>", "<http://e.org/|>",
     "<http://e.org/*x*>", "<http://[x>", "[t](<http://e.org/%41>)", "[^1]:    four spaces",
     "[^1]:\t\ttabs", "[^1]:   \tmixed", "🫨", "\U00011f43", "\U00011f04", "\U0002ebf0",
+    # wiki links wrapped onto the next line (in a quote, a list, code...), and in tables
+    "[[a|Some\ntext]]", "[[b|one\n  two\nthree]]", "[[a|x\n> y]]", "[[a|x  \ny]]",
+    "[[a|x\n- y]]", "[[a|x\n\ny]]", "[[ a\n]]", "[[a\\|d]]", "| [[a|b]] | [@s1] |",
+    "| x |\n|---|\n| [[a|y\nz]] |", "[[a|x\\\ny]]", "[[a|x\n    y]]", "[[a|x\n1. y]]",
 ]  # fmt: skip
 SEPARATORS = ["", " ", "\n", "\n\n"]
 
@@ -214,6 +218,8 @@ def test_ordinary_bodies_take_the_fast_path() -> None:
         "1. One\n2. Two with [a link](https://e.org/)\n\n```\ncode\n```",
         "See <https://ar.wikipedia.org/wiki/%D8%B9%D8%B1%D8%A7%D9%82> [@s1].",
         "Note[^1] and <mailto:a@e.org>.\n\n[^1]:   Three spaces in.",
+        "A [[a|link wrapped\nonto the next line]].\n\n> And [[b|one in\n> a quote]].",
+        "- An item with [[a|a link\n  wrapped]]\n- and [[a\\|a pipe escaped]]",
     ]
     for body in ordinary:
         assert _fast(body) is not None, body
@@ -225,8 +231,8 @@ def test_ordinary_bodies_take_the_fast_path() -> None:
 @pytest.mark.parametrize(
     "body",
     [
-        "x" * (fastmd.LONGEST + 1),  # too long to be sure of the parser's stack
-        "> " * fastmd.DEEPEST + "x",  # too deeply nested
+        "x" * (fastcheck.LONGEST + 1),  # too long to be sure of the parser's stack
+        "> " * fastcheck.DEEPEST + "x",  # too deeply nested
         "[@nope]",  # an error: reported with its line by markdown-it-py
         "[[missing]]",
         "[t](other.md)",  # a link to an event file, rewritten by markdown-it-py
@@ -248,7 +254,7 @@ def test_the_deepest_bodies_let_through_do_not_crash_the_parser() -> None:
     (they still do with 512 KB)."""
     import threading
 
-    most = fastmd.LONGEST
+    most = fastcheck.LONGEST
     deepest = [
         "> " * 49 + "x",  # a line's markers: under DEEPEST characters
         "".join("  " * i + "- x\n" for i in range(49)),
@@ -260,7 +266,7 @@ def test_the_deepest_bodies_let_through_do_not_crash_the_parser() -> None:
         "[a" * (most // 6) + "x" + "](u)" * (most // 6),
     ]
     for body in deepest:
-        assert len(body) <= most and not fastmd._source_unsure(body), body[:20]
+        assert len(body) <= most and not fastcheck.source_unsure(body), body[:20]
     rendered: list[str] = []
 
     def run() -> None:
@@ -323,7 +329,7 @@ def test_a_panic_in_pyrs_falls_back_to_markdown_it_py(monkeypatch: pytest.Monkey
 # build renders them: through the fast path where pyrs is installed (3.11, 3.12), through
 # markdown-it-py alone where it is not (3.13+). CI runs this on 3.11 and 3.13.
 BODIES = 1000
-BODIES_DIGEST = "afd058f51e8578de1f4c82b0a60be028751a037d256b60ca42f5b12544d102e7"
+BODIES_DIGEST = "416106cb70583f00ad8201d2767670d681b483f17380af630b53a8f6ecea2164"
 
 
 def test_bodies_render_to_the_same_bytes_on_every_python() -> None:

@@ -7,7 +7,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-WIKI_LINK = re.compile(r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]")  # [[slug]], [[slug|text]]
+# [[slug]], [[slug|text]]; also [[slug\|text]], as a pipe is written in a table (GFM), and
+# wrapped onto the next lines (a paragraph's soft breaks).
+WIKI_LINK = re.compile(r"\[\[([^\[\]|]+?)(?:\\?\|([^\[\]]+?))?\]\]")
+_LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 CITATION = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_.:-]*)\]")  # [@key]
 _SAFE_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"\s*([a-z][a-z0-9+.-]*):", re.IGNORECASE)
@@ -48,6 +51,13 @@ def validate_link(url: str) -> bool:
     """Only http, https, mailto and relative URLs survive in links."""
     scheme = _SCHEME.match(url)
     return scheme is None or scheme[1].lower() in _SAFE_SCHEMES
+
+
+def wiki_link(match: re.Match[str]) -> tuple[str, str]:
+    """The slug and text of a WIKI_LINK match (text "" if none), each line break in them
+    with the spaces around it as one newline, as Markdown writes a soft break."""
+    slug, text = match[1].strip(), (match[2] or "").strip()
+    return _LINE_BREAK.sub("\n", slug), _LINE_BREAK.sub("\n", text)
 
 
 def event_href(root: str, slug: str) -> str:

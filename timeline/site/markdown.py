@@ -6,6 +6,7 @@ event or a citation of a missing source is an error with the file and line it is
 
 from __future__ import annotations
 
+import importlib
 import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -35,7 +36,11 @@ from timeline.site.bodyrules import (
     is_punctuation,
     summary_text,
     validate_link,
+    wiki_link,
 )
+
+_TABLE = importlib.import_module("markdown_it.rules_block.table")  # not the rule, its module
+_split_cells = _TABLE.escapedSplit
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,10 @@ def _markdown(allow_html: bool) -> MarkdownIt:
     # (the one use of its isPunctChar), so ``a*🫨*b`` had emphasis on Python 3.11 and none on
     # 3.13: it asks bodyrules instead, which answers as Unicode 15.1 does on every Python.
     state_inline.isPunctChar = is_punctuation  # type: ignore[attr-defined,assignment]
+    # A table row's cells are split at its pipes before any inline rule runs, so the pipe of
+    # a [[slug|text]] link would cut it in two: the table rule is given a split that keeps
+    # a link whole (the fast path hides links from its parser, so it agrees).
+    _TABLE.escapedSplit = _split_row  # type: ignore[attr-defined]
     md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
@@ -92,6 +101,15 @@ def _markdown(allow_html: bool) -> MarkdownIt:
     md.inline.ruler.before("link", "citation", _citation)
     md.add_render_rule("citation", _render_citation)
     return md
+
+
+def _split_row(row: str) -> list[str]:
+    """A table row's cells, as GFM splits them, but never inside a [[slug|text]] link."""
+    if "[[" not in row:
+        return list(_split_cells(row))
+    # NUL cannot be in the source: markdown-it has replaced it with U+FFFD.
+    hidden = WIKI_LINK.sub(lambda m: m[0].replace("|", "\x00"), row)
+    return [cell.replace("\x00", "|") for cell in _split_cells(hidden)]
 
 
 def _inline_with_lines(state: StateCore) -> None:
@@ -128,14 +146,15 @@ def _wikilink(state: StateInline, silent: bool) -> bool:
     if match is None:
         return False
     if not silent:
-        slug, text = match[1].strip(), (match[2] or "").strip()
+        slug, text = wiki_link(match)
         links: LinkMap = state.env["links"]
         title = links.titles.get(slug)
         state.env["resolved"].add(("slug", slug, title))
         if title is None:
             _problem(
                 state, _line(state, state.pos), "body",
-                f"[[{slug}]] links to an unknown event{did_you_mean(slug, links.titles)}",
+                f"[[{' '.join(slug.split())}]] links to an unknown event"
+                f"{did_you_mean(slug, links.titles)}",
             )  # fmt: skip
         token = state.push("link_open", "a", 1)
         token.attrs = {"href": event_href(state.env["root"], slug), "class": "wikilink"}
