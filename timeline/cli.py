@@ -303,7 +303,8 @@ def _plural(count: int, noun: str) -> str:
 )  # fmt: skip
 @click.option(
     "--slug", default=None,
-    help="The event's URL name (a-z, 0-9, -). [default: made from the title]",
+    help="The event's URL name: lower-case letters and digits of any script, joined by '-'. "
+    "[default: made from the title]",
 )  # fmt: skip
 @ROOT
 @_handle_errors

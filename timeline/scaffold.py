@@ -13,9 +13,10 @@ from timeline import files
 from timeline.config import Config
 from timeline.errors import ContentError, Problem, UsageError
 from timeline.reading.dates import EDTFDate, EDTFError, Precision, parse_edtf
-from timeline.reading.events import MAX_SLUG, check_slug, default_slug, shorten, slugify
+from timeline.reading.events import check_slug, default_slug
 from timeline.reading.frontmatter import normalise_text
 from timeline.reading.load import event_files
+from timeline.reading.slugs import MAX_SLUG, MAX_SLUG_BYTES, shorten, slugify
 
 
 def _quoted(text: str) -> str:
@@ -30,7 +31,7 @@ def event_text(
     it, see ``file_name``)."""
     lines = ["---", f"title: {_quoted(title)}", f"date: {_quoted(date)}"]
     if slug is not None:
-        lines.append(f"slug: {slug}")
+        lines.append(f"slug: {_quoted(slug)}")
     lines.append(f"status: {status}")
     if tags:
         lines.append("tags: [" + ", ".join(_quoted(t) for t in tags) + "]")
@@ -97,16 +98,18 @@ def place_event(slug: str, date: EDTFDate, taken: dict[str, str], folder: Path) 
     and ``slug:`` written out when the date prefix and the slug together read otherwise
     ("2007-08-" + "12-killed" reads as 12 August)."""
     prefix = date_prefix(date)
-    wanted = shorten(slug)
+    wanted = shorten(slug, max_bytes=MAX_SLUG_BYTES)
+    folded = {other.casefold(): path for other, path in taken.items()}  # σ and ς collide
     candidate, number = wanted, 2
-    while candidate in taken or os.path.lexists(folder / f"{prefix}{candidate}.md"):
+    while candidate.casefold() in folded or os.path.lexists(folder / f"{prefix}{candidate}.md"):
         tail = f"-{number}"
-        candidate = shorten(wanted, MAX_SLUG - len(tail)) + tail
+        candidate = shorten(wanted, MAX_SLUG - len(tail), max_bytes=MAX_SLUG_BYTES - len(tail))
+        candidate += tail
         number += 1
     name = f"{prefix}{candidate}.md"
     taken_by = None
     if candidate != wanted:
-        taken_by = taken.get(wanted) or f"{folder.name}/{prefix}{wanted}.md"
+        taken_by = folded.get(wanted.casefold()) or f"{folder.name}/{prefix}{wanted}.md"
     return NewFile(name, candidate, default_slug(name) != candidate, taken_by, wanted != slug)
 
 

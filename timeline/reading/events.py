@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,6 +20,11 @@ from timeline.reading.model import (
     keys_of,
 )
 
+# slugify and shorten live in slugs.py; imported from here by importing.py and site/index.py
+from timeline.reading.slugs import MAX_SLUG, MAX_SLUG_BYTES
+from timeline.reading.slugs import shorten as shorten
+from timeline.reading.slugs import slugify as slugify
+
 # What each mapping may hold: declared once, by the model's fields.
 EVENT_KEYS = keys_of(Event)
 SOURCE_KEYS = keys_of(Source)
@@ -28,32 +32,9 @@ IMAGE_KEYS = keys_of(Image)
 UPDATE_KEYS = keys_of(Update)
 RELATION_KEYS = keys_of(Relation)
 
-SLUG = re.compile(r"[a-z0-9-]+")
 SOURCE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]*")
-_DATE_PREFIX = re.compile(r"^\d{4}(?:-\d{2}){0,2}-")
-MAX_SLUG = 120
-
-
-def slugify(text: str, *, ascii_only: bool = True) -> str:
-    """Lower-case, accents dropped, runs of other characters turned into single hyphens."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"['’]", "", text.casefold())  # "Ba'ath" -> "baath", not "ba-ath"
-    if ascii_only:
-        text = text.encode("ascii", "ignore").decode()
-        return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-    text = unicodedata.normalize("NFC", text)
-    return re.sub(r"[\W_]+", "-", text).strip("-")
-
-
-def shorten(slug: str, limit: int = MAX_SLUG) -> str:
-    """A slug cut to ``limit`` characters at a hyphen where there is one (whole words)."""
-    if len(slug) <= limit:
-        return slug
-    cut = slug[:limit]
-    if "-" in cut and slug[limit] != "-":
-        cut = cut.rsplit("-", 1)[0]
-    return cut.strip("-")
+# A date the file name starts with, then '-', '_' or a space: "2007-08-22 Дури.md" -> Дури
+_DATE_PREFIX = re.compile(r"^\d{4}(?:-\d{2}){0,2}[-_ ]")
 
 
 def default_slug(path: str) -> str:
@@ -64,12 +45,22 @@ def default_slug(path: str) -> str:
 
 def check_slug(slug: str) -> str | None:
     """Why ``slug`` is not a valid URL name, or None."""
-    if not SLUG.fullmatch(slug):
-        return f"{slug!r} may only hold a-z, 0-9 and '-' (it becomes a folder name in site/)"
-    if len(slug) > MAX_SLUG:
+    if slugify(slug) != slug or not slug:
+        hint = f", e.g. {slugify(slug)!r}" if slugify(slug) else ""
         return (
-            f"is longer than {MAX_SLUG} characters; give a shorter slug: (or rename the "
-            "file), e.g. " + shorten(slug)
+            f"{slug!r} is not a URL name: use lower-case letters and digits (of any script) "
+            f"joined by single '-'{hint} (it becomes a folder name in site/)"
+        )
+    if len(slug) > MAX_SLUG or len(slug.encode()) > MAX_SLUG_BYTES:
+        limit = (
+            f"{MAX_SLUG} characters"
+            if slug.isascii()
+            else f"{MAX_SLUG} characters or {MAX_SLUG_BYTES} bytes of UTF-8 (about 100 "
+            "Arabic, Cyrillic or Greek letters, or 66 Chinese characters)"
+        )
+        return (
+            f"is longer than {limit}; give a shorter slug: (or rename the file), e.g. "
+            + shorten(slug, max_bytes=MAX_SLUG_BYTES)
         )
     return None
 
