@@ -187,3 +187,19 @@ class Event:
     def names(self, taxonomy: Taxonomy) -> tuple[str, ...]:
         names: tuple[str, ...] = getattr(self, taxonomy.value)
         return names
+
+
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
+class PageFile:
+    """A page of the site's own, from ``pages/``: "About", "Methodology"... Its Markdown is
+    kept apart, as an event's is; ``sources`` are the bibliography entries it cites."""
+
+    path: str  # relative to the project root, with forward slashes
+    slug: str = field(metadata=written())
+    title: str = field(metadata=written())
+    # Its place in the menu: pages with a number come first, lowest first; ``False``: not in
+    # the menu; None: after the numbered ones, by title.
+    menu: int | bool | None = field(default=None, metadata=written())
+    body_line: int = 1
+    sources: tuple[Source, ...] = ()

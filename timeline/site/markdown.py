@@ -25,7 +25,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from timeline.errors import Problem, Problems
 from timeline.reading.fields import did_you_mean
-from timeline.reading.model import Event
+from timeline.reading.model import Event, PageFile
 from timeline.site import fastmd
 from timeline.site.bodyrules import (
     CITATION,
@@ -229,8 +229,9 @@ def _plain_text(tokens: list[Token]) -> str:
 
 
 def render_body(
-    event: Event, text: str, links: LinkMap, *, allow_html: bool, root: str, fast: bool = True
-) -> RenderedBody:
+    event: Event | PageFile, text: str, links: LinkMap, *, allow_html: bool, root: str,
+    fast: bool = True,
+) -> RenderedBody:  # fmt: skip
     """Render one event's Markdown (``text``); unknown links and citations become its
     problems. ``fast``: through timeline.site.fastmd where it gives the same HTML (False:
     markdown-it-py alone)."""
