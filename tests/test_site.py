@@ -409,13 +409,17 @@ def test_the_overview_draws_one_linked_mark_per_event_in_lanes(site: Project) ->
     assert len(marks) == 5  # the draft is left out, like everywhere else
     douri = marks["Al-Douri reportedly breaks with al-Qaeda, 22 August 2007, Reported"]
     assert douri["href"] == "events/douri/" and douri.select_one("circle") is not None
+    # A month is "some time in this span" (hollow), its "~" dashed; an interval is a solid
+    # bar between the hollow months it starts and ends in.
     warrant = marks["Arrest warrant for Raghad, c. August 2006, Confirmed"]
-    assert "mark-hedged" in warrant["class"]
-    cooperation = marks["Cooperation in Diyala, c. May 2007 – c. August 2007, Reported"]
-    assert "mark-hedged" in cooperation["class"]
-    # On the 2007 page the scale is a year: the four-month interval is a bar.
-    bars = site.html("years/2007/").select("svg a.mark rect")
-    assert [float(r["width"]) for r in bars if float(r["width"]) > 100]  # type: ignore[arg-type]
+    assert "mark-approx" in warrant["class"] and warrant.select("rect.core") == []
+    assert warrant.select_one("rect.span") is not None
+    year_marks = {a["aria-label"]: a for a in site.html("years/2007/").select("svg a.mark")}
+    cooperation = year_marks["Cooperation in Diyala, c. May 2007 – c. August 2007, Reported"]
+    assert "mark-approx" in cooperation["class"] and len(cooperation.select("rect.span")) == 2
+    # On the 2007 page the scale is a year: the four-month interval is a long bar.
+    bars = site.html("years/2007/").select("svg a.mark rect.core")
+    assert [r for r in bars if float(str(r["width"]).rstrip("%")) > 10]
     assert [t.get_text() for t in svg.select("text.lane-name")] == ["Insurgency", "Other"]
     year = site.html("years/2007/").select_one("svg.chart-svg")
     assert year is not None and len(year.select("a.mark")) == 3

@@ -1,88 +1,593 @@
-/* Timeline: zoom, pan and tooltips for the SVG overview. Without JavaScript the overview is a
-   static picture whose marks are links; this only adds to it. No animation is used, so
-   prefers-reduced-motion needs nothing turned off. */
+/* Timeline: the overview, zoomed and panned in time. Without JavaScript the overview is the
+   static SVG drawn at build time (timeline/site/overview.py), whose marks are links; this
+   redraws it from the JSON beside it, with the same rules (PAD, ROW, STEPS... are the same
+   numbers as there and in timeline/site/axis.py), so that zooming changes the time scale and
+   never the size of text or marks. No animation, so prefers-reduced-motion needs nothing. */
 (function () {
   "use strict";
-  document.querySelectorAll("figure.chart").forEach(function (figure) {
-    var svg = figure.querySelector("svg.chart-svg");
-    if (!svg || !svg.querySelector("a.mark")) { return; }
-    var base = svg.viewBox.baseVal;
-    var full = {x: base.x, width: base.width};
-    var view = {x: base.x, width: base.width};
+  var PAD = 16, LANE_HEAD = 18, ROW = 30, AXIS = 44, DOT = 6, MIN_BAR = 12, TAIL = 28;
+  var GAP = 10, MAX_LABEL = 240, MIN_LABEL = 40, MIN_GAP = 56;
+  var YEAR = 365.2425, MONTH = YEAR / 12, LENGTH = {day: 1, month: MONTH, year: YEAR};
+  var STEPS = [["day", 1], ["day", 2], ["day", 7], ["day", 14], ["month", 1], ["month", 3],
+    ["month", 6], ["year", 1], ["year", 2], ["year", 5], ["year", 10], ["year", 20],
+    ["year", 50], ["year", 100], ["year", 200], ["year", 500], ["year", 1000],
+    ["year", 2000], ["year", 5000], ["year", 10000], ["year", 100000], ["year", 1000000]];
+  var MIN_SPAN = 7;  // days: zoomed all the way in, the chart shows about a week
+  var MARK_LIMIT = 400;  // more events in view than this are drawn as counts until zoomed in
+  var INTERVAL = 1, APPROX = 2, UNCERTAIN = 4, OPEN_START = 8, OPEN_END = 16, CURRENT = 32;
 
-    function show() {
-      svg.setAttribute("viewBox", [view.x, base.y, view.width, base.height].join(" "));
-      svg.setAttribute("data-zoom", (full.width / view.width).toFixed(2));
-    }
-    function zoom(factor, centre) {
-      var width = Math.min(full.width, Math.max(full.width / 32, view.width / factor));
-      var at = centre === undefined ? view.x + view.width / 2 : centre;
-      view.x = Math.min(full.x + full.width - width, Math.max(full.x, at - (at - view.x) * width / view.width));
-      view.width = width;
-      show();
-    }
-    function pan(by) {
-      view.x = Math.min(full.x + full.width - view.width, Math.max(full.x, view.x + by));
-      show();
-    }
+  // Proleptic Gregorian day numbers (0 = 1970-01-01), as timeline/reading/dates.py.
+  function days(y, m, d) {
+    y -= m <= 2 ? 1 : 0;
+    var era = Math.floor(y / 400), yoe = y - era * 400, mp = (m + 9) % 12;
+    var doy = Math.floor((153 * mp + 2) / 5) + d - 1;
+    return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+  }
+  function civil(n) {
+    n += 719468;
+    var era = Math.floor(n / 146097), doe = n - era * 146097;
+    var yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+    var doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+    var mp = Math.floor((5 * doy + 2) / 153), d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+    var m = mp < 10 ? mp + 3 : mp - 9;
+    return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
+  }
+  function iso(n) {
+    var c = civil(Math.floor(n)), y = Math.abs(c[0]).toString();
+    while (y.length < 4) { y = "0" + y; }
+    return (c[0] < 0 ? "-" : "") + y + "-" + (c[1] < 10 ? "0" : "") + c[1] + "-" + (c[2] < 10 ? "0" : "") + c[2];
+  }
+  function parseIso(text) {
+    var m = /^(-?)(\d{4,})-(\d{2})-(\d{2})$/.exec(text || "");
+    return m ? days((m[1] ? -1 : 1) * parseInt(m[2], 10), parseInt(m[3], 10), parseInt(m[4], 10)) : null;
+  }
+  function escapeHtml(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  }
 
-    var tools = document.createElement("div");
+  // The axis: timeline/site/axis.py's ticks(), line for line.
+  function stepFor(daysPerPx) {
+    for (var i = 0; i < STEPS.length; i++) {
+      if (LENGTH[STEPS[i][0]] * STEPS[i][1] / daysPerPx >= MIN_GAP) { return STEPS[i]; }
+    }
+    return STEPS[STEPS.length - 1];
+  }
+  function ticks(lo, hi, width, words) {
+    var step = stepFor((hi - lo) / Math.max(width, 1)), unit = step[0], count = step[1];
+    var out = [], c = civil(Math.floor(lo)), year = c[0], month = c[1], day;
+    function yearText(y) { return y >= 1 ? String(y) : (1 - y) + " " + words.bce; }
+    if (unit === "year") {
+      if (days(year, 1, 1) < lo) { year += 1; }
+      if (count > 1) {
+        year = year >= 1 ? Math.ceil(year / count) * count : 1 - Math.floor((1 - year) / count) * count;
+      }
+      while ((day = days(year, 1, 1)) <= hi) {
+        out.push({day: day, label: yearText(year), context: ""});
+        var next = year + count;
+        if (year <= 0 && next > 0 && count > 1) { next = count; }
+        year = next;
+      }
+    } else if (unit === "month") {
+      while ((month - 1) % count) { month += 1; }
+      for (;;) {
+        if (month > 12) { month -= 12; year += 1; }
+        day = days(year, month, 1);
+        if (day > hi) { break; }
+        if (day >= lo) {
+          out.push({day: day, label: words.short[month - 1], context: month === 1 ? yearText(year) : ""});
+        }
+        month += count;
+      }
+    } else {
+      for (;;) {
+        var start = days(year, month, 1);
+        if (start > hi) { break; }
+        var length = days(year + Math.floor(month / 12), month % 12 + 1, 1) - start;
+        var last = count === 1 ? length + 1 : (count >= 7 ? Math.min(length, 28) + 1 : length);
+        for (var dom = 1; dom < last; dom += count) {
+          day = start + dom - 1;
+          if (day >= lo && day <= hi) {
+            out.push({day: day, label: String(dom),
+                      context: dom === 1 ? words.months[month - 1] + " " + yearText(year) : ""});
+          }
+        }
+        month += 1;
+        if (month > 12) { month = 1; year += 1; }
+      }
+    }
+    if (unit !== "year" && out.length && !out.slice(0, 3).some(function (t) { return t.context; })) {
+      var first = civil(out[0].day);
+      out[0].context = unit === "month" ? yearText(first[0])
+        : words.months[first[1] - 1] + " " + yearText(first[0]);
+    }
+    return {unit: unit, count: count, ticks: out};
+  }
+
+  function decode(data) {
+    return data.events.map(function (row, i) {
+      var e = {i: i, slug: row[0], title: row[1], date: row[2], status: data.statuses[row[3]],
+               lane: row[4], flags: row[5], start: row[6] === null ? null : [row[6], row[7]]};
+      if (row[5] & INTERVAL) {
+        e.end = row[8] === null ? null : [row[8], row[9]];
+        e.kind = "interval";
+      } else {
+        e.end = e.start;
+        e.kind = e.start[1] - e.start[0] <= 1 ? "point" : "span";
+      }
+      e.d0 = e.start ? e.start[0] : (e.flags & OPEN_START ? -Infinity : e.end[0]);
+      e.d1 = e.end ? e.end[1] : (e.flags & OPEN_END ? Infinity : e.start[1]);
+      e.label = e.title + ", " + e.date + ", " + e.status;
+      return e;
+    });
+  }
+
+  // What to draw for an event at scale x: overview.py's _pieces().
+  function pieces(e, x, width) {
+    if (e.kind === "point") {
+      var c = x((e.start[0] + e.start[1]) / 2);
+      return [["dot", c - DOT, c + DOT]];
+    }
+    if (e.kind === "span") { return [["span"].concat(widened(x(e.start[0]), x(e.start[1])))]; }
+    var out = [], core0, core1;
+    if (!e.start) {
+      out.push(e.flags & OPEN_START ? ["open-start", Math.min(PAD, x(e.end[0])), x(e.end[0])]
+                                    : ["tail", x(e.end[0]) - TAIL, x(e.end[0])]);
+      core0 = x(e.end[0]);
+    } else if (e.start[1] - e.start[0] <= 1) {
+      core0 = x(e.start[0]);
+    } else {
+      out.push(["span", x(e.start[0]), x(e.start[1])]);
+      core0 = x(e.start[1]);
+    }
+    if (!e.end) {
+      out.push(e.flags & OPEN_END ? ["open-end", core0, Math.max(width - PAD, core0)]
+                                  : ["tail", core0, core0 + TAIL]);
+      core1 = core0;
+    } else if (e.end[1] - e.end[0] <= 1) {
+      core1 = x(e.end[1]);
+    } else {
+      core1 = x(e.end[0]);
+      out.push(["span", x(e.end[0]), x(e.end[1])]);
+    }
+    if (core1 > core0) { out.push(["core", core0, core1]); }
+    var lo = Math.min.apply(null, out.map(function (p) { return p[1]; }));
+    var hi = Math.max.apply(null, out.map(function (p) { return p[2]; }));
+    if (hi - lo < MIN_BAR) { out = [[core1 > core0 ? "core" : "span"].concat(widened(lo, hi))]; }
+    return out;
+  }
+  function widened(x0, x1) {
+    if (x1 - x0 >= MIN_BAR) { return [x0, x1]; }
+    var c = (x0 + x1) / 2;
+    return [c - MIN_BAR / 2, c + MIN_BAR / 2];
+  }
+
+  var canvas = document.createElement("canvas").getContext("2d");
+  function measurer(font) {
+    canvas.font = font;
+    var cache = {};
+    return function (text) {
+      var w = cache[text];
+      if (w === undefined) { w = cache[text] = canvas.measureText(text).width; }
+      return w;
+    };
+  }
+  function cut(title, room, measure) {
+    if (room < MIN_LABEL) { return ""; }
+    if (measure(title) <= room) { return title; }
+    // whole words only: the visible words must be words of the mark's accessible name
+    var n = Math.floor(title.length * room / measure(title)) + 1, text;
+    for (;;) {
+      n = title.lastIndexOf(" ", n - 1);
+      if (n <= 0) { return ""; }
+      text = title.slice(0, n);
+      if (text.split("(").length > text.split(")").length) { text = text.slice(0, text.lastIndexOf("(")); }
+      text = text.replace(/[\s,;:\u2013\u2014-]+$/, "");
+      if (!text) { return ""; }
+      if (measure(text + "…") <= room) { return text + "…"; }
+    }
+  }
+
+  // overview.py's _pack(): the first row where a mark and its headline fit, else a new row,
+  // else the row whose marks end soonest, cutting the headline before it short.
+  function pack(drawn, rows, width, measure) {
+    var lines = [], out = [], right = width - PAD;
+    drawn.forEach(function (d) {
+      var x0 = d.x0, x1 = d.x1, want = Math.min(MAX_LABEL, measure(d.e.title));
+      var lx = x1 > PAD ? Math.max(x0, PAD) : x0;  // a long mark's headline stays in view
+      if (lx + want > right && right - lx < 2 * MIN_LABEL + GAP) {
+        lx = Math.max(PAD, Math.min(right, x1) - want);  // at the right edge: ends over its mark
+      }
+      want = Math.min(want, right - lx);
+      var start = Math.min(x0, lx), row = -1;
+      for (var i = 0; i < lines.length; i++) { if (lines[i].end + GAP <= start) { row = i; break; } }
+      if (row < 0 && lines.length < rows) { lines.push({end: -1e9, markEnd: -1e9, last: -1}); row = lines.length - 1; }
+      if (row < 0) {
+        row = 0;
+        for (i = 1; i < lines.length; i++) { if (lines[i].markEnd < lines[row].markEnd) { row = i; } }
+        var before = lines[row].last;
+        if (before >= 0) { out[before].room = Math.min(out[before].room, x0 - GAP - out[before].lx); }
+        lx = x1 > PAD ? Math.max(x0, PAD) : x0;
+        want = Math.min(want, right - lx);
+      }
+      var line = lines[row];
+      out.push({row: row, lx: lx, room: want});
+      line.last = out.length - 1;
+      line.markEnd = Math.max(line.markEnd, x1);
+      line.end = Math.max(line.markEnd, lx + want);
+    });
+    return out;
+  }
+
+  function pieceSvg(p, y) {
+    var mid = y + 22, x0 = p[1].toFixed(1), w = (p[2] - p[1]).toFixed(1);
+    switch (p[0]) {
+      case "dot": return '<circle class="dot" cx="' + (p[1] + DOT).toFixed(1) + '" cy="' + mid + '" r="' + DOT + '"/>';
+      case "tail": return '<line class="tail" x1="' + x0 + '" x2="' + p[2].toFixed(1) + '" y1="' + mid + '" y2="' + mid + '"/>';
+      case "span": return '<rect class="span" x="' + x0 + '" y="' + (mid - 6) + '" width="' + w + '" height="12" rx="3"/>';
+      default:
+        var out = '<rect class="core" x="' + x0 + '" y="' + (mid - 6) + '" width="' + w + '" height="12" rx="3"/>';
+        if (p[0] === "open-end") { out += '<path class="arrow" d="M' + p[2].toFixed(1) + " " + (mid - 8) + 'l8 8-8 8z"/>'; }
+        if (p[0] === "open-start") { out += '<path class="arrow" d="M' + x0 + " " + (mid - 8) + 'l-8 8 8 8z"/>'; }
+        return out;
+    }
+  }
+
+  function Chart(figure) {
+    var self = this;
+    this.figure = figure;
+    this.svg = figure.querySelector("svg.chart-svg");
+    this.data = JSON.parse(figure.querySelector("script.chart-data").textContent);
+    this.root = figure.getAttribute("data-root") || "";
+    this.events = decode(this.data);
+    this.named = this.data.lanes.length > 1 || this.data.lanes[0][0] !== "";
+    var lo = this.data.lo, hi = this.data.hi;
+    if (hi - lo < MIN_SPAN) { var mid = (lo + hi) / 2; lo = mid - MIN_SPAN / 2; hi = mid + MIN_SPAN / 2; }
+    this.full = {lo: lo, hi: hi};
+    this.view = {lo: lo, hi: hi};
+    this.hidden = {};  // slugs the page's filters leave out
+    this.height = 4;
+    this.lanes = this.data.lanes.map(function (lane) {
+      var top = self.height + (self.named ? LANE_HEAD : 0);
+      var out = {name: lane[0] || "Other", colour: lane[1], rows: Math.max(1, lane[2]), y: self.height, top: top};
+      self.height = top + out.rows * ROW + 6;
+      return out;
+    });
+    this.height += AXIS;
+    figure.classList.remove("chart-static");
+    figure.classList.add("chart-live");
+    this.svg.setAttribute("height", this.height);
+    this.svg.setAttribute("tabindex", "0");
+    this.svg.setAttribute("aria-roledescription", "zoomable time line");
+    this.svg.setAttribute("aria-label", this.svg.getAttribute("aria-label") +
+      ". Arrow keys move in time, + and − zoom, 0 shows all.");
+    this.measure = measurer("12px " + getComputedStyle(this.svg).fontFamily);
+    this.tools();
+    this.tip();
+    this.controls();
+    this.readUrl();
+    this.draw();
+    if (window.ResizeObserver) {
+      var width = this.svg.clientWidth;
+      new ResizeObserver(function () {
+        if (self.svg.clientWidth !== width) { width = self.svg.clientWidth; self.draw(); }
+      }).observe(this.svg);
+    }
+  }
+
+  Chart.prototype.tools = function () {
+    var self = this, tools = document.createElement("div");
     tools.className = "chart-tools";
-    [["Zoom in", function () { zoom(2); }], ["Zoom out", function () { zoom(0.5); }],
-     ["Show all", function () { view.x = full.x; view.width = full.width; show(); }]].forEach(function (b) {
+    this.buttons = {};
+    [["in", "Zoom in", "+", function () { self.zoom(2); }],
+     ["out", "Zoom out", "−", function () { self.zoom(0.5); }],
+     ["all", "Show all", "", function () { self.show(self.full.lo, self.full.hi); }]].forEach(function (b) {
       var button = document.createElement("button");
       button.type = "button";
-      button.textContent = b[0];
-      button.addEventListener("click", b[1]);
+      button.textContent = b[1];
+      if (b[2]) { button.setAttribute("aria-keyshortcuts", b[2] === "+" ? "+" : "-"); }
+      button.addEventListener("click", b[3]);
       tools.appendChild(button);
+      self.buttons[b[0]] = button;
     });
-    figure.insertBefore(tools, svg);
+    this.range = document.createElement("p");
+    this.range.className = "chart-range";
+    tools.appendChild(this.range);
+    this.figure.insertBefore(tools, this.svg);
+  };
 
-    figure.addEventListener("keydown", function (event) {
-      var step = view.width / 10;
-      if (event.key === "+" || event.key === "=") { zoom(2); }
-      else if (event.key === "-") { zoom(0.5); }
-      else if (event.key === "ArrowLeft" && event.shiftKey) { pan(-step); }
-      else if (event.key === "ArrowRight" && event.shiftKey) { pan(step); }
-      else { return; }
+  Chart.prototype.width = function () { return this.svg.clientWidth || 600; };
+  Chart.prototype.scale = function () {
+    var v = this.view, k = (this.width() - 2 * PAD) / (v.hi - v.lo);
+    var f = function (day) { return PAD + (day - v.lo) * k; };
+    f.k = k;
+    return f;
+  };
+
+  Chart.prototype.clamp = function (lo, hi) {
+    var full = this.full, span = Math.min(full.hi - full.lo, Math.max(MIN_SPAN, hi - lo));
+    var mid = (lo + hi) / 2;
+    lo = Math.max(full.lo, Math.min(full.hi - span, mid - span / 2));
+    return {lo: lo, hi: lo + span};
+  };
+  Chart.prototype.show = function (lo, hi) {
+    this.view = this.clamp(lo, hi);
+    this.draw();
+  };
+  Chart.prototype.zoom = function (factor, atPx) {
+    var v = this.view, x = this.scale();
+    var at = atPx === undefined ? (v.lo + v.hi) / 2 : v.lo + (atPx - PAD) / x.k;
+    var span = (v.hi - v.lo) / factor;
+    var share = (at - v.lo) / (v.hi - v.lo);
+    span = Math.min(this.full.hi - this.full.lo, Math.max(MIN_SPAN, span));
+    this.show(at - share * span, at - share * span + span);
+  };
+  Chart.prototype.pan = function (px) {
+    var days = px / this.scale().k;
+    this.show(this.view.lo + days, this.view.hi + days);
+  };
+
+  Chart.prototype.visible = function () {
+    var v = this.view, x = this.scale(), slack = (TAIL + MAX_LABEL) / x.k, out = [];
+    for (var i = 0; i < this.events.length; i++) {
+      var e = this.events[i];
+      if (e.d1 >= v.lo - slack && e.d0 <= v.hi + slack && !this.hidden[e.slug]) { out.push(e); }
+    }
+    return out;
+  };
+
+  Chart.prototype.draw = function () {
+    var width = this.width(), x = this.scale(), v = this.view, self = this;
+    var focused = document.activeElement && this.svg.contains(document.activeElement) ?
+      document.activeElement.getAttribute("data-slug") : null;
+    var axisY = this.height - AXIS + 6, html = [];
+    var axis = ticks(v.lo, v.hi, width - 2 * PAD, this.data);
+    this.svg.setAttribute("data-unit", axis.unit);
+    axis.ticks.forEach(function (t) {
+      var tx = x(t.day).toFixed(1);
+      html.push('<line class="grid" x1="' + tx + '" x2="' + tx + '" y1="2" y2="' + axisY + '"/>');
+    });
+    this.lanes.forEach(function (lane) {
+      if (self.named) { html.push('<text class="lane-name" x="4" y="' + (lane.y + 13) + '">' + escapeHtml(lane.name) + "</text>"); }
+      if (lane.y > 4) { html.push('<line class="lane-line" x1="0" x2="' + width + '" y1="' + (lane.y - 3) + '" y2="' + (lane.y - 3) + '"/>'); }
+    });
+    var shown = this.visible(), inView = 0, first = Math.floor(v.lo), last = Math.ceil(v.hi);
+    shown.forEach(function (e) { if (e.d1 > first && e.d0 < last) { inView += 1; } });
+    if (inView > MARK_LIMIT) { this.counts(shown, axis, x, axisY, html); }
+    else { this.marks(shown, x, width, html); }
+    html.push('<line class="axis" x1="0" x2="' + width + '" y1="' + axisY + '" y2="' + axisY + '"/>');
+    axis.ticks.forEach(function (t) {
+      var tx = x(t.day).toFixed(1);
+      html.push('<g class="tick"><line x1="' + tx + '" x2="' + tx + '" y1="' + axisY + '" y2="' + (axisY + 5) +
+        '"/><text class="tick-label" x="' + tx + '" y="' + (axisY + 18) + '" text-anchor="middle">' +
+        escapeHtml(t.label) + "</text></g>");
+      if (t.context) {
+        html.push('<text class="tick-context" x="' + Math.max(2, x(t.day) - 4).toFixed(1) + '" y="' + (axisY + 35) + '">' +
+          escapeHtml(t.context) + "</text>");
+      }
+    });
+    this.svg.innerHTML = html.join("");
+    if (focused) {
+      var again = this.svg.querySelector('[data-slug="' + focused + '"]');
+      if (again) { again.focus({preventScroll: true}); } else { this.svg.focus({preventScroll: true}); }
+    }
+    var all = this.view.hi - this.view.lo >= this.full.hi - this.full.lo - 1e-6;
+    this.buttons.all.disabled = all;
+    this.buttons.out.disabled = all;
+    this.buttons["in"].disabled = this.view.hi - this.view.lo <= MIN_SPAN + 1e-6;
+    var total = this.events.length, kept = total - Object.keys(this.hidden).length;
+    var words = this.data.months;
+    var a = civil(Math.floor(v.lo)), b = civil(Math.ceil(v.hi) - 1);
+    var fmt = function (c) { return (axis.unit === "day" ? c[2] + " " : "") + words[c[1] - 1] + " " + (c[0] >= 1 ? c[0] : (1 - c[0]) + " " + self.data.bce); };
+    this.range.textContent = fmt(a) + " – " + fmt(b) + " · " + inView + " of " + total + " events" +
+      (kept < total ? " (filtered)" : "");
+    this.svg.setAttribute("data-shown", inView);
+    this.writeUrl();
+  };
+
+  Chart.prototype.marks = function (shown, x, width, html) {
+    var self = this, root = escapeHtml(this.root);
+    this.lanes.forEach(function (lane, n) {
+      var drawn = [];
+      shown.forEach(function (e) {
+        if (e.lane !== n) { return; }
+        var p = pieces(e, x, width);
+        drawn.push({e: e, p: p, x0: Math.min.apply(null, p.map(function (q) { return q[1]; })),
+                    x1: Math.max.apply(null, p.map(function (q) { return q[2]; }))});
+      });
+      var layout = pack(drawn, lane.rows, width, self.measure);
+      drawn.forEach(function (d, i) {
+        var e = d.e, y = lane.top + layout[i].row * ROW, cls = "mark";
+        if (e.flags & APPROX) { cls += " mark-approx"; }
+        if (e.flags & UNCERTAIN) { cls += " mark-uncertain"; }
+        if (e.flags & CURRENT) { cls += " mark-current"; }
+        var label = escapeHtml(e.label), headline = cut(e.title, layout[i].room, self.measure);
+        var h0 = d.x0, h1 = d.x1;  // the target: the mark and its headline
+        if (headline) { h0 = Math.min(h0, layout[i].lx); h1 = Math.max(h1, layout[i].lx + self.measure(headline)); }
+        var hx = h1 - h0 >= 24 ? h0 : (h0 + h1) / 2 - 12, hw = Math.max(24, h1 - h0);
+        var out = '<a href="' + root + "events/" + escapeHtml(e.slug) + '/" class="' + cls + '" data-slug="' +
+          escapeHtml(e.slug) + '" data-i="' + e.i + '" aria-label="' + label + '" style="--c: ' + escapeHtml(lane.colour) + '"' +
+          (e.flags & CURRENT ? ' aria-current="page"' : "") + '><rect class="hit" x="' + hx.toFixed(1) +
+          '" y="' + y + '" width="' + hw.toFixed(1) + '" height="' + ROW + '"/>';
+        d.p.forEach(function (p) { out += pieceSvg(p, y); });
+        if (e.flags & UNCERTAIN) { out += '<text class="q" x="' + (d.x1 + 2).toFixed(1) + '" y="' + (y + 27) + '">?</text>'; }
+        if (headline) {
+          var more = headline.slice(-1) === "…";  // the visible words stay a part of the mark's name
+          out += '<text class="mark-label" x="' + layout[i].lx.toFixed(1) + '" y="' + (y + 11) + '">' +
+            escapeHtml(more ? headline.slice(0, -1) : headline) + (more ? '<tspan aria-hidden="true">…</tspan>' : "") + "</text>";
+        }
+        html.push(out + "</a>");
+      });
+    });
+  };
+
+  // Too many events to draw one by one: how many fall between each pair of ticks, per lane;
+  // a bar zooms in to its span.
+  Chart.prototype.counts = function (shown, axis, x, axisY, html) {
+    var edges = [this.view.lo].concat(axis.ticks.map(function (t) { return t.day; }), [this.view.hi]);
+    var lanes = this.lanes, counts = lanes.map(function () { return new Array(edges.length - 1).fill(0); });
+    var most = 1;
+    shown.forEach(function (e) {
+      var day = e.start ? e.start[0] : e.end[0], lo = 0, hi = edges.length - 1;
+      if (day < edges[0] || day >= edges[hi]) { return; }
+      while (hi - lo > 1) { var mid = (lo + hi) >> 1; if (edges[mid] <= day) { lo = mid; } else { hi = mid; } }
+      most = Math.max(most, ++counts[e.lane][lo]);
+    });
+    lanes.forEach(function (lane, n) {
+      var room = lane.rows * ROW - 4;
+      counts[n].forEach(function (count, i) {
+        if (!count) { return; }
+        var x0 = Math.max(0, x(edges[i])), x1 = x(edges[i + 1]), h = Math.max(2, room * count / most);
+        var name = count + " event" + (count === 1 ? "" : "s") + " in " + lane.name + ", " + iso(edges[i]) + " to " + iso(edges[i + 1]) + ": zoom in";
+        html.push('<g class="bin" role="button" tabindex="-1" data-lo="' + edges[i] + '" data-hi="' + edges[i + 1] +
+          '" aria-label="' + escapeHtml(name) + '" style="--c: ' + escapeHtml(lane.colour) + '"><title>' + escapeHtml(name) +
+          '</title><rect x="' + (x0 + 1).toFixed(1) + '" y="' + (lane.top + room - h + 2).toFixed(1) + '" width="' +
+          Math.max(2, x1 - x0 - 2).toFixed(1) + '" height="' + h.toFixed(1) + '"/></g>');
+      });
+    });
+    html.push('<text class="more" x="' + (this.width() - PAD) + '" y="' + (axisY - 6) + '" text-anchor="end">Too many events to draw each: zoom in, or click a bar</text>');
+  };
+
+  Chart.prototype.readUrl = function () {
+    var params = new URLSearchParams(window.location.search);
+    var lo = parseIso(params.get("from")), hi = parseIso(params.get("to"));
+    if (lo !== null && hi !== null && hi >= lo) { this.view = this.clamp(lo, hi + 1); }
+  };
+  Chart.prototype.writeUrl = function () {
+    if (this.figure !== document.querySelector("figure.chart")) { return; }  // the page's first chart
+    var self = this;
+    clearTimeout(this.urlTimer);
+    this.urlTimer = setTimeout(function () {
+      var params = new URLSearchParams(window.location.search), v = self.view;
+      if (v.hi - v.lo >= self.full.hi - self.full.lo - 1e-6) { params.delete("from"); params.delete("to"); }
+      else { params.set("from", iso(v.lo)); params.set("to", iso(Math.ceil(v.hi) - 1)); }
+      var search = params.toString();
+      history.replaceState(history.state, "", window.location.pathname + (search ? "?" + search : "") + window.location.hash);
+    }, 150);
+  };
+
+  Chart.prototype.controls = function () {
+    var self = this, svg = this.svg;
+    this.figure.addEventListener("keydown", function (event) {
+      if (event.altKey || event.metaKey || event.ctrlKey || !svg.contains(event.target)) { return; }
+      var step = self.width() * (event.shiftKey ? 0.5 : 0.1);
+      switch (event.key) {
+        case "ArrowLeft": self.pan(-step); break;
+        case "ArrowRight": self.pan(step); break;
+        case "+": case "=": self.zoom(2); break;
+        case "-": case "_": self.zoom(0.5); break;
+        case "0": case "Home": self.show(self.full.lo, self.full.hi); break;
+        case "Enter": case " ":
+          var bin = event.target.closest && event.target.closest(".bin");
+          if (!bin) { return; }
+          self.show(+bin.getAttribute("data-lo"), +bin.getAttribute("data-hi"));
+          break;
+        default: return;
+      }
       event.preventDefault();
     });
     svg.addEventListener("wheel", function (event) {
-      if (!event.ctrlKey) { return; }  // plain scrolling keeps scrolling the page
-      event.preventDefault();
       var box = svg.getBoundingClientRect();
-      zoom(event.deltaY < 0 ? 1.25 : 0.8, view.x + view.width * (event.clientX - box.left) / box.width);
+      if (event.ctrlKey) {  // a pinch on a trackpad, or ctrl + wheel
+        self.zoom(Math.exp(-event.deltaY * 0.01), event.clientX - box.left);
+      } else if (Math.abs(event.deltaX) > Math.abs(event.deltaY) || event.shiftKey) {
+        self.pan(event.shiftKey && !event.deltaX ? event.deltaY : event.deltaX);
+      } else {
+        return;  // a plain vertical wheel keeps scrolling the page
+      }
+      event.preventDefault();
     }, {passive: false});
-    var drag = null;
+
+    // Drag to pan (mouse, pen or one finger; vertical swipes still scroll the page, as
+    // touch-action: pan-y says), pinch with two fingers to zoom.
+    var pointers = {}, drag = null, moved = false;
+    function spread() {
+      var ids = Object.keys(pointers);
+      if (ids.length < 2) { return null; }
+      var a = pointers[ids[0]], b = pointers[ids[1]];
+      return {d: Math.max(1, Math.abs(a.x - b.x)), mid: (a.x + b.x) / 2};
+    }
     svg.addEventListener("pointerdown", function (event) {
-      drag = {x: event.clientX, from: view.x};
+      if (event.button !== 0) { return; }
+      pointers[event.pointerId] = {x: event.clientX};
+      moved = false;
+      drag = {x: event.clientX, pinch: spread()};
     });
     svg.addEventListener("pointermove", function (event) {
-      if (!drag) { return; }
-      var units = (event.clientX - drag.x) * view.width / svg.getBoundingClientRect().width;
-      if (Math.abs(units) > 2) { view.x = drag.from; pan(-units); }
+      if (!drag || !pointers[event.pointerId]) { return; }
+      pointers[event.pointerId].x = event.clientX;
+      var pinch = spread(), box = svg.getBoundingClientRect();
+      if (pinch && drag.pinch) {
+        self.zoom(pinch.d / drag.pinch.d, pinch.mid - box.left);
+        drag.pinch = pinch;
+        moved = true;
+        return;
+      }
+      var dx = event.clientX - drag.x;
+      if (!moved && Math.abs(dx) < 5) { return; }
+      if (!moved) { svg.setPointerCapture(event.pointerId); svg.classList.add("dragging"); }
+      moved = true;
+      self.pan(-dx);
+      drag.x = event.clientX;
     });
-    ["pointerup", "pointercancel", "pointerleave"].forEach(function (name) {
-      svg.addEventListener(name, function () { drag = null; });
-    });
-
-    var tip = document.createElement("div");
-    tip.className = "chart-tip";
-    tip.setAttribute("role", "status");
-    tip.hidden = true;
-    figure.appendChild(tip);
-    function tell(mark) {
-      tip.textContent = mark.getAttribute("aria-label");
-      var box = mark.getBoundingClientRect(), home = figure.getBoundingClientRect();
-      tip.style.left = Math.max(0, box.left - home.left) + "px";
-      tip.style.top = (box.bottom - home.top + 6) + "px";
-      tip.hidden = false;
+    function end(event) {
+      delete pointers[event.pointerId];
+      drag = Object.keys(pointers).length ? {x: pointers[Object.keys(pointers)[0]].x, pinch: null} : null;
+      svg.classList.remove("dragging");
     }
-    svg.querySelectorAll("a.mark").forEach(function (mark) {
-      mark.addEventListener("mouseenter", function () { tell(mark); });
-      mark.addEventListener("focus", function () { tell(mark); });
-      mark.addEventListener("mouseleave", function () { tip.hidden = true; });
-      mark.addEventListener("blur", function () { tip.hidden = true; });
+    ["pointerup", "pointercancel"].forEach(function (name) { svg.addEventListener(name, end); });
+    svg.addEventListener("click", function (event) {
+      if (moved) { event.preventDefault(); event.stopPropagation(); moved = false; return; }
+      var bin = event.target.closest && event.target.closest(".bin");
+      if (bin) { self.show(+bin.getAttribute("data-lo"), +bin.getAttribute("data-hi")); }
+    }, true);
+
+    document.addEventListener("timeline:filter", function () { self.filter(); self.draw(); });
+    this.filter();
+  };
+
+  // The page's filters (static/filters.js) hide list items; their events leave the chart.
+  Chart.prototype.filter = function () {
+    var hidden = {};
+    this.events.forEach(function (e) {
+      var item = document.getElementById(e.slug);
+      if (item && item.matches("li.event") && item.hidden) { hidden[e.slug] = true; }
     });
+    this.hidden = hidden;
+  };
+
+  Chart.prototype.tip = function () {
+    var self = this, tip = document.createElement("div");
+    tip.className = "chart-tip";
+    tip.setAttribute("aria-hidden", "true");  // each mark's accessible name says the same
+    tip.hidden = true;
+    this.figure.appendChild(tip);
+    function tell(mark) {
+      var e = self.events[+mark.getAttribute("data-i")];
+      tip.innerHTML = "<strong>" + escapeHtml(e.title) + "</strong>" + escapeHtml(e.date) + " · " + escapeHtml(e.status);
+      tip.hidden = false;
+      var box = mark.querySelector(".hit").getBoundingClientRect();
+      var w = tip.offsetWidth, h = tip.offsetHeight;
+      var room = document.documentElement.clientWidth, below = box.bottom + 6;
+      var left = Math.max(8, Math.min(box.left, room - w - 8));
+      var top = below + h > window.innerHeight - 8 ? Math.max(8, box.top - h - 6) : below;
+      tip.style.left = left + "px";
+      tip.style.top = top + "px";
+    }
+    function hide() { tip.hidden = true; }
+    this.svg.addEventListener("mouseover", function (event) {
+      var mark = event.target.closest && event.target.closest("a.mark");
+      if (mark) { tell(mark); } else { hide(); }
+    });
+    this.svg.addEventListener("mouseleave", hide);
+    this.svg.addEventListener("focusin", function (event) {
+      var mark = event.target.closest && event.target.closest("a.mark");
+      if (mark) { tell(mark); } else { hide(); }
+    });
+    this.svg.addEventListener("focusout", hide);
+    window.addEventListener("scroll", hide, {passive: true});
+  };
+
+  document.querySelectorAll("figure.chart").forEach(function (figure) {
+    if (figure.querySelector("script.chart-data")) { figure.chart = new Chart(figure); }
   });
 })();

@@ -1,6 +1,8 @@
 /* Timeline: filters for lists of events. Without JavaScript every event is shown; with it,
    a filter bar narrows the list by tag, actor, place, status and group, and the page's URL
-   (?tag=...&status=...) says what is shown so that it can be shared. */
+   (?tag=...&status=...) says what is shown so that it can be shared. Everything that counts
+   events follows: the year and month headings, the years' density list, "N of M shown", and
+   the overview (static/chart.js listens for the "timeline:filter" event). */
 (function () {
   "use strict";
   var KINDS = [["tag", "Tag"], ["actor", "Actor"], ["place", "Place"], ["status", "Status"],
@@ -48,10 +50,37 @@
   bar.appendChild(count);
   bar.hidden = false;
 
+  // Each heading's count as built, to say "2 of 5 events" when filtered.
+  function countOf(section) { return section.querySelectorAll("li.event").length; }
+  var years = Array.prototype.slice.call(document.querySelectorAll("section.year"));
+  var periods = Array.prototype.slice.call(document.querySelectorAll("section.period"));
+  periods.forEach(function (section) {
+    var title = section.querySelector(".period-title");
+    if (title && !title.querySelector(".count")) {
+      var span = document.createElement("span");
+      span.className = "count";
+      span.hidden = true;
+      title.appendChild(document.createTextNode(" "));
+      title.appendChild(span);
+    }
+  });
+  var density = Array.prototype.slice.call(document.querySelectorAll(".density a[href^='#']"));
+
+  function plural(n) { return n + " event" + (n === 1 ? "" : "s"); }
+  function recount(section, filtered, always) {
+    var count = section.querySelector(".year-title .count, .period-title .count");
+    if (!count) { return 0; }
+    var all = countOf(section), shown = section.querySelectorAll("li.event:not([hidden])").length;
+    count.textContent = filtered ? shown + " of " + plural(all) : plural(all);
+    count.hidden = !filtered && !always;
+    return shown;
+  }
+
   function apply() {
-    var wanted = {}, query = new URLSearchParams();
+    var wanted = {}, query = new URLSearchParams(window.location.search);
     Object.keys(selects).forEach(function (kind) {
       if (selects[kind].value) { wanted[kind] = selects[kind].value; query.set(kind, wanted[kind]); }
+      else { query.delete(kind); }
     });
     var shown = 0;
     items.forEach(function (item) {
@@ -61,13 +90,31 @@
       item.hidden = !ok;
       if (ok) { shown += 1; }
     });
+    var filtered = shown !== items.length, byAnchor = {}, most = 1;
     document.querySelectorAll("section.period, section.year").forEach(function (section) {
       section.hidden = !section.querySelector("li.event:not([hidden])");
     });
-    count.textContent = shown === items.length ? "" : shown + " of " + items.length + " events shown";
+    years.forEach(function (section) {
+      var heading = section.querySelector(".year-title");
+      var n = recount(section, filtered, true);
+      if (heading && heading.id) { byAnchor[heading.id] = n; most = Math.max(most, n); }
+    });
+    periods.forEach(function (section) { recount(section, filtered, false); });
+    density.forEach(function (link) {
+      var n = byAnchor[link.getAttribute("href").slice(1)];
+      if (n === undefined) { return; }
+      if (!link.hasAttribute("data-count")) {
+        link.setAttribute("data-count", link.querySelector(".density-count").textContent);
+        link.setAttribute("data-share", link.querySelector(".density-bar").style.getPropertyValue("--share"));
+      }
+      link.querySelector(".density-count").textContent = filtered ? n + " of " + link.getAttribute("data-count") : link.getAttribute("data-count");
+      link.querySelector(".density-bar").style.setProperty("--share", filtered ? (n / most).toFixed(3) : link.getAttribute("data-share"));
+    });
+    count.textContent = filtered ? shown + " of " + items.length + " events shown" : "";
     var search = query.toString();
-    history.replaceState(null, "", window.location.pathname + (search ? "?" + search : "") +
+    history.replaceState(history.state, "", window.location.pathname + (search ? "?" + search : "") +
                          window.location.hash);
+    document.dispatchEvent(new CustomEvent("timeline:filter", {detail: {shown: shown, total: items.length}}));
   }
   apply();
 })();
