@@ -168,8 +168,20 @@ def _shown(path: Path, root: Path) -> str:
     "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="The built site to check with --links. [default: site/ in the project]",
 )  # fmt: skip
+@click.option(
+    "--sources", is_flag=True,
+    help="Also fetch every source URL: dead links, redirects, timeouts; the only command "
+    "that uses the network (docs/sources.md).",
+)  # fmt: skip
+@click.option("--recheck", is_flag=True,
+              help="With --sources: ask again for URLs checked in the last days.")  # fmt: skip
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="With --sources: seconds to wait for each server.")  # fmt: skip
 @_handle_errors
-def check_command(root: Path, drafts: bool, strict: bool, links: bool, out: Path | None) -> None:
+def check_command(
+    root: Path, drafts: bool, strict: bool, links: bool, out: Path | None, sources: bool,
+    recheck: bool, timeout: float,
+) -> None:  # fmt: skip
     """Validate every event file, the bibliography and the config; build nothing."""
     config = _config(root, output_dir=str(out.resolve()) if out is not None else None)
     content = collect(config, drafts=drafts, strict=strict)
@@ -188,6 +200,12 @@ def check_command(root: Path, drafts: bool, strict: bool, links: bool, out: Path
             sys.exit(1)
         pages = sum(1 for _ in site.rglob("*.html"))
         click.echo(f"Links OK: every internal link and anchor on {pages} pages resolves.")
+    if sources:
+        from timeline.sourcecheck import report_sources
+
+        if code := report_sources(config, content.index.events, recheck=recheck,
+                                  timeout=timeout, strict=strict):  # fmt: skip
+            sys.exit(code)
     click.echo(f"OK: {count} events, no errors" + (f", {warned} warnings" if warned else ""))
 
 
