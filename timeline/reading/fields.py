@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from timeline.errors import Problems
 from timeline.reading.dates import EDTFDate, EDTFError, parse_edtf
 from timeline.reading.frontmatter import Located, Path_
+from timeline.reading.yaml_errors import quoted
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\s]")
 
@@ -33,6 +34,26 @@ def describe(value: Any) -> str:
     if isinstance(value, str):
         return f"text ({value!r})"
     return type(value).__name__
+
+
+_TIMESTAMP = re.compile(
+    r"(\d{4})-(\d\d?)-(\d\d?)(?:[Tt]|[ \t]+)(\d\d?):(\d\d):(\d\d)(\.\d*)?"
+    r"(?:[ \t]*(Z|[-+]\d\d?(?::\d\d)?))?"
+)
+
+
+def timestamp_to_edtf(raw: str) -> str:
+    """A YAML timestamp as EDTF: ``2007-8-22 10:00:00 +3`` -> ``2007-08-22T10:00:00+03:00``
+    (a fraction of a second is kept, for the date parser to refuse by name)."""
+    m = _TIMESTAMP.fullmatch(raw.strip())
+    if m is None:
+        return raw
+    year, month, day, hour, minute, second, fraction, zone = m.groups()
+    text = f"{year}-{int(month):02d}-{int(day):02d}T{int(hour):02d}:{minute}:{second}"
+    if zone and zone != "Z":
+        hours, _, minutes = zone[1:].partition(":")
+        zone = f"{zone[0]}{int(hours):02d}:{minutes or '00'}"
+    return text + (fraction or "") + (zone or "")
 
 
 def field_name(path: Path_) -> str:
@@ -111,13 +132,7 @@ class Fields:
 
     def _quote_hint(self, key: Path_) -> str:
         raw = self.located.raw.get(key)
-        if raw is None:
-            return ""
-        return (
-            f'; put it in quotes: {key[-1]}: "{raw}"'
-            if isinstance(key[-1], str)
-            else (f'; put it in quotes: - "{raw}"')
-        )
+        return "" if raw is None else f"; put it in quotes: {quoted(key[-1], raw)}"
 
     def text(self, key: Path_, *, required: bool = False) -> str | None:
         """A non-empty plain string."""
@@ -126,15 +141,34 @@ class Fields:
             if required:
                 self.error(key, f"missing; every {_owner(key)} needs a {key[-1]}")
             return None
+        if isinstance(value, list | dict) and isinstance(key[-1], str):
+            self._not_one_text(key, value)
+            return None
         if not isinstance(value, str):
             self.error(key, f"expected text but YAML read {describe(value)}{self._quote_hint(key)}")
             return None
+        if (comment := self.located.comments.get(key)) is not None:
+            fix = quoted(key[-1], f"{value} {comment}")
+            self.warn(key, f"YAML read only {value.strip()!r}: ' #' starts a comment, so "
+                      f"{comment!r} is left out; if it belongs to the text, put it all in "
+                      f"quotes: {fix}")  # fmt: skip
         value = value.strip()
         if not value:
             if required:
                 self.error(key, "is empty")
             return None
         return value
+
+    def _not_one_text(self, key: Path_, value: list[Any] | dict[str, Any]) -> None:
+        """A list or 'key: value' pairs where one text belongs: say how to write it as one."""
+        name = str(key[-1])
+        if isinstance(value, list):
+            items = [str(item) for item in value if isinstance(item, str | int | float)]
+            self.error(key, f"is a list, but a {name} is one text; write it on one line, in "
+                       f"quotes: {quoted(name, ', '.join(items) or '...')}")  # fmt: skip
+            return
+        self.error(key, f"YAML read 'key: value' pairs here, but a {name} is one text; if it "
+                   f"holds ': ', put it in quotes: {name}: \"...\"")  # fmt: skip
 
     def names(self, key: Path_) -> tuple[str, ...]:
         """A list of non-empty strings (tags, actors, places, slugs)."""
@@ -163,6 +197,8 @@ class Fields:
         if raw is None:
             self.error(key, f"expected an EDTF date but YAML read {describe(value)}")
             return None
+        if isinstance(value, dt.datetime):  # a YAML timestamp: 2007-08-22 10:00:00
+            raw = timestamp_to_edtf(raw)
         try:
             return parse_edtf(raw)
         except EDTFError as exc:

@@ -9,10 +9,13 @@ the same way, and `010` is never silently 8).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+
+from timeline.reading.yaml_errors import comment_after, explain
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -53,6 +56,8 @@ class Located:
     lines: dict[Path_, int]
     raw: dict[Path_, str]
     duplicates: tuple[tuple[Path_, int], ...]
+    # plain values followed by ' #...' on their line: YAML dropped that as a comment
+    comments: dict[Path_, str] = field(default_factory=dict)
 
     def line(self, path: Path_) -> int:
         """File line of the value at ``path``, or of its nearest located parent."""
@@ -93,7 +98,7 @@ def split_document(text: str) -> Document:
         if lines[index].rstrip() in ("---", "..."):
             break
     else:
-        raise FrontMatterError(1, "the front matter is never closed; add a line '---' after it")
+        raise FrontMatterError(*_unclosed_front_matter(lines))
     yaml_text = "\n".join(lines[1:index])
     meta = load_yaml(yaml_text, first_line=2)
     if meta.data is None:
@@ -111,26 +116,53 @@ def load_yaml(text: str, *, first_line: int = 1) -> Located:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        problem, context = exc.problem_mark, exc.context_mark
+        found = explain(
+            text.split("\n"),
+            (problem.line, problem.column) if problem else None,
+            (context.line, context.column) if context else None,
+        )
+        if found is not None:
+            raise FrontMatterError(first_line + found.line, found.message, found.field) from None
+        mark = problem or context
         line = first_line + (mark.line if mark else 0)
-        raise FrontMatterError(line, f"YAML syntax error: {exc.problem or exc}") from None
+        raise FrontMatterError(line, f"this line is not valid YAML ({exc.problem or exc}); "
+                               "see 'Front matter' in docs/events.md") from None  # fmt: skip
     except yaml.YAMLError as exc:
         raise FrontMatterError(first_line, f"YAML error: {exc}") from None
     finally:
         loader.dispose()
     if node is None:
         return Located(None, {(): first_line}, {}, ())
-    walker = _Walker(loader, first_line)
+    walker = _Walker(loader, first_line, text.split("\n"))
     data = walker.walk(node, (), 0)
-    return Located(data, walker.lines, walker.raw, tuple(walker.duplicates))
+    return Located(data, walker.lines, walker.raw, tuple(walker.duplicates), walker.comments)
+
+
+def _unclosed_front_matter(lines: list[str]) -> tuple[int, str]:
+    """Where the front matter most likely ends (the first line after a blank one that is no
+    'key: value'), and the message saying so."""
+    for index in range(2, len(lines)):
+        text = lines[index]
+        if not lines[index - 1].strip() and text.strip() and not _YAML_LINE.match(text):
+            return index + 1, (
+                "the front matter that starts on line 1 is never closed; add a line '---' "
+                "before this line, where the text seems to start"
+            )
+    return 1, "the front matter is never closed; add a line '---' after it"
+
+
+_YAML_LINE = re.compile(r"^(?:[ #-]|[^\s:]+:(?:\s|$))")
 
 
 class _Walker:
     """Turns a YAML node graph into Python values, recording lines and refusing bombs."""
 
-    def __init__(self, loader: yaml.SafeLoader, first_line: int) -> None:
+    def __init__(self, loader: yaml.SafeLoader, first_line: int, text: list[str]) -> None:
         self.loader = loader
         self.first_line = first_line
+        self.text = text
+        self.comments: dict[Path_, str] = {}
         self.lines: dict[Path_, int] = {}
         self.raw: dict[Path_, str] = {}
         self.duplicates: list[tuple[Path_, int]] = []
@@ -159,6 +191,12 @@ class _Walker:
             return [self.walk(item, (*path, i), depth + 1, again=again)
                     for i, item in enumerate(node.value)]  # fmt: skip
         self.raw[path] = value = str(node.value)
+        start, end = node.start_mark, node.end_mark
+        plain = isinstance(node, yaml.ScalarNode) and not node.style  # libyaml: "", PyYAML: None
+        if plain and start.line == end.line:
+            comment = comment_after(self.text[end.line], end.column)
+            if comment is not None:
+                self.comments[path] = comment
         if node.tag == _STR:  # most values: what the safe constructor would return anyway
             return value
         try:
