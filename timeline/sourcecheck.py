@@ -27,7 +27,7 @@ import urllib.error
 import urllib.request
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
@@ -452,7 +452,11 @@ def report_sources(
                    f"remembered for the next run.", err=True)  # fmt: skip
         return 130
     show(-1)
+    # No server answered at all: most likely no network, so a name no DNS knows proves
+    # nothing about the page; nothing of this run is remembered.
     offline = bool(asked) and all(o.status is None for o in asked.values())
+    if offline:
+        asked = {u: replace(o, verdict=Verdict.UNREACHABLE) for u, o in asked.items()}
     why = None if offline else _remember(config, cache, asked)
     outcomes = {**known, **asked}
 
@@ -464,10 +468,6 @@ def report_sources(
             click.echo(line, err=True)
     if why:
         click.echo(f"warning: {why}; the next run asks again", err=True)
-    if offline:
-        click.echo(f"note: none of the {len(asked)} URLs asked could be reached at all; if this "
-                   f"machine is offline, nothing is known about them (nothing was remembered)",
-                   err=True)  # fmt: skip
 
     counts = defaultdict(int, {v: 0 for v in Verdict})
     for url in urls:
@@ -483,6 +483,11 @@ def report_sources(
         f"{counts[Verdict.REFUSED]} refusing; "
         f"{unarchived} of {_plural(len(cited), 'citation')} without an archived copy."
     )
+    if offline:
+        click.secho(f"Error: none of the {_plural(len(asked), 'URL')} asked could be reached; "
+                    f"is this machine offline? Nothing was remembered.",
+                    err=True, fg="red")  # fmt: skip
+        return 1
     errors = sum(1 for p in found if p.is_error)
     if errors or (strict and found):
         failing = errors if errors else len(found)
