@@ -139,12 +139,14 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str], tuple[str, ...]]] = [
     (
         "front matter never closed",
         {"events/a.md": "---\ntitle: A\ndate: 2007\n\nBody\n"},
-        ["events/a.md:1: the front matter is never closed"], (),
+        ["events/a.md:5: the front matter that starts on line 1 is never closed; add a line '---' "
+         "before this line, where the text seems to start"], (),
     ),
     (
-        "YAML syntax error",
+        "a list never closed",
         {"events/a.md": "---\ntitle: A\ndate: 2007\ntags: [a, b\n---\nBody\n"},
-        ["events/a.md:5: YAML syntax error"], (),
+        ["events/a.md:4: tags: the list opened with '[' is never closed: end it with ']' on this "
+         "line (and put an item holding ',' ':' '[' or '{' in quotes)"], (),
     ),
     (
         "front matter that is a list",
@@ -175,6 +177,11 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str], tuple[str, ...]]] = [
         "a file too large to be an event",
         {"events/a.md": "---\ntitle: A\ndate: 2007\n---\n" + "x" * (50 * 1024 * 1024)},
         ["events/a.md: is 50 MB; event files and the bibliography are limited to 5 MB"], (),
+    ),
+    (
+        "a file a little over the limit: its size with one decimal, not rounded to the limit",
+        {"events/a.md": "---\ntitle: A\ndate: 2007\n---\n" + "x" * int(5.3 * 1024 * 1024)},
+        ["events/a.md: is 5.3 MB; event files and the bibliography are limited to 5 MB"], (),
     ),
     (
         "two events with one slug",
@@ -297,6 +304,64 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str], tuple[str, ...]]] = [
         "event without a source under --strict",
         {"events/a.md": event(sources="")},
         ["events/a.md:1: sources: this event cites no source"], ("--strict",),
+    ),
+    (
+        "an unquoted colon in a title",
+        {"events/a.md": "---\ntitle: Al-Douri: the break\ndate: 2007\n---\n"},
+        ["events/a.md:2: title: the title holds ': ', which YAML reads as the start of another key; "
+         'put the title in quotes: title: "Al-Douri: the break"'], (),
+    ),
+    (
+        "an unquoted colon in a source's title, in a list",
+        {"events/a.md": event(sources="sources:\n  - title: Iraq: a report\n")},
+        ["events/a.md:5: title: the title holds ': '", 'put the title in quotes: title: "Iraq: a report"'], (),
+    ),
+    (
+        "a line indented with a tab",
+        {"events/a.md": "---\ntitle: A\n\tdate: 2007\n---\n"},
+        ["events/a.md:3: date: is indented with a tab, and YAML allows only spaces there; indent the "
+         "line with spaces instead"], (),
+    ),
+    (
+        "an unquoted ' #' cutting a title short, under --strict",
+        {"events/a.md": event(extra="summary: Iraq # the war")},
+        ["events/a.md:4: summary: YAML read only 'Iraq': ' #' starts a comment, so '# the war' is "
+         'left out; if it belongs to the text, put it all in quotes: summary: "Iraq # the war"'], ("--strict",),
+    ),
+    (
+        "a quote never closed",
+        {"events/a.md": '---\ntitle: "Iraq\ndate: 2007\n---\n'},
+        ['events/a.md:2: title: the quote " that starts the title is never closed; end the title with " '
+         "on the same line"], (),
+    ),
+    (
+        "text after the closing quote",
+        {"events/a.md": '---\ntitle: "Iraq" at war\ndate: 2007\n---\n'},
+        ["events/a.md:2: title: text follows the closing quote; put all of the title in quotes",
+         'title: "\\"Iraq\\" at war"'], (),
+    ),
+    (
+        "an apostrophe inside single quotes",
+        {"events/a.md": "---\ntitle: 'Ba'ath split'\ndate: 2007\n---\n"},
+        ["events/a.md:2: title: a ' inside single quotes ends them; write it twice (''), or use "
+         "double quotes: title: \"Ba'ath split\""], (),
+    ),
+    (
+        "a value starting with a character YAML reserves",
+        {"events/a.md": "---\ntitle: @douri speaks\ndate: 2007\n---\n"},
+        ["events/a.md:2: title: YAML cannot read a value starting with '@' unquoted; put it in quotes: "
+         'title: "@douri speaks"'], (),
+    ),
+    (
+        "a list where a title belongs",
+        {"events/a.md": "---\ntitle:\n  - Al-Douri\n  - al-Qaeda\ndate: 2007\n---\n"},
+        ["events/a.md:2: title: is a list, but a title is one text; write it on one line, in quotes: "
+         'title: "Al-Douri, al-Qaeda"'], (),
+    ),
+    (
+        "a key without its colon",
+        {"events/a.md": "---\ntitle\ndate: 2007\n---\n"},
+        ["events/a.md:2: 'title' has no ':' after its key; write it as 'key: value'"], (),
     ),
     (
         "every error of a run, across files",

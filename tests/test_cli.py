@@ -57,13 +57,27 @@ def test_new_rejects_an_invalid_date_as_a_usage_error(project: Project) -> None:
     assert not (project.root / "events").exists()
 
 
+def test_counts_of_one_read_in_the_singular(project: Project) -> None:
+    project.write({"events/2007-08-22-a.md": event(extra="tgas: [x]")})
+    check = project.run("check")
+    assert check.exit_code == 0, check.output
+    assert "OK: 1 event, no errors, 1 warning" in check.output
+    build = project.build()
+    assert "Built 1 event, " in build.output
+    again = project.build()
+    assert "is up to date (1 event, " in again.output
+    project.write({"events/2007-08-22-a.md": event(date="2007-13")})
+    failed = project.run("build")
+    assert "Error: 1 problem in 1 file; nothing was written." in failed.stderr
+
+
 def test_init_creates_a_project_that_builds_at_once(tmp_path: Path) -> None:
     target = tmp_path / "new-timeline"
     project = Project(tmp_path)
     result = project.run("init", str(target))
     assert result.exit_code == 0, result.output
     built = Project(target).build()
-    assert "Built 1 events" in built.output
+    assert "Built 1 event, " in built.output
     assert "warning" not in built.stderr  # a fresh project has nothing to warn about
     assert text_of(Project(target).html(""), ".event-title") == ["Start of the timeline"]
     again = project.run("init", str(target))
@@ -74,7 +88,7 @@ def test_check_validates_without_building(project: Project) -> None:
     project.write({"events/2007-08-22-a.md": event()})
     result = project.run("check")
     assert result.exit_code == 0
-    assert "OK: 1 events, no errors" in result.output
+    assert "OK: 1 event, no errors" in result.output
     assert not project.site.exists()
 
 

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import Project
 from timeline.reading.dates import (
     DateFormat,
     EDTFError,
@@ -207,3 +208,82 @@ def test_any_text_parses_or_raises_edtf_error(text: str) -> None:
         assert str(exc)
     else:
         assert date.earliest is not None or date.latest is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2007-08-22T12:00/2007-08-22T10:00",
+        "2007-08-22T10:00:30/2007-08-22T10:00:10",
+        "2007-08-22T10:00Z/2007-08-22T12:00+03:00",  # 12:00 in Baghdad is 09:00 UTC
+        "2007-08-22T23:00-05:00/2007-08-23T01:00Z",  # the start is 04:00 UTC on the 23rd
+    ],
+)
+def test_an_interval_of_times_ending_before_it_starts_is_refused(text: str) -> None:
+    with pytest.raises(EDTFError, match="ends before it starts"):
+        parse_edtf(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("2007-08-22T10:00/2007-08-22T12:00", "22 August 2007, 10:00 – 22 August 2007, 12:00"),
+        ("2007-08-22T10:00Z/2007-08-22T14:00+03:00", "22 August 2007, 10:00 UTC – 22 August "
+         "2007, 14:00 UTC+03:00"),
+    ],
+)  # fmt: skip
+def test_an_interval_of_times_in_order_is_kept(text: str, shown: str) -> None:
+    assert parse_edtf(text).display() == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("2007-08-22/2007-08-22", "22 August 2007"),
+        ("2007-08/2007-08", "August 2007"),
+        ("2007/2007", "2007"),
+        ("2007-08~/2007-08~", "c. August 2007"),
+        ("2007-08-21/2007-08-22", "21 – 22 August 2007"),
+    ],
+)
+def test_an_interval_from_a_date_to_itself_shows_the_date_once(text: str, shown: str) -> None:
+    assert parse_edtf(text).display() == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "first", "last"),
+    [
+        ("-00XX", "100–1 BCE", (-99, 1, 1), (0, 12, 31)),
+        ("-000X", "10–1 BCE", (-9, 1, 1), (0, 12, 31)),
+        ("-0XXX", "1000–1 BCE", (-999, 1, 1), (0, 12, 31)),
+        ("-01XX", "200–101 BCE", (-199, 1, 1), (-100, 12, 31)),
+    ],
+)
+def test_unspecified_digits_of_a_year_before_1_keep_its_sign(
+    text: str, shown: str, first: tuple[int, int, int], last: tuple[int, int, int]
+) -> None:
+    date = parse_edtf(text)
+    assert date.display() == shown
+    assert (date.earliest, date.latest) == (days_from_civil(*first), days_from_civil(*last))
+    theirs = edtf.parse_edtf(text)  # the oracle agrees
+    assert (theirs.lower_strict()[:3], theirs.upper_strict()[:3]) == (first, last)
+
+
+@pytest.mark.parametrize(
+    ("line", "edtf_text", "shown"),
+    [
+        ("date: 2007-08-22 10:00:00", "2007-08-22T10:00:00", "22 August 2007, 10:00:00"),
+        ("date: 2007-08-22T10:00:00Z", "2007-08-22T10:00:00Z", "22 August 2007, 10:00:00 UTC"),
+        ("date: 2007-8-2 9:30:00 +3", "2007-08-02T09:30:00+03:00",
+         "2 August 2007, 09:30:00 UTC+03:00"),
+    ],
+)  # fmt: skip
+def test_an_unquoted_yaml_timestamp_is_read_with_its_time(
+    project: Project, line: str, edtf_text: str, shown: str
+) -> None:
+    project.write({"events/a.md": f"---\ntitle: A\n{line}\nsources: []\n---\nBody\n"})
+    project.build()
+    page = project.html("events/a/")
+    [date] = page.select(".event-header .date")
+    assert date.get_text(" ", strip=True) == shown
+    assert date["title"] == f"EDTF {edtf_text}"

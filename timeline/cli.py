@@ -18,7 +18,7 @@ import click
 from timeline import __version__, files
 from timeline.build import build, collect, export_timeline
 from timeline.config import Config, require_config
-from timeline.errors import ContentError, Problem, TimelineError, UsageError
+from timeline.errors import ContentError, Problem, TimelineError, UsageError, plural
 from timeline.importing import import_file
 from timeline.progress import Progress
 from timeline.reading.model import Status
@@ -42,12 +42,10 @@ def _handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except ContentError as exc:
             _echo_problems(sorted([*exc.problems, *exc.warnings]))
-            count = len(exc.problems)
             files = len({p.path for p in exc.problems})
             click.secho(
-                f"Error: {count} problem{'s' if count != 1 else ''} in {files} "
-                f"file{'s' if files != 1 else ''}; nothing was written.",
-                err=True, fg="red",
+                f"Error: {plural(len(exc.problems), 'problem')} in {plural(files, 'file')}; "
+                "nothing was written.", err=True, fg="red",
             )  # fmt: skip
             sys.exit(1)
         except UsageError as exc:
@@ -135,11 +133,11 @@ def build_command(
         elapsed = time.perf_counter() - started
         where = _shown(result.output, config.root)
         if result.up_to_date:
-            click.echo(f"{where} is up to date ({result.events} events, {result.pages} pages; "
-                       f"no input changed) in {elapsed:.2f} s")  # fmt: skip
+            counts = f"{plural(result.events, 'event')}, {plural(result.pages, 'page')}"
+            click.echo(f"{where} is up to date ({counts}; no input changed) in {elapsed:.2f} s")
         else:
-            click.echo(f"Built {result.events} events, {result.pages} pages into {where} "
-                       f"in {elapsed:.2f} s")  # fmt: skip
+            click.echo(f"Built {plural(result.events, 'event')}, {plural(result.pages, 'page')} "
+                       f"into {where} in {elapsed:.2f} s")  # fmt: skip
         if verbose:
             for template, count in sorted(result.rendered.items()):
                 click.echo(f"  {template}: {count}")
@@ -196,17 +194,18 @@ def check_command(
         for link in broken:
             click.echo(f"{_shown(site, config.root)}{link}", err=True)
         if broken:
-            click.secho(f"Error: {len(broken)} broken links.", err=True, fg="red")
+            click.secho(f"Error: {plural(len(broken), 'broken link')}.", err=True, fg="red")
             sys.exit(1)
         pages = sum(1 for _ in site.rglob("*.html"))
-        click.echo(f"Links OK: every internal link and anchor on {pages} pages resolves.")
+        click.echo(f"Links OK: every internal link and anchor on {plural(pages, 'page')} resolves.")
     if sources:
         from timeline.sourcecheck import report_sources
 
         if code := report_sources(config, content.index.events, recheck=recheck,
                                   timeout=timeout, strict=strict):  # fmt: skip
             sys.exit(code)
-    click.echo(f"OK: {count} events, no errors" + (f", {warned} warnings" if warned else ""))
+    click.echo(f"OK: {plural(count, 'event')}, no errors"
+               + (f", {plural(warned, 'warning')}" if warned else ""))  # fmt: skip
 
 
 @main.command("serve")
@@ -294,17 +293,13 @@ def import_command(file: Path, root: Path) -> None:
     for line in [*report.warnings(), *report.problems]:
         click.echo(line, err=True)
     click.echo(
-        f"Imported {_plural(len(report.written), 'event')} into "
+        f"Imported {plural(len(report.written), 'event')} into "
         f"{_shown(config.events_path, config.root)}"
     )
     if report.problems:
-        click.secho(f"{_plural(len(report.problems), report.label)} not imported (see above).",
+        click.secho(f"{plural(len(report.problems), report.label)} not imported (see above).",
                     err=True, fg="yellow")  # fmt: skip
         sys.exit(1)
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 @main.command("new")

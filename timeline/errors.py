@@ -8,6 +8,11 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
 
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``1 page``, ``2 pages`` (``many`` for a noun that does not just take an s)."""
+    return f"{count} {noun if count == 1 else many or noun + 's'}"
+
+
 class Severity(enum.Enum):
     """How bad a problem is; warnings become errors under ``--strict``."""
 

@@ -1,4 +1,5 @@
-"""EDTF (Extended Date/Time Format) levels 0 and 1: parsing, bounds, order and honest display.
+"""EDTF (Extended Date/Time Format) levels 0 and 1: parsing, bounds and order (display is in
+``date_display``, the calendar's arithmetic in ``calendar``; all are importable from here).
 
 A hand-written parser: one regular expression per date, a few microseconds a parse, where the
 ``edtf`` package (used as the test oracle) costs milliseconds. Day bounds are proleptic
@@ -7,10 +8,19 @@ Gregorian day numbers, so years before 1 and after 9999 order correctly.
 
 from __future__ import annotations
 
-import enum
 import re
 from dataclasses import dataclass
 
+from timeline.reading.calendar import (
+    MONTHS_EN,
+    EDTFError,
+    Precision,
+    civil_from_days,
+    days_from_civil,
+    iso_day,
+    month_length,
+)
+from timeline.reading.date_display import DateFormat, date_text, point_text, year_text
 from timeline.reading.pickling import pickled_by_fields
 
 __all__ = [
@@ -19,26 +29,11 @@ __all__ = [
     "EDTFDate",
     "EDTFError",
     "Precision",
+    "civil_from_days",
+    "days_from_civil",
     "iso_day",
     "parse_edtf",
 ]
-
-
-class EDTFError(ValueError):
-    """An EDTF string that cannot be read; the message says why."""
-
-
-class Precision(enum.Enum):
-    """How finely a date is known, from a time of day down to a millennium."""
-
-    TIME = "time"
-    DAY = "day"
-    MONTH = "month"
-    SEASON = "season"
-    YEAR = "year"
-    DECADE = "decade"
-    CENTURY = "century"
-    MILLENNIUM = "millennium"
 
 
 SEASONS = {21: "spring", 22: "summer", 23: "autumn", 24: "winter"}
@@ -61,68 +56,6 @@ _POINT = re.compile(
     """,
     re.VERBOSE,
 )
-
-
-def days_from_civil(year: int, month: int, day: int) -> int:
-    """Proleptic Gregorian day number (0 = 1970-01-01), valid for any integer year."""
-    y = year - (month <= 2)
-    era = y // 400
-    yoe = y - era * 400
-    mp = (month + 9) % 12
-    doy = (153 * mp + 2) // 5 + day - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
-
-
-def civil_from_days(n: int) -> tuple[int, int, int]:
-    """Inverse of days_from_civil."""
-    n += 719468
-    era = n // 146097
-    doe = n - era * 146097
-    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
-    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
-    mp = (5 * doy + 2) // 153
-    day = doy - (153 * mp + 2) // 5 + 1
-    month = mp + 3 if mp < 10 else mp - 9
-    return yoe + era * 400 + (month <= 2), month, day
-
-
-def iso_day(n: int) -> str:
-    """A day number as an ISO/EDTF calendar date, e.g. ``2007-08-22`` or ``-0500-01-01``."""
-    y, m, d = civil_from_days(n)
-    year = f"-{-y:04d}" if y < 0 else f"{y:04d}"
-    return f"{year}-{m:02d}-{d:02d}"
-
-
-def _is_leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-
-
-def _month_length(year: int, month: int) -> int:
-    if month == 2:
-        return 29 if _is_leap(year) else 28
-    return 30 if month in (4, 6, 9, 11) else 31
-
-
-MONTHS_EN = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class DateFormat:
-    """How dates are written: month names, element order and the words for uncertainty."""
-
-    months: tuple[str, ...] = MONTHS_EN
-    order: str = "dmy"  # "dmy" -> 22 August 2007, "mdy" -> August 22, 2007
-    circa: str = "c."
-    bce: str = "BCE"
-    seasons: tuple[str, str, str, str] = ("Spring", "Summer", "Autumn", "Winter")
-    open_end: str = "{start} onwards"
-    open_start: str = "until {end}"
-    unknown: str = "?"
-    local_zone: str = ""  # named after times written without an offset, e.g. "Asia/Baghdad"
 
 
 @pickled_by_fields
@@ -150,41 +83,10 @@ class DatePoint:
 
     def display(self, fmt: DateFormat, *, qualifiers: bool = True) -> str:
         """Precision-aware text: '22 August 2007', 'c. August 2007', '2007?', '1990s'."""
-        text = self._bare(fmt)
-        if qualifiers and self.approximate:
-            text = f"{fmt.circa} {text}"
-        if qualifiers and self.uncertain:
-            text += "?"
-        return text
+        return point_text(self, fmt, qualifiers=qualifiers)
 
     def year_text(self, fmt: DateFormat) -> str:
-        digits = self.unspecified_year_digits
-        if digits:
-            span = 10**digits
-            lo, hi = self.year, self.year + span - 1
-            if lo >= 1:
-                return f"{lo}s"
-            if hi <= 0:
-                return f"{1 - lo}–{1 - hi} {fmt.bce}"
-            return f"{1 - lo} {fmt.bce}–{hi}"
-        return str(self.year) if self.year >= 1 else f"{1 - self.year} {fmt.bce}"
-
-    def _bare(self, fmt: DateFormat) -> str:
-        year = self.year_text(fmt)
-        if self.season is not None:
-            return f"{fmt.seasons[self.season - 21]} {year}"
-        if self.month is None:
-            return year
-        month = fmt.months[self.month - 1]
-        if self.day is None:
-            return f"{month} {year}"
-        date = f"{month} {self.day}, {year}" if fmt.order == "mdy" else f"{self.day} {month} {year}"
-        if self.time is not None:
-            zone = " UTC" if self.tz == "Z" else (f" UTC{self.tz}" if self.tz else "")
-            if not self.tz and fmt.local_zone:
-                zone = f" ({fmt.local_zone})"
-            date += f", {self.time}{zone}"
-        return date
+        return year_text(self, fmt)
 
 
 @pickled_by_fields
@@ -246,48 +148,10 @@ class EDTFDate:
 
     def display(self, fmt: DateFormat | None = None) -> str:
         """Precision-aware, honest text for people, e.g. 'May – August 2007'."""
-        fmt = fmt or DateFormat()
-        if not self.interval:
-            assert self.start is not None
-            return self.start.display(fmt)
-        start, end = self.start, self.end
-        if start is None:
-            assert end is not None
-            if self.open_start:
-                return fmt.open_start.format(end=end.display(fmt))
-            return f"{fmt.unknown} – {end.display(fmt)}"
-        if end is None:
-            if self.open_end:
-                return fmt.open_end.format(start=start.display(fmt))
-            return f"{start.display(fmt)} – {fmt.unknown}"
-        return _display_range(start, end, fmt)
+        return date_text(self, fmt or DateFormat())
 
     def __str__(self) -> str:
         return self.text
-
-
-def _display_range(start: DatePoint, end: DatePoint, fmt: DateFormat) -> str:
-    plain = not (start.qualified or end.qualified or start.time or end.time)
-    same_kind = (
-        plain
-        and start.year == end.year
-        and start.year >= 1
-        and not start.unspecified_year_digits
-        and not end.unspecified_year_digits
-        and start.season is None
-        and end.season is None
-    )
-    if same_kind and start.precision is end.precision is Precision.MONTH:
-        assert start.month is not None
-        return f"{fmt.months[start.month - 1]} – {end.display(fmt)}"
-    if (
-        same_kind
-        and fmt.order == "dmy"
-        and start.precision is end.precision is Precision.DAY
-        and start.month == end.month
-    ):
-        return f"{start.day} – {end.display(fmt)}"
-    return f"{start.display(fmt)} – {end.display(fmt)}"
 
 
 def parse_edtf(text: str) -> EDTFDate:
@@ -306,7 +170,7 @@ def parse_edtf(text: str) -> EDTFDate:
     end = None if right in ("", "..") else _parse_point(right)
     if start is None and end is None:
         raise EDTFError(f"{value!r}: an interval needs at least one known end")
-    if start and end and end.latest < start.earliest:
+    if start and end and (end.latest < start.earliest or _ends_earlier_that_day(start, end)):
         raise EDTFError(f"{value!r} ends before it starts")
     if start and end and start.time and end.time and (start.tz is None) != (end.tz is None):
         raise EDTFError(
@@ -317,6 +181,27 @@ def parse_edtf(text: str) -> EDTFDate:
     )
 
 
+def _second_of(point: DatePoint) -> int:
+    """A timed point's second from the start of its day, in UTC when it has a zone."""
+    assert point.time is not None
+    hh, mi, *ss = (int(part) for part in point.time.split(":"))
+    offset = 0
+    if point.tz and point.tz != "Z":
+        sign = -1 if point.tz[0] == "-" else 1
+        offset = sign * (int(point.tz[1:3]) * 60 + int(point.tz[4:6] or 0))
+    return (hh * 60 + mi - offset) * 60 + (ss[0] if ss else 0)
+
+
+def _ends_earlier_that_day(start: DatePoint, end: DatePoint) -> bool:
+    """Whether an interval of two times ends before it starts (10:00/09:00 on one day, or
+    10:00Z/12:00+03:00); the mix of a zone and none is refused on its own."""
+    if start.time is None or end.time is None or (start.tz is None) != (end.tz is None):
+        return False
+    first = start.earliest * 86400 + _second_of(start)
+    last = end.earliest * 86400 + _second_of(end)
+    return last < first
+
+
 def _parse_point(text: str) -> DatePoint:
     m = _POINT.fullmatch(text)
     if m is None:
@@ -324,6 +209,7 @@ def _parse_point(text: str) -> DatePoint:
             f"{text!r} is not an EDTF date; use forms like 2007, 2007-08, 2007-08-22, "
             "2007-08~, 2007?, 199X or 2007-05/2007-08"
         )
+    negative = False
     if m["long"] is not None:
         if len(m["long"].lstrip("-")) > MAX_YEAR_DIGITS:
             raise EDTFError(
@@ -345,7 +231,8 @@ def _parse_point(text: str) -> DatePoint:
         if unspecified == 4:
             raise EDTFError(f"{text!r}: a year needs at least one known digit")
         year = int(raw[: 4 - unspecified] + "0" * unspecified)
-        if m["neg"]:
+        negative = bool(m["neg"])  # kept apart: -00XX (99 BCE to 1 BCE) has year digits 0
+        if negative:
             if year == 0 and not unspecified:
                 raise EDTFError(f"{text!r}: year -0000 does not exist; year 0000 is 1 BCE")
             year = -year
@@ -357,7 +244,7 @@ def _parse_point(text: str) -> DatePoint:
 
     if unspecified:
         span = 10**unspecified
-        lo_year, hi_year = (year, year + span - 1) if year >= 0 else (year - span + 1, year)
+        lo_year, hi_year = (year - span + 1, year) if negative else (year, year + span - 1)
         precision = {1: Precision.DECADE, 2: Precision.CENTURY}.get(
             unspecified, Precision.MILLENNIUM
         )
@@ -382,11 +269,11 @@ def _parse_point(text: str) -> DatePoint:
             first, last = _SEASON_MONTHS[number]
             end_year, end_month = (year + 1, last - 12) if last > 12 else (year, last)
             earliest = days_from_civil(year, first, 1)
-            latest = days_from_civil(end_year, end_month, _month_length(end_year, end_month))
+            latest = days_from_civil(end_year, end_month, month_length(end_year, end_month))
         elif 1 <= number <= 12:
             month, precision = number, Precision.MONTH
             earliest = days_from_civil(year, month, 1)
-            latest = earliest + _month_length(year, month) - 1
+            latest = earliest + month_length(year, month) - 1
         else:
             raise EDTFError(f"{text!r}: month {number} does not exist (01-12, or seasons 21-24)")
     elif month_raw == "XX" and day_raw not in (None, "XX"):
@@ -397,7 +284,7 @@ def _parse_point(text: str) -> DatePoint:
         if "X" in day_raw:
             raise EDTFError(f"{text!r}: a day is either two digits or XX")
         day = int(day_raw)
-        length = _month_length(year, month)
+        length = month_length(year, month)
         if not 1 <= day <= length:
             raise EDTFError(
                 f"{text!r}: day {day} does not exist in {MONTHS_EN[month - 1]} {year} "

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from timeline.build import Builder, BuildResult
 from timeline.config import Config
-from timeline.errors import ContentError, TimelineError
+from timeline.errors import ContentError, TimelineError, plural
 from timeline.parallel import cores
 from timeline.serving.server import PreviewServer, SiteState
 from timeline.serving.watch import ChangeKind, Debouncer, Watcher
@@ -143,7 +143,8 @@ class Preview:
             lines = [str(p) for p in [*exc.problems, *exc.warnings]]
             for line in lines:
                 self.report(line)
-            self.report(f"Build failed ({len(exc.problems)} problems); serving the last good site.")
+            self.report(f"Build failed ({plural(len(exc.problems), 'problem')}); serving the last "
+                        "good site.")  # fmt: skip
             return lines
         except TimelineError as exc:  # e.g. a write refused or failed: start over next time
             self.broken = True
@@ -156,7 +157,7 @@ class Preview:
             self.report(str(warning))
         pages = result.rendered
         elapsed = (time.perf_counter() - started) * 1000
-        self.report(f"Built in {elapsed:.0f} ms ({sum(pages.values())} pages rendered)")
+        self.report(f"Built in {elapsed:.0f} ms ({plural(sum(pages.values()), 'page')} rendered)")
         return []
 
     def _failed(self, exc: Exception) -> list[str]:
