@@ -238,7 +238,7 @@ def test_pages_are_scheduled_once_each_list_kinds_together_events_last() -> None
 def test_each_page_is_written_where_its_record_says(project: Project) -> None:
     """A page's output file comes from its record alone (pages.path), and so does its URL
     in the sitemap: the renderer's description of it agrees, for every page of a site with
-    feeds, paged lists, aliases and data files."""
+    feeds, paged lists, aliases, a page of its own and data files."""
     from timeline.build import Builder
     from timeline.config import load_config
     from timeline.reading.model import Taxonomy
@@ -246,6 +246,7 @@ def test_each_page_is_written_where_its_record_says(project: Project) -> None:
 
     project.write({
         "timeline.toml": 'base_url = "https://example.org/t/"\n',
+        "pages/about.md": "---\ntitle: About\n---\n\nWho we are.\n",
         **{f"events/2007-01-{n % 28 + 1:02d}-e{n}.md":
            event(f"E{n}", f"2007-01-{n % 28 + 1:02d}", extra=f"tags: [many]\naliases: [old-e{n}]")
            for n in range(505)},

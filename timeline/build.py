@@ -161,6 +161,7 @@ class Builder:
         return Renderer(
             self.config, self.env, content.index, views, content.bodies, content.markdown,
             data_files=self.data_files, search=self.search, changed=changed,
+            own_pages=content.pages, page_bodies=content.page_bodies,
         )  # fmt: skip
 
     def build(self) -> BuildResult:

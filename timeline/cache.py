@@ -38,16 +38,16 @@ def _files(folder: Path) -> list[Path]:
 
 def fixed_inputs(config: Config, options: Mapping[str, object], theme: list[Path]) -> bytes:
     """A digest of what a build reads besides the event files: package version, options,
-    config, bibliography, theme and static files (taken before the build starts)."""
+    config, bibliography, pages, theme and static files (taken before the build starts)."""
     digest = hashlib.blake2b(digest_size=20)
     digest.update(json.dumps([__version__, options, repr(config)], default=str).encode())
     bibliography = config.events_path / BIBLIOGRAPHY
     for folder, paths in [
         (config.events_path, [bibliography] if os.path.lexists(bibliography) else []),
-        *((folder, _files(folder)) for folder in [config.static_path, *theme]),
+        *((folder, _files(folder)) for folder in [config.static_path, config.pages_path, *theme]),
     ]:
         for path in paths:
-            digest.update(str(path.relative_to(folder)).encode() + b"\0")
+            digest.update(str(path.relative_to(folder.parent)).encode() + b"\0")
             digest.update(_contents(path))
     for name in CONFIG_FILES:
         path = config.root / name

@@ -70,6 +70,9 @@ class Config:
     output_dir: str = "site"
     theme_dir: str = "theme"
     static_dir: str = "static"
+    pages_dir: str = "pages"  # the site's own pages: About, Methodology...
+    # The menu, in order: built-in views (see MENU_VIEWS) and page slugs; () for the default.
+    menu: tuple[str, ...] = ()
     cache_dir: str = ".timeline-cache"  # staging folders, the build record and lock
     config_file: str = field(default="", compare=False)
 
@@ -88,6 +91,10 @@ class Config:
     @property
     def static_path(self) -> Path:
         return self.root / self.static_dir
+
+    @property
+    def pages_path(self) -> Path:
+        return self.root / self.pages_dir
 
     @property
     def cache_path(self) -> Path:
@@ -223,6 +230,11 @@ def _from_table(root: Path, table: dict[str, Any], name: str, problems: Problems
                 bad(key, 'expected a table of group = "#colour" entries')
                 continue
             value = tuple(Group(str(k), v) for k, v in value.items())
+        elif key == "menu":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                bad(key, 'expected a list of names in quotes, e.g. ["timeline", "about", "years"]')
+                continue
+            value = tuple(value)
         elif not isinstance(value, str):
             bad(key, "expected text in quotes")
             continue
@@ -259,7 +271,7 @@ def _cache_clash(config: Config) -> str | None:
     cache = Path(config.cache_dir)
     if cache.parts in ((), (".",)):
         return "is the project folder itself"
-    for key in ("events_dir", "output_dir", "theme_dir", "static_dir"):
+    for key in ("events_dir", "output_dir", "theme_dir", "static_dir", "pages_dir"):
         other = Path(getattr(config, key))
         if cache == other or cache.is_relative_to(other) or other.is_relative_to(cache):
             return f"is, holds or is inside {key.removesuffix('_dir')} ({other.as_posix()})"

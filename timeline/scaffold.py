@@ -207,9 +207,31 @@ is listed below the text and cited inline like this [@example-source].
 
 GITIGNORE = "/site/\n/.timeline-cache/\n"
 
+# The site's own pages, to fill in: readers of a sourced chronology ask who made it and how.
+ABOUT = """\
+---
+title: About
+menu: 1
+---
+
+Who keeps this timeline, why, and since when. Link to events with [[start-of-the-timeline]]
+and cite the bibliography with [@example-source].
+"""
+
+METHODOLOGY = """\
+---
+title: Methodology
+menu: 2
+---
+
+How events are chosen and sourced, what "reported", "confirmed", "disputed", "denied" and
+"retracted" mean here, how uncertain dates are written, and how corrections are made.
+"""
+
 
 def init_project(directory: Path) -> list[str]:
-    """Scaffold a project: config, events/ with an example event and bibliography. Returns
+    """Scaffold a project: config, events/ with an example event and bibliography, pages/
+    with an About and a Methodology page to fill in. Returns
     the files it did not write because something (even a dangling link) has their name."""
     for name in ("timeline.toml", "events"):
         if os.path.lexists(directory / name):  # a link to nowhere counts: it is no project
@@ -220,11 +242,14 @@ def init_project(directory: Path) -> list[str]:
         ".gitignore": GITIGNORE,
         "events/_sources.yaml": SOURCES,
         "events/2007-08-start-of-the-timeline.md": EXAMPLE,
+        "pages/about.md": ABOUT,
+        "pages/methodology.md": METHODOLOGY,
     }
     skipped = []
     try:
         directory.mkdir(parents=True, exist_ok=True)
         files.make_folder(directory / "events", under=directory)
+        files.make_folder(directory / "pages", under=directory)
         for name, text in scaffold.items():
             try:
                 files.create_whole(directory / name, text.encode("utf-8"))

@@ -39,7 +39,7 @@ DEBOUNCE = 0.05  # seconds of quiet before a burst of changes is built
 class ChangeKind(enum.Enum):
     """What a changed path is, which decides how much to rebuild."""
 
-    CONTENT = "content"  # an event file or the bibliography: incremental
+    CONTENT = "content"  # an event file, the bibliography or a page: incremental
     THEME = "theme"  # templates or theme static files: re-render everything
     STATIC = "static"  # the project's static/ folder: copy what changed
     CONFIG = "config"  # the config: start again
@@ -56,6 +56,7 @@ def classify(path: str, config: Config) -> ChangeKind | None:
         return ChangeKind.OUTPUT
     for folder, kind in (
         (config.events_path, ChangeKind.CONTENT),
+        (config.pages_path, ChangeKind.CONTENT),
         (config.theme_path, ChangeKind.THEME),
         (config.static_path, ChangeKind.STATIC),
     ):
@@ -158,8 +159,8 @@ class Watcher:
         self.refresh()
 
     def refresh(self) -> None:
-        """Watch the events, theme and static folders that exist now, each the folder now at
-        its path: one deleted and made again, or swapped for another by renames (a branch
+        """Watch the events, pages, theme and static folders that exist now, each the folder
+        now at its path: one deleted and made again, or swapped for another by renames (a branch
         switch), gets a new watch, and the old folder's is dropped.
 
         Called before each rebuild rather than from the watchdog thread: a folder that was
@@ -167,7 +168,9 @@ class Watcher:
         its files are still being created races inside watchdog), and the rebuild reads
         whatever it already holds.
         """
-        for folder in (self.config.events_path, self.config.theme_path, self.config.static_path):
+        config = self.config
+        folders = (config.events_path, config.pages_path, config.theme_path, config.static_path)
+        for folder in folders:
             try:
                 st = os.stat(folder)
                 identity = (st.st_dev, st.st_ino) if stat.S_ISDIR(st.st_mode) else None

@@ -9,20 +9,24 @@ whose Markdown, or the titles they link to, changed.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from timeline.config import Config
 from timeline.errors import Problem, Problems
 from timeline.packed import map_packed
 from timeline.parallel import map_shares
 from timeline.progress import Progress
+from timeline.reading.fields import did_you_mean
 from timeline.reading.load import Corpus, ReadCache, load_corpus
-from timeline.reading.model import Event
+from timeline.reading.model import Event, PageFile
+from timeline.reading.pagefiles import load_pages
 from timeline.site.index import TimelineIndex, build_index, with_edited_events
 from timeline.site.markdown import LinkMap, RenderedBody, render_body
+from timeline.site.pages import MENU_VIEWS
 from timeline.site.theme import static_files
 
 EVENT_ROOT = "../../"  # from events/<slug>/ back to the site root
+PAGE_ROOT = "../"  # from <slug>/, a page of the site's own
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,8 @@ class Content:
     links: LinkMap  # what bodies may link to
     index_problems: tuple[Problem, ...]  # what indexing found (kept when only bodies change)
     markdown: Mapping[str, str]  # each event's Markdown, by path
+    pages: tuple[PageFile, ...] = ()  # the site's own pages, from pages/
+    page_bodies: Mapping[str, str] = field(default_factory=dict)  # their HTML, by slug
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,7 @@ class Collector:
         bodies, rendered = self._render(indexed, corpus.markdown, workers, one_off)
         for _, _, body in rendered.values():
             problems.extend(body.problems)
+        pages, page_bodies = self._pages(corpus, indexed.links, problems)
         summaries = {slug: body.first_paragraph for slug, (_, _, body) in rendered.items()}
         self.bodies = {} if one_off else rendered
         clock("markdown")
@@ -95,7 +102,7 @@ class Collector:
         warnings = tuple(sorted(problems.warnings))
         self.content = Content(
             indexed.index, bodies, summaries, warnings, indexed.links, indexed.problems,
-            corpus.markdown,
+            corpus.markdown, pages, page_bodies,
         )  # fmt: skip
         return self.content
 
@@ -119,6 +126,31 @@ class Collector:
                     f"{image.src!r} is not a file in {config.static_dir}/; put the image there",
                 )  # fmt: skip
         return corpus
+
+    def _pages(
+        self, corpus: Corpus, links: LinkMap, problems: Problems
+    ) -> tuple[tuple[PageFile, ...], dict[str, str]]:
+        """The site's own pages, each read and rendered on every call (they are few), and
+        the menu's names checked against them."""
+        found = load_pages(self.config, corpus.bibliography, problems)
+        bodies = {}
+        for page, text in found:
+            rendered = render_body(
+                page, text, links, allow_html=self.config.allow_html, root=PAGE_ROOT
+            )  # fmt: skip
+            problems.extend(rendered.problems)
+            bodies[page.slug] = rendered.html
+        pages = tuple(page for page, _ in found)
+        slugs = [page.slug for page in pages]
+        known = [*MENU_VIEWS, *slugs]
+        for name in self.config.menu:
+            if name not in known:
+                problems.error(
+                    self.config.config_file or "timeline.toml", 0, "menu",
+                    f"{name!r} is neither a view nor a page{did_you_mean(name, known)} (the "
+                    f"views: {', '.join(MENU_VIEWS)}; the pages: {', '.join(slugs) or 'none'})",
+                )  # fmt: skip
+        return pages, bodies
 
     def _index(self, events: Sequence[Event]) -> _Indexed:
         """The index of the events: the last one patched when every event kept its place

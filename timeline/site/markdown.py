@@ -173,7 +173,13 @@ def _citation(state: StateInline, silent: bool) -> bool:
     if not silent:
         key = match[1]
         numbers: Mapping[str, int] = state.env["citations"]
-        if key not in numbers:
+        if key not in numbers and state.env["page"]:  # a page cites the bibliography
+            _problem(
+                state, _line(state, state.pos), "body",
+                f"[@{key}] is no source id of the bibliography{did_you_mean(key, numbers)}; "
+                "define it in events/_sources.yaml",
+            )  # fmt: skip
+        elif key not in numbers:
             _problem(
                 state, _line(state, state.pos), "body",
                 f"[@{key}] cites a source this event does not list"
@@ -249,6 +255,7 @@ def render_body(
         "body_line": event.body_line,
         "links": links,
         "citations": citations,
+        "page": isinstance(event, PageFile),  # a page of the site's own, not an event
         "root": root,
     }
     md = _markdown(allow_html)

@@ -14,6 +14,14 @@ from timeline.reading.model import Taxonomy
 from timeline.site.paging import page_url
 from timeline.site.views import event_url, term_url, year_url
 
+# The site's own views a menu may name, with their URLs and default labels, in the default
+# order (the site's pages follow them).
+MENU_VIEWS = {
+    "timeline": ("", "Timeline"), "years": ("years/", "Years"), "tags": ("tags/", "Tags"),
+    "actors": ("actors/", "Actors"), "places": ("places/", "Places"),
+    "sources": ("sources/", "Sources"),
+}  # fmt: skip
+
 
 @dataclass(frozen=True, slots=True)
 class Home:
@@ -63,6 +71,13 @@ class SourcesPage:
 
 
 @dataclass(frozen=True, slots=True)
+class OwnPage:
+    """A page of the site's own, from ``pages/`` ("About", "Methodology"...)."""
+
+    slug: str
+
+
+@dataclass(frozen=True, slots=True)
 class NotFound:
     """404.html."""
 
@@ -89,8 +104,8 @@ class DataFile:
 
 
 Page = (
-    Home | EventPage | Alias | Years | YearPage | Terms | TermPage | SourcesPage | NotFound
-    | Feed | Sitemap | Robots | DataFile
+    Home | EventPage | Alias | Years | YearPage | Terms | TermPage | SourcesPage | OwnPage
+    | NotFound | Feed | Sitemap | Robots | DataFile
 )  # fmt: skip
 
 
@@ -112,6 +127,8 @@ def listed_url(page: Page) -> str | None:
             return page_url(term_url(taxonomy, slug), number)
         case SourcesPage(number):
             return page_url("sources/", number)
+        case OwnPage(slug):
+            return f"{slug}/"
         case _:
             return None
 

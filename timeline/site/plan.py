@@ -37,7 +37,11 @@ def plan(
     old, new, views = before.index, after.index, renderer.views
     if old.by_slug.keys() != new.by_slug.keys() or old.aliases.keys() != new.aliases.keys():
         return None
-    keys: list[Page] = []
+    if before.pages != after.pages:  # a page added, gone, renamed or moved: the menu changes
+        return None
+    # A page whose text, or the title of an event it links to, changed.
+    edited = [p for p in after.pages if before.page_bodies[p.slug] != after.page_bodies[p.slug]]
+    keys: list[Page] = [pages.OwnPage(page.slug) for page in edited]
     moved = False
     for event in new.events:
         slug = event.slug

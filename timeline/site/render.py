@@ -5,19 +5,20 @@ itself, its environment and static files are ``site.theme``'s.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, TextIO
 
 import jinja2
+from markupsafe import Markup
 
 from timeline.config import Config
-from timeline.reading.model import Taxonomy
+from timeline.reading.model import PageFile, Taxonomy
 from timeline.site import exports, feeds, pages
 from timeline.site.index import NEIGHBOURS, TimelineIndex
 from timeline.site.overview import OVERVIEW_LIMIT, overview
-from timeline.site.pages import Page
+from timeline.site.pages import MENU_VIEWS, Page
 from timeline.site.paging import PAGE_SIZE, page_count, paginate
 from timeline.site.theme import ENTRIES, Entries
 from timeline.site.viewmodels import Link, YearCount
@@ -74,6 +75,19 @@ def _on_page(events: int, number: int) -> int:
     return min(PAGE_SIZE, events - (number - 1) * PAGE_SIZE)
 
 
+def menu(config: Config, own_pages: Sequence[PageFile]) -> tuple[Link, ...]:
+    """The site's menu: the names of ``config.menu`` in order, or by default every view,
+    then the pages numbered by ``menu:`` (lowest first), then those without (by title);
+    pages with ``menu: false`` are left out."""
+    links = {name: Link(url, label) for name, (url, label) in MENU_VIEWS.items()}
+    links.update((page.slug, Link(f"{page.slug}/", page.title)) for page in own_pages)
+    if config.menu:
+        return tuple(links[name] for name in config.menu if name in links)
+    shown = [page for page in own_pages if page.menu is not False]
+    shown.sort(key=lambda page: (page.menu is None, page.menu or 0, page.title.casefold()))
+    return tuple(links[name] for name in [*MENU_VIEWS, *(page.slug for page in shown)])
+
+
 class Renderer:
     """Describes every page of the site from the index and views, and renders specs."""
 
@@ -81,10 +95,12 @@ class Renderer:
         self, config: Config, env: jinja2.Environment, index: TimelineIndex, views: Views,
         bodies: Mapping[str, str], markdown: Mapping[str, str], *, data_files: bool = True,
         search: bool = False, changed: set[str] | None = None,
+        own_pages: Sequence[PageFile] = (), page_bodies: Mapping[str, str] | None = None,
     ) -> None:  # fmt: skip
         """``bodies``: HTML by slug; ``markdown``: Markdown by event path (timeline.json);
         ``changed``: the events whose list entries may differ from the last render's (None:
-        any of them; a first build)."""
+        any of them; a first build); ``own_pages``: the site's own pages, with their HTML by
+        slug in ``page_bodies``."""
         self.config = config
         self.data_files = data_files  # timeline.json and timelinejs.json: for publishing
         self._build = object()
@@ -93,20 +109,15 @@ class Renderer:
         self.views = views
         self.bodies = bodies
         self.markdown = markdown
+        self.own_pages = {page.slug: page for page in own_pages}
+        self.page_bodies = page_bodies or {}
         self.site = SiteView(
             title=config.title,
             description=config.description,
             language=config.language,
             author=config.author,
             base_url=config.base_url,
-            nav=(
-                Link("", "Timeline"),
-                Link("years/", "Years"),
-                Link("tags/", "Tags"),
-                Link("actors/", "Actors"),
-                Link("places/", "Places"),
-                Link("sources/", "Sources"),
-            ),
+            nav=menu(config, own_pages),
             event_count=len(index.events),
             search=search,
             base_path=config.base_path,
@@ -166,6 +177,7 @@ class Renderer:
                 count = page_count(len(term.events))
                 keys += [pages.TermPage(taxonomy, term.slug, n) for n in range(1, count + 1)]
         keys += [pages.SourcesPage(n) for n in range(1, len(self.views.source_bounds) + 1)]
+        keys += [pages.OwnPage(slug) for slug in self.own_pages]
         keys.append(pages.NotFound())
         if self.config.base_url:  # feeds and the sitemap need absolute URLs
             keys += [pages.Feed(kind) for kind in ("atom", "json")]
@@ -222,6 +234,11 @@ class Renderer:
                 return self.term(taxonomy, slug, number)
             case pages.SourcesPage(number):
                 return self.sources(number)
+            case pages.OwnPage(slug):
+                own = self.own_pages[slug]
+                sources = tuple(self.views.source(n, s) for n, s in enumerate(own.sources, 1))
+                return self._spec("page.html", f"{slug}/", title=own.title,
+                                  body=Markup(self.page_bodies[slug]), sources=sources)  # fmt: skip
             case pages.Feed(kind, tag):
                 return self.feed(kind, tag)
             case pages.DataFile(kind):
