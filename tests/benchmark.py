@@ -14,6 +14,11 @@ the median of several runs, with the spread shown.
     python tests/benchmark.py serve-memory [--events 2000] [--edits 200]
         memory of a running Builder (what `timeline serve` keeps) over many title edits:
         resident memory after the first build and after every 20 edits, and the growth
+    python tests/benchmark.py overview [--events 10000] [--runs 5]
+        the index's overview in a real Chromium tab on a generated timeline: page weight, the
+        first draw (reading the chart's data and drawing it), and zoom and pan steps from the
+        whole timeline down to a week, each step's script and layout time and the frame it
+        took (requestAnimationFrame to the next)
     python tests/benchmark.py generate N DIR
         write a generated N-event project into DIR
 """
@@ -532,6 +537,86 @@ def serve_memory(events: int, edits: int) -> None:
               f"an update took {_spread(times, 'ms', 1000)}")  # fmt: skip
 
 
+# One step of the overview per animation frame, as a wheel or a drag gives them: what the step
+# cost (the script's redraw plus a forced style and layout) and how long its frame lasted.
+OVERVIEW_STEPS = """async ([kind, count]) => {
+  const chart = document.querySelector("figure.chart").chart;
+  const svg = chart.svg, costs = [], frames = [];
+  const frame = () => new Promise((done) => requestAnimationFrame(done));
+  let last = await frame();
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    if (kind === "zoom-in") { chart.zoom(1.25, svg.clientWidth / 2); }
+    else if (kind === "zoom-out") { chart.zoom(0.8, svg.clientWidth / 2); }
+    else { chart.pan(i % 40 < 20 ? 40 : -40); }
+    svg.getBoundingClientRect(); getComputedStyle(svg.lastChild || svg).fill;
+    costs.push(performance.now() - start);
+    const now = await frame();
+    frames.push(now - last);
+    last = now;
+  }
+  return {costs, frames, unit: svg.getAttribute("data-unit"), shown: +svg.getAttribute("data-shown")};
+}"""
+
+
+def _ms(values: list[float]) -> str:
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    return (f"median {statistics.median(ordered):.1f} ms, p95 {p95:.1f} ms, "
+            f"max {ordered[-1]:.1f} ms")  # fmt: skip
+
+
+def bench_overview(events: int, runs: int) -> None:
+    """The index's overview at ``events`` events, in Chromium: weight, first draw, steps."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.conftest import static_server
+
+    with tempfile.TemporaryDirectory(dir=MEMORY_FOLDER if MEMORY_FOLDER.exists() else None) as d:
+        root = Path(d)
+        generate(root, events)
+        site = root / "site"
+        build = subprocess.run([sys.executable, "-m", "timeline", "build", "--no-search", "--out",
+                                str(site)], cwd=root, capture_output=True, text=True)  # fmt: skip
+        assert build.returncode == 0, build.stderr or build.stdout
+        weight = sum((site / p).stat().st_size for p in
+                     ("index.html", "static/style.css", "static/chart.js", "static/filters.js"))  # fmt: skip
+        print(f"overview of {events} generated events: the index page with its CSS and scripts "
+              f"weighs {weight / 1e6:.2f} MB (before compression)")  # fmt: skip
+        firsts: list[float] = []
+        steps: dict[str, list[float]] = {"zoom-in": [], "zoom-out": [], "pan": []}
+        frames: dict[str, list[float]] = {"zoom-in": [], "zoom-out": [], "pan": []}
+        levels: set[str] = set()
+        with static_server(site) as url, sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
+            page = browser.new_page(viewport={"width": 1100, "height": 900})
+            for _ in range(runs):
+                page.goto(url)
+                page.wait_for_function("document.querySelector('figure.chart').chart")
+                firsts.append(page.evaluate(
+                    "performance.getEntriesByName('timeline-overview')[0].duration"))  # fmt: skip
+                # whole timeline -> about a week (1.25 a step), panning at each depth, and back
+                for kind, count in (("zoom-in", 48), ("pan", 40), ("zoom-out", 48)):
+                    got = page.evaluate(OVERVIEW_STEPS, [kind, count])
+                    steps[kind] += got["costs"]
+                    frames[kind] += got["frames"]
+                    levels.add(got["unit"])
+                page.evaluate("document.querySelector('figure.chart').chart.show(7300, 7400)")
+                got = page.evaluate(OVERVIEW_STEPS, ["pan", 40])  # pan among marks
+                steps["pan"] += got["costs"]
+                frames["pan"] += got["frames"]
+            browser.close()
+    print(f"  first draw (parse the data, draw the whole timeline): {_ms(firsts)} over {runs} "
+          "page loads")
+    for kind in steps:
+        print(f"  {kind} step: script + layout {_ms(steps[kind])}; frame {_ms(frames[kind])} "
+              f"({len(steps[kind])} steps)")
+    print(f"  axis units met: {', '.join(sorted(levels))}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -555,6 +640,9 @@ def main() -> None:
     builds = sub.add_parser("build", help="build timings on generated timelines")
     builds.add_argument("--sizes", default="1000,10000", help="e.g. 1000,10000,100000")
     builds.add_argument("--runs", type=int, default=3)
+    chart = sub.add_parser("overview", help="the index's overview in Chromium at scale")
+    chart.add_argument("--events", type=int, default=10000)
+    chart.add_argument("--runs", type=int, default=5)
     corpus = sub.add_parser("generate", help="write a generated N-event project into DIR")
     corpus.add_argument("n", type=int)
     corpus.add_argument("dir", type=Path)
@@ -565,6 +653,8 @@ def main() -> None:
         serve_memory(args.events, args.edits)
     elif args.command == "build":
         bench_build([int(n) for n in args.sizes.split(",")], args.runs)
+    elif args.command == "overview":
+        bench_overview(args.events, args.runs)
     elif args.command == "generate":
         generate(args.dir, args.n)
 

@@ -57,7 +57,10 @@ def test_every_chart_has_a_time_axis_that_fits_its_span(tmp_path_factory: pytest
     # an "around this date" strip of five weeks: days of the month.
     year = _chart(page("years/2007"))
     assert _axis(year)[:4] == ["1", "15", "1", "15"]
-    assert [t.get_text() for t in year.select("text.tick-context")][:2] == ["April 2007", "May 2007"]
+    assert [t.get_text() for t in year.select("text.tick-context")][:2] == [
+        "April 2007",
+        "May 2007",
+    ]
     strip = _chart(page("events/douri-severs-ties"), ".event-around")
     labels = _axis(strip)
     assert labels and all(label.isdigit() for label in labels)
@@ -67,7 +70,13 @@ def test_every_chart_has_a_time_axis_that_fits_its_span(tmp_path_factory: pytest
 @pytest.mark.parametrize(
     ("lo", "hi", "width", "unit", "first"),
     [
-        ((-1999, 1, 1), (2007, 1, 1), 880, "year", ["2000 BCE", "1500 BCE", "1000 BCE", "500 BCE", "500"]),
+        (
+            (-1999, 1, 1),
+            (2007, 1, 1),
+            880,
+            "year",
+            ["2000 BCE", "1500 BCE", "1000 BCE", "500 BCE", "500"],
+        ),
         ((1900, 1, 1), (2010, 1, 1), 880, "year", ["1900", "1910", "1920"]),
         ((2005, 11, 1), (2007, 10, 1), 390, "month", ["Jan", "Jul", "Jan", "Jul"]),
         ((2007, 8, 1), (2007, 9, 1), 880, "day", ["1", "3", "5"]),
@@ -119,7 +128,9 @@ def test_each_kind_of_date_is_drawn_its_own_way(vague: Project) -> None:
     assert open_end.select_one("use")["href"] == "#chart-open-end"  # type: ignore[index]
     assert "tail" in drawn("Ended some time")
     # The legend explains exactly what is drawn.
-    legend = [li.find(string=True, recursive=False).strip() for li in figure.select(".chart-legend li")]
+    legend = [
+        li.find(string=True, recursive=False).strip() for li in figure.select(".chart-legend li")
+    ]
     assert legend == ["on this day", "lasted this span", "some time in this span",
                       "approximate (c.)", "uncertain (?)", "still going",
                       "end (or start) unknown"]  # fmt: skip
@@ -302,9 +313,14 @@ def test_a_finger_drags_the_chart(browser: Browser, sample: str) -> None:
     cdp = page.context.new_cdp_session(page)
     y = box["y"] + 60
     points = [box["x"] + 250 - 30 * i for i in range(6)]
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": points[0], "y": y}]})
+    cdp.send(
+        "Input.dispatchTouchEvent",
+        {"type": "touchStart", "touchPoints": [{"x": points[0], "y": y}]},
+    )
     for x in points[1:]:
-        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+        cdp.send(
+            "Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]}
+        )
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     assert page.locator(".chart-range").first.inner_text() != before
     page.context.close()
@@ -364,7 +380,9 @@ def test_filters_redraw_the_chart_and_every_count(page: Page, sample: str) -> No
 
 
 def test_without_javascript_the_chart_is_whole_and_labelled(browser: Browser, sample: str) -> None:
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 1100, "height": 800})
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1100, "height": 800}
+    )
     page = context.new_page()
     page.goto(sample + "?status=Reported")
     assert page.locator("li.event:visible").count() == 18  # a filter needs the script
@@ -375,3 +393,28 @@ def test_without_javascript_the_chart_is_whole_and_labelled(browser: Browser, sa
     _assert_no_overlap(boxes)
     assert page.locator(".chart-legend li").count() >= 3
     context.close()
+
+
+def test_a_large_timeline_is_counted_until_zoomed_in(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> None:  # fmt: skip
+    project = Project(tmp_path_factory.mktemp("large"))
+    files: dict[str, str | bytes] = {"timeline.toml": 'title = "Large"\n'}
+    for i in range(620):  # over OVERVIEW_LIMIT: the static chart counts events per year
+        year, day = 1990 + i // 31, i % 28 + 1
+        files[f"events/e{i}.md"] = event(
+            f"Event number {i} of many", f"{year}-{i % 12 + 1:02d}-{day:02d}"
+        )
+    project.write(files).build("--no-search")
+    static = _chart(project.html(""))
+    assert static.select("a.mark") == [] and len(static.select("a.bin")) == 20
+    assert static.select_one(".chart-legend")["hidden"] is not None  # type: ignore[index]
+    with static_server(project.site) as url:
+        page = _page(browser)
+        page.goto(url)
+        svg = page.locator(SVG).first
+        assert svg.locator("a.mark").count() == 0 and svg.locator(".bin").count() > 5
+        assert page.locator(".chart-legend").first.is_visible()
+        svg.locator(".bin").first.click()  # a bar of counts opens its span
+        assert 0 < svg.locator("a.mark").count() < 620
+        _assert_no_overlap(svg.evaluate(BOXES))
+        assert page.errors == []  # type: ignore[attr-defined]
+        page.context.close()

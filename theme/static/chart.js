@@ -13,7 +13,8 @@
     ["year", 50], ["year", 100], ["year", 200], ["year", 500], ["year", 1000],
     ["year", 2000], ["year", 5000], ["year", 10000], ["year", 100000], ["year", 1000000]];
   var MIN_SPAN = 7;  // days: zoomed all the way in, the chart shows about a week
-  var MARK_LIMIT = 400;  // more events in view than this are drawn as counts until zoomed in
+  var MARK_LIMIT_MIN = 60;  // more events in view than a fifth of the px width, or than this,
+  // are drawn as counts until zoomed in
   var INTERVAL = 1, APPROX = 2, UNCERTAIN = 4, OPEN_START = 8, OPEN_END = 16, CURRENT = 32;
 
   // Proleptic Gregorian day numbers (0 = 1970-01-01), as timeline/reading/dates.py.
@@ -95,10 +96,12 @@
         if (month > 12) { month = 1; year += 1; }
       }
     }
-    if (unit !== "year" && out.length && !out.slice(0, 3).some(function (t) { return t.context; })) {
-      var first = civil(out[0].day);
-      out[0].context = unit === "month" ? yearText(first[0])
-        : words.months[first[1] - 1] + " " + yearText(first[0]);
+    if (unit !== "year" && out.length && !out[0].context) {
+      // the first tick names its month or year too, unless the next name would touch it
+      var first = civil(out[0].day), named = null;
+      var name = unit === "month" ? yearText(first[0]) : words.months[first[1] - 1] + " " + yearText(first[0]);
+      for (var i = 1; i < out.length && named === null; i++) { if (out[i].context) { named = out[i].day; } }
+      if (named === null || (named - out[0].day) * width / (hi - lo) >= name.length * 7.5 + 12) { out[0].context = name; }
     }
     return {unit: unit, count: count, ticks: out};
   }
@@ -171,20 +174,30 @@
       return w;
     };
   }
-  function cut(title, room, measure) {
-    if (room < MIN_LABEL) { return ""; }
-    if (measure(title) <= room) { return title; }
-    // whole words only: the visible words must be words of the mark's accessible name
-    var n = Math.floor(title.length * room / measure(title)) + 1, text;
+  // Where a headline may be cut (after whole words, never inside an open bracket), and how
+  // wide it is cut there with its ellipsis: measured once per event, so that a redraw only
+  // looks the cut up.
+  function cuts(e, measure) {
+    if (e.cuts) { return e.cuts; }
+    var title = e.title, out = [], n = title.length;
     for (;;) {
       n = title.lastIndexOf(" ", n - 1);
-      if (n <= 0) { return ""; }
-      text = title.slice(0, n);
+      if (n <= 0) { break; }
+      var text = title.slice(0, n);
       if (text.split("(").length > text.split(")").length) { text = text.slice(0, text.lastIndexOf("(")); }
       text = text.replace(/[\s,;:\u2013\u2014-]+$/, "");
-      if (!text) { return ""; }
-      if (measure(text + "…") <= room) { return text + "…"; }
+      if (text.length < Math.min(12, title.length)) { break; }  // too little to say anything
+      out.push([text + "…", measure(text + "…")]);
     }
+    e.cuts = out;  // longest first
+    return out;
+  }
+  function cut(e, room, measure) {
+    if (room < MIN_LABEL) { return ""; }
+    if (measure(e.title) <= room) { return e.title; }
+    var options = cuts(e, measure);
+    for (var i = 0; i < options.length; i++) { if (options[i][1] <= room) { return options[i][0]; } }
+    return "";
   }
 
   // overview.py's _pack(): the first row where a mark and its headline fit, else a new row,
@@ -262,6 +275,12 @@
       ". Arrow keys move in time, + and − zoom, 0 shows all.");
     this.measure = measurer("12px " + getComputedStyle(this.svg).fontFamily);
     this.tools();
+    var legend = figure.querySelector(".chart-legend"), note = figure.querySelector(".chart-note");
+    if (legend) { legend.hidden = false; }  // a counted static chart has no marks to explain
+    if (note) {
+      note.textContent = "Drag, swipe, or use the arrow keys to move in time; the buttons, + and −, " +
+        "ctrl + wheel or a pinch zoom. Each mark links to its event; a bar of counts shows its events.";
+    }
     this.tip();
     this.controls();
     this.readUrl();
@@ -352,7 +371,8 @@
     });
     var shown = this.visible(), inView = 0, first = Math.floor(v.lo), last = Math.ceil(v.hi);
     shown.forEach(function (e) { if (e.d1 > first && e.d0 < last) { inView += 1; } });
-    if (inView > MARK_LIMIT) { this.counts(shown, axis, x, axisY, html); }
+    var limit = Math.max(MARK_LIMIT_MIN, width / 5);  // more and marks would pile on each other
+    if (inView > limit) { this.counts(shown, axis, x, axisY, html); }
     else { this.marks(shown, x, width, html); }
     html.push('<line class="axis" x1="0" x2="' + width + '" y1="' + axisY + '" y2="' + axisY + '"/>');
     axis.ticks.forEach(function (t) {
@@ -361,8 +381,9 @@
         '"/><text class="tick-label" x="' + tx + '" y="' + (axisY + 18) + '" text-anchor="middle">' +
         escapeHtml(t.label) + "</text></g>");
       if (t.context) {
-        html.push('<text class="tick-context" x="' + Math.max(2, x(t.day) - 4).toFixed(1) + '" y="' + (axisY + 35) + '">' +
-          escapeHtml(t.context) + "</text>");
+        var cx = Math.max(2, x(t.day) - 4), end = cx + self.measure(t.context) * 1.1 > width - 2;
+        html.push('<text class="tick-context" x="' + (end ? width - 2 : cx).toFixed(1) + '" y="' + (axisY + 35) + '"' +
+          (end ? ' text-anchor="end"' : "") + ">" + escapeHtml(t.context) + "</text>");
       }
     });
     this.svg.innerHTML = html.join("");
@@ -379,7 +400,7 @@
     var a = civil(Math.floor(v.lo)), b = civil(Math.ceil(v.hi) - 1);
     var fmt = function (c) { return (axis.unit === "day" ? c[2] + " " : "") + words[c[1] - 1] + " " + (c[0] >= 1 ? c[0] : (1 - c[0]) + " " + self.data.bce); };
     this.range.textContent = fmt(a) + " – " + fmt(b) + " · " + inView + " of " + total + " events" +
-      (kept < total ? " (filtered)" : "");
+      (kept < total ? " (filtered)" : "") + (inView > limit ? ", counted: zoom in to see each" : "");
     this.svg.setAttribute("data-shown", inView);
     this.writeUrl();
   };
@@ -391,8 +412,9 @@
       shown.forEach(function (e) {
         if (e.lane !== n) { return; }
         var p = pieces(e, x, width);
-        drawn.push({e: e, p: p, x0: Math.min.apply(null, p.map(function (q) { return q[1]; })),
-                    x1: Math.max.apply(null, p.map(function (q) { return q[2]; }))});
+        var x0 = Infinity, x1 = -Infinity;
+        for (var j = 0; j < p.length; j++) { x0 = Math.min(x0, p[j][1]); x1 = Math.max(x1, p[j][2]); }
+        drawn.push({e: e, p: p, x0: x0, x1: x1});
       });
       var layout = pack(drawn, lane.rows, width, self.measure);
       drawn.forEach(function (d, i) {
@@ -400,7 +422,7 @@
         if (e.flags & APPROX) { cls += " mark-approx"; }
         if (e.flags & UNCERTAIN) { cls += " mark-uncertain"; }
         if (e.flags & CURRENT) { cls += " mark-current"; }
-        var label = escapeHtml(e.label), headline = cut(e.title, layout[i].room, self.measure);
+        var label = escapeHtml(e.label), headline = cut(e, layout[i].room, self.measure);
         var h0 = d.x0, h1 = d.x1;  // the target: the mark and its headline
         if (headline) { h0 = Math.min(h0, layout[i].lx); h1 = Math.max(h1, layout[i].lx + self.measure(headline)); }
         var hx = h1 - h0 >= 24 ? h0 : (h0 + h1) / 2 - 12, hw = Math.max(24, h1 - h0);
@@ -424,7 +446,7 @@
   // a bar zooms in to its span.
   Chart.prototype.counts = function (shown, axis, x, axisY, html) {
     var edges = [this.view.lo].concat(axis.ticks.map(function (t) { return t.day; }), [this.view.hi]);
-    var lanes = this.lanes, counts = lanes.map(function () { return new Array(edges.length - 1).fill(0); });
+    var self = this, lanes = this.lanes, counts = lanes.map(function () { return new Array(edges.length - 1).fill(0); });
     var most = 1;
     shown.forEach(function (e) {
       var day = e.start ? e.start[0] : e.end[0], lo = 0, hi = edges.length - 1;
@@ -433,18 +455,25 @@
       most = Math.max(most, ++counts[e.lane][lo]);
     });
     lanes.forEach(function (lane, n) {
-      var room = lane.rows * ROW - 4;
+      var room = lane.rows * ROW - 4, tallest = room - 16;  // room for the count over the bar
       counts[n].forEach(function (count, i) {
         if (!count) { return; }
-        var x0 = Math.max(0, x(edges[i])), x1 = x(edges[i + 1]), h = Math.max(2, room * count / most);
-        var name = count + " event" + (count === 1 ? "" : "s") + " in " + lane.name + ", " + iso(edges[i]) + " to " + iso(edges[i + 1]) + ": zoom in";
+        var x0 = Math.max(0, x(edges[i])), x1 = x(edges[i + 1]), h = Math.max(2, tallest * count / most);
+        var name = count + " event" + (count === 1 ? "" : "s") + " in " + lane.name + " from " +
+          self.dayText(edges[i]) + " to " + self.dayText(edges[i + 1] - 1) + ": show them";
         html.push('<g class="bin" role="button" tabindex="-1" data-lo="' + edges[i] + '" data-hi="' + edges[i + 1] +
           '" aria-label="' + escapeHtml(name) + '" style="--c: ' + escapeHtml(lane.colour) + '"><title>' + escapeHtml(name) +
           '</title><rect x="' + (x0 + 1).toFixed(1) + '" y="' + (lane.top + room - h + 2).toFixed(1) + '" width="' +
-          Math.max(2, x1 - x0 - 2).toFixed(1) + '" height="' + h.toFixed(1) + '"/></g>');
+          Math.max(2, x1 - x0 - 2).toFixed(1) + '" height="' + h.toFixed(1) + '"/>' +
+          (x1 - x0 >= 8 * String(count).length + 8 ? '<text class="bin-count" x="' + ((x0 + x1) / 2).toFixed(1) + '" y="' +
+           (lane.top + room - h - 2).toFixed(1) + '" text-anchor="middle">' + count + "</text>" : "") + "</g>");
       });
     });
-    html.push('<text class="more" x="' + (this.width() - PAD) + '" y="' + (axisY - 6) + '" text-anchor="end">Too many events to draw each: zoom in, or click a bar</text>');
+  };
+
+  Chart.prototype.dayText = function (n) {
+    var c = civil(Math.floor(n));
+    return c[2] + " " + this.data.months[c[1] - 1] + " " + (c[0] >= 1 ? c[0] : (1 - c[0]) + " " + this.data.bce);
   };
 
   Chart.prototype.readUrl = function () {
@@ -587,7 +616,12 @@
     window.addEventListener("scroll", hide, {passive: true});
   };
 
+  // figure.chart is the chart's handle; "timeline-overview" (User Timing) how long it took to
+  // read its data and draw it, which tests/benchmark.py reports.
   document.querySelectorAll("figure.chart").forEach(function (figure) {
-    if (figure.querySelector("script.chart-data")) { figure.chart = new Chart(figure); }
+    if (!figure.querySelector("script.chart-data")) { return; }
+    var start = performance.now();
+    figure.chart = new Chart(figure);
+    if (performance.measure) { performance.measure("timeline-overview", {start: start}); }
   });
 })();

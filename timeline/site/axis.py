@@ -6,11 +6,13 @@ static chart and the zoomed one agree; tests/test_overview.py checks both.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
 from timeline.reading.dates import DateFormat, civil_from_days, days_from_civil
 
 MIN_GAP = 56.0  # px between ticks: room for "2007", "Aug" or "500 BCE" and some air
+CHAR = 7.5  # px: a 12 px bold character, rounded up
 YEAR = 365.2425
 MONTH = YEAR / 12
 
@@ -40,6 +42,7 @@ def step_for(days_per_px: float) -> tuple[str, int]:
     return STEPS[-1]
 
 
+@lru_cache(maxsize=8)
 def short_months(months: tuple[str, ...]) -> tuple[str, ...]:
     """Each month's shortest unambiguous prefix of three letters or more (juin, juil)."""
     out = []
@@ -111,11 +114,13 @@ def ticks(lo: float, hi: float, width: float, fmt: DateFormat) -> tuple[str, tup
             month += 1
             if month > 12:
                 month, year = 1, year + 1
-    if unit != "year" and out and not any(t.context for t in out[:3]):
-        # the first tick names its month or year too, unless a named tick follows closely
+    if unit != "year" and out and not out[0].context:
+        # the first tick names its month or year too, unless the next name would touch it
         y, m, _ = civil_from_days(out[0].day)
         name = year_text(y, fmt) if unit == "month" else f"{months[m - 1]} {year_text(y, fmt)}"
-        out[0] = out[0]._replace(context=name)
+        named = next((t.day for t in out if t.context), None)
+        if named is None or (named - out[0].day) * width / (hi - lo) >= len(name) * CHAR + 12:
+            out[0] = out[0]._replace(context=name)
     return unit, tuple(out)
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import enum
 import json
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,8 +32,8 @@ from typing import NamedTuple
 from markupsafe import Markup, escape
 
 from timeline.config import Config
-from timeline.reading.dates import DatePoint, Precision, days_from_civil
-from timeline.reading.model import Event
+from timeline.reading.dates import DateFormat, DatePoint, Precision, days_from_civil
+from timeline.reading.model import Event, Status
 from timeline.site.axis import Tick, short_months, ticks
 from timeline.site.views import Views, event_url, year_url
 
@@ -201,6 +202,12 @@ def _pieces(e: _Extent, x: _Scale) -> tuple[Piece, ...]:
     return tuple(out)
 
 
+def _span_of(pieces: tuple[Piece, ...]) -> tuple[float, float]:
+    if len(pieces) == 1:
+        return pieces[0].x0, pieces[0].x1
+    return min(p.x0 for p in pieces), max(p.x1 for p in pieces)
+
+
 def _widened(x0: float, x1: float) -> tuple[float, float]:
     if x1 - x0 >= MIN_BAR:
         return x0, x1
@@ -222,7 +229,7 @@ def _cut(title: str, room: float) -> str:
     if text.count("(") > text.count(")"):  # never an opened bracket left unclosed
         text = text[: text.rindex("(")]
     text = text.rstrip(" ,;:–—-")
-    return text + "…" if text else ""
+    return text + "…" if len(text) >= min(12, len(title)) else ""  # else too little to say
 
 
 class _Row:
@@ -245,7 +252,7 @@ def _pack(extents: list[tuple[Event, tuple[Piece, ...]]], rows: int,
     lines: list[_Row] = []
     right = REF - PAD
     for event, pieces in extents:
-        x0, x1 = min(p.x0 for p in pieces), max(p.x1 for p in pieces)
+        x0, x1 = _span_of(pieces)
         want = min(MAX_LABEL, len(event.title) * CHAR)
         lx = x0
         if x0 + want > right and right - x0 < 2 * MIN_LABEL + GAP:
@@ -318,7 +325,7 @@ def overview(
             event, pieces, date = events[i], drawn[i], events[i].date
             marks.append(Mark(
                 event_url(event.slug), views.mark_label(event), _cut(event.title, room), colour,
-                top + row * ROW, min(p.x0 for p in pieces), max(p.x1 for p in pieces), lx,
+                top + row * ROW, *_span_of(pieces), lx,
                 pieces, date.approximate, date.uncertain, event.slug == current,
             ))  # fmt: skip
         out_lanes.append(Lane((name or "Other") if named else "", y, count, colour))
@@ -329,15 +336,18 @@ def overview(
                     data)  # fmt: skip
 
 
+STATUSES = tuple(status.label for status in Status)
+
+
 def _data(events: Sequence[Event], extents: Sequence[_Extent],
           lanes: Sequence[tuple[str, str, list[int]]], rows_of: Sequence[int], views: Views,
           lo: int, hi: int, current: str | None) -> str:  # fmt: skip
-    """The chart's events for chart.js, one compact array each (see ``decode`` there)."""
+    """The chart's events for chart.js, one compact array each (see ``decode`` there):
+    [slug, title, date, status, lane, flags, start's first day, its end, end's first day,
+    its end] (no end for a single date; null for an open or unknown end)."""
     lane_of = {i: n for n, (_, _, members) in enumerate(lanes) for i in members}
-    statuses: dict[str, int] = {}
     rows = []
     for i, (event, e) in enumerate(zip(events, extents, strict=True)):
-        item = views.item(event)
         flags = (
             (FLAG_INTERVAL if e.kind is Kind.INTERVAL else 0)
             | (FLAG_APPROX if event.date.approximate else 0)
@@ -346,21 +356,44 @@ def _data(events: Sequence[Event], extents: Sequence[_Extent],
             | (FLAG_OPEN_END if e.open_end else 0)
             | (FLAG_CURRENT if event.slug == current else 0)
         )
-        rows.append([
-            event.slug, event.title, item.date.text,
-            statuses.setdefault(item.status_label, len(statuses)), lane_of[i], flags,
-            *(e.start or (None, None)), *(() if e.kind is not Kind.INTERVAL else
-                                         e.end or (None, None)),
-        ])  # fmt: skip
-    fmt = views.fmt
-    data = {
-        "lo": lo, "hi": hi, "limit": OVERVIEW_LIMIT, "rows": ROWS,
-        "lanes": [[n, c, r] for (n, c, _), r in zip(lanes, rows_of, strict=True)],
-        "months": list(fmt.months), "short": list(short_months(fmt.months)), "bce": fmt.bce,
-        "statuses": list(statuses), "events": rows,
-    }  # fmt: skip
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        head, days = _row(views, event, e)
+        rows.append(f"{head},{lane_of[i]},{flags},{days}]")  # head opens the array
+    lanes_json = _json([[n, c, r] for (n, c, _), r in zip(lanes, rows_of, strict=True)])
+    return (f'{{"lo":{lo},"hi":{hi},"lanes":{lanes_json},{_words(views.fmt)},'
+            f'"events":[{",".join(rows)}]}}')  # fmt: skip
+
+
+def _json(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c")  # never "</script>" inside the script element
+
+
+@lru_cache(maxsize=8)
+def _words(fmt: DateFormat) -> str:
+    """The chart's words in the site's language, as JSON members."""
+    return (f'"months":{_json(list(fmt.months))},"short":{_json(list(short_months(fmt.months)))},'
+            f'"bce":{_json(fmt.bce)},"statuses":{_json(list(STATUSES))}')  # fmt: skip
+
+
+_ROWS: weakref.WeakKeyDictionary[Views, dict[str, tuple[str, str]]] = weakref.WeakKeyDictionary()
+
+
+def _row(views: Views, event: Event, e: _Extent) -> tuple[str, str]:
+    """An event's JSON that is the same on every chart, made once per build (an event is on
+    up to nine charts): its names and its days."""
+    made = _ROWS.setdefault(views, {})
+    row = made.get(event.slug)
+    if row is None:
+        item = views.item(event)
+        days = [*(e.start or (None, None))]
+        if e.kind is Kind.INTERVAL:
+            days += [*(e.end or (None, None))]
+        row = made[event.slug] = (
+            _json([event.slug, event.title, item.date.text])[:-1]
+            + f",{STATUSES.index(item.status_label)}",
+            _json(days)[1:-1],
+        )
+    return row
 
 
 def _density(events: Sequence[Event], views: Views, x: _Scale) -> tuple[Bin, ...]:
@@ -431,14 +464,16 @@ DEFS = (
 )
 
 
-def legend(kinds: frozenset[str]) -> str:
-    """The key to the marks drawn, as HTML: only what the chart shows."""
+def legend(kinds: frozenset[str], hidden: bool = False) -> str:
+    """The key to the marks drawn, as HTML: only what the chart shows (``hidden`` until
+    chart.js draws them, for a chart that counts events instead)."""
     shown = {"open-end" if k == "open-start" else k for k in kinds}
     items = "".join(
         f'<li><svg class="key" width="30" height="16" aria-hidden="true">{shape}</svg>{text}</li>'
         for kind, text, shape in LEGEND if kind in shown
     )  # fmt: skip
-    return f'<ul class="chart-legend">{items}</ul>' if items else ""
+    shut = " hidden" if hidden else ""
+    return f'<ul class="chart-legend"{shut}>{items}</ul>' if items else ""
 
 
 def svg(chart: Overview | None, root: str) -> Markup:
@@ -486,15 +521,18 @@ def svg(chart: Overview | None, root: str) -> Markup:
             f'y2="{axis_y + 5}"/><text class="tick-label" x="{_pct(x)}" y="{axis_y + 18}" '
             f'text-anchor="middle">{escape(t.label)}</text></g>\n'
         )
-        if t.context:
+        if t.context and x - 4 + len(t.context) * 7.5 > REF - 2:  # at the right edge
+            out.append(f'    <text class="tick-context" x="100%" dx="-2" y="{axis_y + 35}" '
+                       f'text-anchor="end">{escape(t.context)}</text>\n')  # fmt: skip
+        elif t.context:
             out.append(f'    <text class="tick-context" x="{_pct(x)}" dx="-4" '
                        f'y="{axis_y + 35}">{escape(t.context)}</text>\n')  # fmt: skip
     caption = ("Each mark links to its event." if chart.marks else
                "Events per year; each bar links to its year.")  # fmt: skip
     out.append(
         f'  </svg>\n  <script type="application/json" class="chart-data">{chart.data}</script>\n'
-        f'  <figcaption>{legend(chart.kinds)}<p class="chart-note">{caption}</p></figcaption>\n'
-        "</figure>"
+        f'  <figcaption>{legend(chart.kinds, not chart.marks)}<p class="chart-note">{caption}</p>'
+        "</figcaption>\n</figure>"
     )
     return Markup("".join(out))
 
