@@ -104,3 +104,47 @@ def test_every_event_is_a_slide_in_timelinejs(browser: Browser, tmp_path: Path) 
     assert markers == len(expected) == 18
     for headline in expected:
         assert headline in headlines
+
+
+def _day(data: dict[str, object]) -> str:
+    """A TimelineJS date's day as ISO text (its year counted as historians do)."""
+    year = int(str(data["year"]))
+    year = year + 1 if year < 0 else year  # EDTF's year 0 is 1 BCE
+    sign = "-" if year < 0 else ""
+    return f"{sign}{abs(year):04d}-{int(str(data.get('month') or 1)):02d}-{int(str(data.get('day') or 1)):02d}"
+
+
+@pytest.mark.parametrize("site", ["sample", "corners"])
+def test_each_event_spans_its_earliest_to_its_latest_day_in_timelinejs(
+    browser: Browser, tmp_path: Path, site: str
+) -> None:
+    """Months, seasons, years, decades and intervals are drawn from their first possible
+    day to their last in TimelineJS itself, not as a point at their start."""
+    from tests.test_golden import CORNERS  # every kind of date, with seasons and decades
+
+    project = Project(REPO)
+    if site == "corners":
+        (tmp_path / "corners").mkdir()
+        project = Project(tmp_path / "corners").write(CORNERS)
+    assert project.run("build", "--no-cache", "--no-search", "--out",
+                       str(tmp_path / "site")).exit_code == 0  # fmt: skip
+    events = json.loads((tmp_path / "site" / "timeline.json").read_text())["events"]
+    with timelinejs(browser, tmp_path, "site/timelinejs.json") as embed:
+        shown = embed.page.evaluate(
+            "(() => { const parts = d => d && {year: d.data.year, month: d.data.month,"
+            " day: d.data.day}; return window.timeline.config.events.map("
+            "e => [e.unique_id, parts(e.start_date), parts(e.end_date)]); })()"
+        )
+    assert embed.errors == []
+    spans = {slug: (_day(start), _day(end) if end else None) for slug, start, end in shown}
+    coarse = 0
+    for event in events:
+        date = event["date"]
+        first, last = spans[event["slug"]]
+        assert first == date["earliest"] or date["earliest"] is None, event["slug"]  # open start
+        if date["precision"] in ("day", "time") or date["earliest"] == date["latest"]:
+            assert last in (None, first), event["slug"]
+        elif date["latest"] is not None:
+            coarse += 1
+            assert last == date["latest"], event["slug"]
+    assert coarse >= 6 if site == "sample" else coarse > 0

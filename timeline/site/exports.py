@@ -11,15 +11,17 @@ docs/data.md).
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 from collections.abc import Iterator, Mapping
 from html import escape
 from typing import Any, TextIO
 from urllib.parse import quote
 
 from timeline.config import Config
-from timeline.reading.dates import DatePoint, EDTFDate, iso_day
-from timeline.reading.model import Source
+from timeline.reading.dates import DatePoint, EDTFDate, civil_from_days, iso_day
+from timeline.reading.model import Event, Source
 from timeline.site.feeds import dump_json, published_body
 from timeline.site.index import TimelineIndex
 from timeline.site.views import Views, event_url
@@ -129,18 +131,14 @@ def _tl_year(year: int) -> int:
     return year if year >= 1 else year - 1
 
 
-def _tl_date(point: DatePoint, views: Views, *, end: bool) -> dict[str, Any]:
-    """A TimelineJS date object for one end of an EDTF date."""
+def _tl_date(point: DatePoint, views: Views) -> dict[str, Any]:
+    """A TimelineJS date object for the start of an EDTF date: as precise as the date (a
+    month is its month), which TimelineJS places at its first day."""
     out: dict[str, Any] = {"year": _tl_year(point.year)}
-    if point.unspecified_year_digits and end:
-        out["year"] = _tl_year(point.year + 10**point.unspecified_year_digits - 1)
     if point.month is not None:
         out["month"] = point.month
-    elif point.season is not None:  # a season: from its first month to its last
-        first = {21: 3, 22: 6, 23: 9, 24: 12}[point.season]
-        out["month"] = first if not end else (first + 2 - 1) % 12 + 1
-        if end and point.season == 24:
-            out["year"] = _tl_year(point.year + 1)
+    elif point.season is not None:  # a season: from its first month
+        out["month"] = {21: 3, 22: 6, 23: 9, 24: 12}[point.season]
     if point.day is not None:
         out["day"] = point.day
     if point.time is not None:
@@ -149,8 +147,56 @@ def _tl_date(point: DatePoint, views: Views, *, end: bool) -> dict[str, Any]:
     return out
 
 
-def _slides(config: Config, index: TimelineIndex, views: Views,
-            bodies: Mapping[str, str]) -> Iterator[dict[str, Any]]:  # fmt: skip
+def _tl_end(point: DatePoint, views: Views) -> dict[str, Any]:
+    """A TimelineJS date object for the end of an EDTF date: its last possible day (or its
+    time), so that a month, season, year or decade spans all of its days."""
+    if point.time is not None:
+        return _tl_date(point, views)
+    year, month, day = civil_from_days(point.latest)
+    return {"year": _tl_year(year), "month": month, "day": day,
+            "display_date": _tl_label(point.display(views.fmt))}  # fmt: skip
+
+
+def _tl_first(point: DatePoint, views: Views) -> dict[str, Any]:
+    """A TimelineJS date object for the first possible day (or the time) of a date."""
+    if point.time is not None:
+        return _tl_date(point, views)
+    year, month, day = civil_from_days(point.earliest)
+    return {"year": _tl_year(year), "month": month, "day": day,
+            "display_date": _tl_label(point.display(views.fmt))}  # fmt: skip
+
+
+# What TimelineJS shows of a slide: the export's ``timeline`` record stands for these fields
+# only while they are as the export wrote them (an edited slide is read from them instead).
+SHOWN = ("start_date", "end_date", "display_date", "text", "group", "media")
+
+
+def shown_digest(slide: dict[str, Any]) -> str:
+    """A digest of what TimelineJS shows of ``slide`` (its SHOWN fields)."""
+    shown = json.dumps([slide.get(key) for key in SHOWN], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(shown.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _record(event: Event, markdown: Mapping[str, str]) -> dict[str, Any]:
+    """What TimelineJS has no field for, as timeline.json holds it, for ``timeline import``."""
+    return {
+        "version": SCHEMA_VERSION,
+        "slug": event.slug,
+        "date": event.date.text,
+        "status": event.status.value,
+        "summary": event.summary,
+        "tags": list(event.tags), "actors": list(event.actors), "places": list(event.places),
+        "sources": [_source(s) for s in event.sources],
+        "relations": [{"slug": r.slug, "relation": r.kind.value if r.kind else None}
+                      for r in event.related],
+        "aliases": list(event.aliases),
+        "updates": [{"date": u.date.text, "note": u.note} for u in event.updates],
+        "body": markdown[event.path].strip(),
+    }  # fmt: skip
+
+
+def _slides(config: Config, index: TimelineIndex, views: Views, bodies: Mapping[str, str],
+            markdown: Mapping[str, str]) -> Iterator[dict[str, Any]]:  # fmt: skip
     base = config.base_url
     for event in index.events:
         date = event.date
@@ -161,7 +207,7 @@ def _slides(config: Config, index: TimelineIndex, views: Views,
                 + published_body(event, views, bodies, base))  # fmt: skip
         slide: dict[str, Any] = {
             "unique_id": event.slug,
-            "start_date": _tl_date(start, views, end=False),
+            "start_date": _tl_date(start, views),
             "display_date": _tl_label(item.date.text),
             "text": {"headline": _tl_html(event.title), "text": text},
             # TimelineJS would turn URLs in text, caption and credit into links after
@@ -169,9 +215,16 @@ def _slides(config: Config, index: TimelineIndex, views: Views,
             # the text is a link already.
             "autolink": False,
         }
-        last = date.end if date.interval else start
-        if last is not None and (date.interval or start.precision.value != "day"):
-            slide["end_date"] = _tl_date(last, views, end=True)
+        # The last day of the date (TimelineJS drops an end_date equal to the start_date, so
+        # a single day needs none): a month runs to its last day, an interval to its end's.
+        last = date.end if date.interval and date.end is not None else start
+        if start.precision.value != "day" or last is not start:
+            end = _tl_end(last, views)
+            if end != {**slide["start_date"], "display_date": end["display_date"]}:
+                # TimelineJS also drops an end_date that agrees with each part the
+                # start_date has ({2006, 8} and {2006, 8, 31}): the start is given its day.
+                slide["start_date"] = _tl_first(start, views)
+                slide["end_date"] = end
         if event.group:
             slide["group"] = _tl_label(event.group)
         if event.image:
@@ -180,12 +233,14 @@ def _slides(config: Config, index: TimelineIndex, views: Views,
             slide["media"] = {"url": _tl_url(src), "alt": event.image.alt,
                               "caption": _tl_html(event.image.caption or ""),
                               "credit": _tl_html(event.image.credit or "")}  # fmt: skip
+        slide["timeline"] = {"shown": shown_digest(slide), **_record(event, markdown)}
         yield slide
 
 
 def write_timelinejs(handle: TextIO, config: Config, index: TimelineIndex, views: Views,
-                     bodies: Mapping[str, str]) -> None:  # fmt: skip
-    """The timeline in TimelineJS 3's JSON format, one slide per event, eras by year."""
+                     bodies: Mapping[str, str], markdown: Mapping[str, str]) -> None:  # fmt: skip
+    """The timeline in TimelineJS 3's JSON format, one slide per event, eras by year; each
+    slide carries a ``timeline`` record of what TimelineJS has no field for."""
     # TimelineJS refuses an era that ends where it starts: a year runs from 1 January to
     # 31 December.
     eras = [
@@ -197,7 +252,8 @@ def write_timelinejs(handle: TextIO, config: Config, index: TimelineIndex, views
     head = {"title": {"text": {"headline": _tl_html(config.title),
                                "text": _tl_html(config.description)},
                       "autolink": False}}  # fmt: skip
-    dump_json(handle, head, [("events", _slides(config, index, views, bodies)), ("eras", eras)])
+    slides = _slides(config, index, views, bodies, markdown)
+    dump_json(handle, head, [("events", slides), ("eras", eras)])
 
 
 CSV_COLUMNS = ("slug", "title", "date", "earliest", "latest", "display_date", "status", "group",
@@ -225,7 +281,7 @@ def write_export(kind: str, handle: TextIO, config: Config, index: TimelineIndex
     if kind == "json":
         write_timeline_json(handle, config, index, views, markdown)
     elif kind == "timelinejs":
-        write_timelinejs(handle, config, index, views, bodies)
+        write_timelinejs(handle, config, index, views, bodies, markdown)
     else:
         write_csv(handle, index, views)
 
