@@ -73,6 +73,15 @@ class Config:
     pages_dir: str = "pages"  # the site's own pages: About, Methodology...
     # The menu, in order: built-in views (see MENU_VIEWS) and page slugs; () for the default.
     menu: tuple[str, ...] = ()
+    # The site's own look (see site.branding): files in static/, colours, font stacks.
+    logo: str = ""
+    favicon: str = ""
+    accent: str = ""  # "#rrggbb": links of the period headings, marks; light scheme
+    accent_dark: str = ""  # the same in the dark scheme (default: derived from accent)
+    font_text: str = ""  # a CSS font stack for reading text
+    font_ui: str = ""  # a CSS font stack for headings, lists and controls
+    footer: str = ""  # inline Markdown
+    extra_css: tuple[str, ...] = ()
     cache_dir: str = ".timeline-cache"  # staging folders, the build record and lock
     config_file: str = field(default="", compare=False)
 
@@ -125,6 +134,15 @@ class Config:
 
 # The keys a config may hold: declared once, by Config's fields (all but where it was found).
 KEYS = tuple(f.name for f in fields(Config) if f.name not in ("root", "config_file"))
+
+
+_HEX = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+_FONTS = re.compile(r"[\w \-,\"']+")
+
+
+def _not_inside(name: str) -> bool:
+    """True for a path that is not a file name inside a folder: absolute, or climbing out."""
+    return not name or Path(name).is_absolute() or ".." in Path(name).parts
 
 
 def _normal_base_url(url: str) -> str:
@@ -195,7 +213,7 @@ def load_config(root: Path) -> tuple[Config, Problems]:
     return config, problems
 
 
-def _line_of(root: Path, name: str, key: str) -> int:
+def line_of(root: Path, name: str, key: str) -> int:
     """Best-effort line of ``key = ...`` in the config file (tomllib keeps no positions)."""
     if not name:
         return 0
@@ -210,12 +228,12 @@ def _from_table(root: Path, table: dict[str, Any], name: str, problems: Problems
     values: dict[str, Any] = {}
 
     def bad(key: str, message: str) -> None:
-        problems.error(name, _line_of(root, name, key), key, message)
+        problems.error(name, line_of(root, name, key), key, message)
 
     for key, value in table.items():
         if key not in KEYS:
             problems.warn(
-                name, _line_of(root, name, key), key, f"unknown key{did_you_mean(key, KEYS)}"
+                name, line_of(root, name, key), key, f"unknown key{did_you_mean(key, KEYS)}"
             )
             continue
         if key == "allow_html":
@@ -230,9 +248,13 @@ def _from_table(root: Path, table: dict[str, Any], name: str, problems: Problems
                 bad(key, 'expected a table of group = "#colour" entries')
                 continue
             value = tuple(Group(str(k), v) for k, v in value.items())
-        elif key == "menu":
+        elif key in ("menu", "extra_css"):
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                bad(key, 'expected a list of names in quotes, e.g. ["timeline", "about", "years"]')
+                example = '["timeline", "about", "years"]' if key == "menu" else '["ours.css"]'
+                bad(key, f"expected a list of names in quotes, e.g. {example}")
+                continue
+            if key == "extra_css" and (wrong := [v for v in value if _not_inside(v)]):
+                bad(key, f"{wrong[0]!r} must be a file inside the static folder")
                 continue
             value = tuple(value)
         elif not isinstance(value, str):
@@ -243,6 +265,16 @@ def _from_table(root: Path, table: dict[str, Any], name: str, problems: Problems
             continue
         elif key == "date_format" and value not in ("dmy", "mdy"):
             bad(key, "expected 'dmy' (22 August 2007) or 'mdy' (August 22, 2007)")
+            continue
+        elif key in ("accent", "accent_dark") and value and not _HEX.fullmatch(value):
+            bad(key, f"{value!r} is not a colour; write it as \"#rrggbb\", e.g. \"#8a3b12\"")
+            continue
+        elif key in ("font_text", "font_ui") and value and not _FONTS.fullmatch(value):
+            bad(key, "expected a CSS font stack of names and commas, e.g. "
+                     "'Georgia, \"Noto Serif\", serif'")  # fmt: skip
+            continue
+        elif key in ("logo", "favicon") and value and _not_inside(value):
+            bad(key, f"{value!r} must be a file inside the static folder, e.g. \"logo.svg\"")
             continue
         elif key == "timezone" and value:
             try:

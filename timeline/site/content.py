@@ -20,6 +20,7 @@ from timeline.reading.fields import did_you_mean
 from timeline.reading.load import Corpus, ReadCache, load_corpus
 from timeline.reading.model import Event, PageFile
 from timeline.reading.pagefiles import load_pages
+from timeline.site.branding import check_branding
 from timeline.site.index import TimelineIndex, build_index, with_edited_events
 from timeline.site.markdown import LinkMap, RenderedBody, render_body
 from timeline.site.pages import MENU_VIEWS
@@ -118,6 +119,7 @@ class Collector:
         if not corpus.events and not problems.errors:
             problems.warn(config.events_dir, 0, "", "no event files found; the site will be empty")
         static_files(config, problems)  # a FIFO or device there is named, never read
+        check_branding(config, problems)  # the files it names, its colours' contrast
         for event in corpus.events:
             image = event.image
             if image and not image.external and not (config.static_path / image.src).is_file():

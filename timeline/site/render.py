@@ -16,6 +16,7 @@ from markupsafe import Markup
 from timeline.config import Config
 from timeline.reading.model import PageFile, Taxonomy
 from timeline.site import exports, feeds, pages
+from timeline.site.branding import brand_css, footer_html
 from timeline.site.index import NEIGHBOURS, TimelineIndex
 from timeline.site.overview import OVERVIEW_LIMIT, overview
 from timeline.site.pages import MENU_VIEWS, Page
@@ -43,6 +44,12 @@ class SiteView:
     event_count: int
     search: bool  # a Pagefind index is built with the site
     base_path: str
+    # The site's own look (site.branding): files in static/, CSS, the footer's HTML.
+    logo: str
+    favicon: str
+    extra_css: tuple[str, ...]
+    brand_css: Markup
+    footer: Markup
 
 
 @dataclass(frozen=True)
@@ -121,6 +128,11 @@ class Renderer:
             event_count=len(index.events),
             search=search,
             base_path=config.base_path,
+            logo=config.logo,
+            favicon=config.favicon,
+            extra_css=config.extra_css,
+            brand_css=brand_css(config),
+            footer=footer_html(config),
         )
         self.forget_entries(changed)  # entries rendered for the last build may have changed
 
