@@ -207,8 +207,9 @@
     drawn.forEach(function (d) {
       var x0 = d.x0, x1 = d.x1, want = Math.min(MAX_LABEL, measure(d.e.title));
       var lx = x1 > PAD ? Math.max(x0, PAD) : x0;  // a long mark's headline stays in view
-      if (lx + want > right && right - lx < 2 * MIN_LABEL + GAP) {
-        lx = Math.max(PAD, Math.min(right, x1) - want);  // at the right edge: ends over its mark
+      if (lx + want > right) {  // near the right edge: end over the mark if that shows more
+        var before = Math.min(want, Math.min(right, x1) - PAD);
+        if (before > 1.5 * (right - lx)) { lx = Math.min(right, x1) - before; }
       }
       want = Math.min(want, right - lx);
       var start = Math.min(x0, lx), row = -1;
@@ -278,8 +279,8 @@
     var legend = figure.querySelector(".chart-legend"), note = figure.querySelector(".chart-note");
     if (legend) { legend.hidden = false; }  // a counted static chart has no marks to explain
     if (note) {
-      note.textContent = "Drag, swipe, or use the arrow keys to move in time; the buttons, + and −, " +
-        "ctrl + wheel or a pinch zoom. Each mark links to its event; a bar of counts shows its events.";
+      note.textContent = "Drag or use ← → to move in time; pinch, ctrl + wheel, + − or the buttons zoom. " +
+        "Each mark links to its event.";
     }
     this.tip();
     this.controls();

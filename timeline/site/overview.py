@@ -255,8 +255,10 @@ def _pack(extents: list[tuple[Event, tuple[Piece, ...]]], rows: int,
         x0, x1 = _span_of(pieces)
         want = min(MAX_LABEL, len(event.title) * CHAR)
         lx = x0
-        if x0 + want > right and right - x0 < 2 * MIN_LABEL + GAP:
-            lx = max(PAD, min(right, x1) - want)  # at the right edge: it ends over its mark
+        if x0 + want > right:  # near the right edge: end over the mark if that shows more
+            before = min(want, min(right, x1) - PAD)
+            if before > 1.5 * (right - x0):
+                lx = min(right, x1) - before
         want = min(want, right - lx)
         start = min(x0, lx)
         row = next((i for i, r in enumerate(lines) if r.end + GAP <= start), -1)
