@@ -151,3 +151,17 @@ def test_a_percent_encoded_base_url_is_kept_as_written(project: Project) -> None
         f"{base}events/{slug}/" for slug in ("douri", "notice", "list")
     }
     assert f'href="{base}events/notice/"' in feed.entries[1].content[0].value
+
+
+def test_sitemap_urls_in_any_script_are_percent_encoded(project: Project) -> None:
+    """The sitemap protocol wants escaped URLs: an Arabic tag's page is listed as a browser
+    would request it."""
+    files = dict(FILES)
+    files["events/2007-08-18-notice.md"] = event(
+        "Interpol notice", "2007-08-18", extra="status: confirmed\ntags: [البعث]"
+    )
+    project.write(files).build()
+    sitemap = (project.site / "sitemap.xml").read_text()
+    assert f"<loc>{BASE}tags/%D8%A7%D9%84%D8%A8%D8%B9%D8%AB/</loc>" in sitemap
+    assert (project.site / "tags" / "البعث" / "index.html").is_file()
+    assert all(loc.isascii() for loc in sitemap.split("<loc>")[1:])

@@ -285,7 +285,7 @@ def test_an_import_that_cannot_write_every_file_writes_none(
               for n in range(5)]  # fmt: skip
     result = _import(project, "five.json", json.dumps({"events": slides}))
     assert result.exit_code == 2
-    assert "No space left on device; nothing was imported (5 files were to be written)" \
+    assert "No space left on device; nothing was imported (5 files to be written)" \
         in result.stderr
     assert list((project.root / "events").iterdir()) == []
 

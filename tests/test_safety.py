@@ -731,7 +731,7 @@ def test_an_interrupted_import_writes_nothing(
     result = project.run("import", str(source))
     assert_clean_exit(result)
     assert result.exit_code == 2
-    assert "interrupted; nothing was imported (9 files were to be written)" in result.stderr
+    assert "interrupted; nothing was imported (9 files to be written)" in result.stderr
     assert list((project.root / "events").iterdir()) == []
 
 

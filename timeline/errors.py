@@ -13,6 +13,11 @@ def plural(count: int, noun: str, many: str | None = None) -> str:
     return f"{count} {noun if count == 1 else many or noun + 's'}"
 
 
+def megabytes(size: int) -> str:
+    """A size in MB with one decimal ("5.3 MB"), never rounded down to the limit itself."""
+    return f"{size / 1_048_576:.1f} MB".replace(".0 MB", " MB")
+
+
 class Severity(enum.Enum):
     """How bad a problem is; warnings become errors under ``--strict``."""
 

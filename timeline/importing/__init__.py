@@ -26,7 +26,7 @@ import yaml
 
 from timeline import files
 from timeline.config import Config
-from timeline.errors import UsageError
+from timeline.errors import UsageError, megabytes, plural
 from timeline.importing.records import Converted, own_events
 from timeline.importing.sheet import csv_slides
 from timeline.importing.slides import slide_to_event
@@ -79,8 +79,8 @@ def _read(source: Path) -> str:
     try:
         size = source.stat().st_size
         if size > MAX_IMPORT_BYTES:
-            raise UsageError(f"{source} is {size // 1_048_576} MB; a TimelineJS file of more "
-                             f"than {MAX_IMPORT_BYTES // 1_048_576} MB is not one")  # fmt: skip
+            raise UsageError(f"{source} is {megabytes(size)}; a TimelineJS file of more "
+                             f"than {megabytes(MAX_IMPORT_BYTES)} is not one")  # fmt: skip
         data = files.read_regular(source)
     except OSError as exc:
         raise UsageError(f"cannot read {source}: {files.why_unreadable(exc)}") from None
@@ -113,7 +113,7 @@ def _json_slides(source: Path, data: Any) -> tuple[list[tuple[int, Any]], list[t
                           for e in events):  # fmt: skip
         raise UsageError(
             f"{source} is not a TimelineJS JSON file: none of its "
-            f"{len(events)} events has a start_date or text"
+            f"{plural(len(events), 'event')} has a start_date or text"
         )
     eras = data.get("eras") if isinstance(data.get("eras"), list) else []
     if any(isinstance(e, dict) and "timeline" in e for e in events):
@@ -214,10 +214,10 @@ def _write_all(planned: list[tuple[Path, bytes]], config: Config) -> None:
             path.unlink(missing_ok=True)
         if not isinstance(exc, OSError):
             raise UsageError(
-                f"interrupted; nothing was imported ({len(planned)} files were to be written)"
+                f"interrupted; nothing was imported ({plural(len(planned), 'file')} to be written)"
             ) from None
         where = exc.filename or config.events_path
         raise UsageError(
             f"cannot write {where}: {exc.strerror or exc}; nothing was imported "
-            f"({len(planned)} files were to be written)"
+            f"({plural(len(planned), 'file')} to be written)"
         ) from None

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from timeline import files as safe_files
-from timeline.errors import Problem, Problems
+from timeline.errors import Problem, Problems, megabytes
 from timeline.packed import PackedTexts, map_packed
 from timeline.parallel import map_shares
 from timeline.reading.events import parse_bibliography, parse_event
@@ -124,19 +124,14 @@ def read_bytes(path: str | Path, root: Path, rel: str, problems: Problems) -> by
                     rel,
                     0,
                     "",
-                    f"is {_megabytes(size)}; event files and the "
-                    f"bibliography are limited to {_megabytes(MAX_FILE_BYTES)}",
+                    f"is {megabytes(size)}; event files and the "
+                    f"bibliography are limited to {megabytes(MAX_FILE_BYTES)}",
                 )
                 return None
             return handle.read()
     except OSError as exc:
         problems.error(rel, 0, "", safe_files.why_unreadable(exc))
         return None
-
-
-def _megabytes(size: int) -> str:
-    """A size in MB with one decimal ("5.3 MB"), never rounded down to the limit itself."""
-    return f"{size / 1_048_576:.1f} MB".replace(".0 MB", " MB")
 
 
 def decode(data: bytes, rel: str, problems: Problems) -> str | None:

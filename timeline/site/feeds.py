@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html import escape as attribute  # quotes too: for attribute values
 from typing import Any, TextIO
+from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
 from timeline.reading.dates import EDTFDate, iso_day
@@ -269,10 +270,15 @@ def dump_json(
     handle.write("\n}\n")
 
 
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+
+
 def sitemap(urls: Iterable[str]) -> str:
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']  # fmt: skip
-    lines += [f"  <url><loc>{escape(u)}</loc></url>" for u in urls]
+    # The sitemap protocol wants URLs escaped: a tag's or event's slug in Arabic or Cyrillic
+    # is written percent-encoded as UTF-8 (what a browser's address bar sends).
+    lines += [f"  <url><loc>{escape(quote(u, safe=_URL_SAFE))}</loc></url>" for u in urls]
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"
 
