@@ -206,6 +206,10 @@ BOXES = """(svg) => {
 }"""
 
 
+AXE = """async () => (await axe.run(document.querySelector("figure.chart"),
+  {resultTypes: ["violations"]})).violations.map((v) => v.id)"""
+
+
 def _overlap(a: list[float], b: list[float]) -> bool:
     return a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5
 
@@ -395,7 +399,9 @@ def test_without_javascript_the_chart_is_whole_and_labelled(browser: Browser, sa
     context.close()
 
 
-def test_a_large_timeline_is_counted_until_zoomed_in(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> None:  # fmt: skip
+def test_a_large_timeline_is_counted_until_zoomed_in(
+    browser: Browser, tmp_path_factory: pytest.TempPathFactory, axe_source: str
+) -> None:
     project = Project(tmp_path_factory.mktemp("large"))
     files: dict[str, str | bytes] = {"timeline.toml": 'title = "Large"\n'}
     for i in range(620):  # over OVERVIEW_LIMIT: the static chart counts events per year
@@ -413,6 +419,8 @@ def test_a_large_timeline_is_counted_until_zoomed_in(browser: Browser, tmp_path_
         svg = page.locator(SVG).first
         assert svg.locator("a.mark").count() == 0 and svg.locator(".bin").count() > 5
         assert page.locator(".chart-legend").first.is_visible()
+        page.add_script_tag(content=axe_source)  # the counts are as accessible as the marks
+        assert page.evaluate(AXE) == []
         svg.locator(".bin").first.click()  # a bar of counts opens its span
         assert 0 < svg.locator("a.mark").count() < 620
         _assert_no_overlap(svg.evaluate(BOXES))

@@ -461,8 +461,9 @@
         if (!count) { return; }
         var x0 = Math.max(0, x(edges[i])), x1 = x(edges[i + 1]), h = Math.max(2, tallest * count / most);
         var name = count + " event" + (count === 1 ? "" : "s") + " in " + lane.name + " from " +
-          self.dayText(edges[i]) + " to " + self.dayText(edges[i + 1] - 1) + ": show them";
-        html.push('<g class="bin" role="button" tabindex="-1" data-lo="' + edges[i] + '" data-hi="' + edges[i + 1] +
+          self.dayText(edges[i]) + " to " + self.dayText(edges[i + 1] - 1) + " (click to show them)";
+        // a picture with its count for screen readers; a click zooms in (keys do that too)
+        html.push('<g class="bin" role="img" data-lo="' + edges[i] + '" data-hi="' + edges[i + 1] +
           '" aria-label="' + escapeHtml(name) + '" style="--c: ' + escapeHtml(lane.colour) + '"><title>' + escapeHtml(name) +
           '</title><rect x="' + (x0 + 1).toFixed(1) + '" y="' + (lane.top + room - h + 2).toFixed(1) + '" width="' +
           Math.max(2, x1 - x0 - 2).toFixed(1) + '" height="' + h.toFixed(1) + '"/>' +
@@ -506,11 +507,6 @@
         case "+": case "=": self.zoom(2); break;
         case "-": case "_": self.zoom(0.5); break;
         case "0": case "Home": self.show(self.full.lo, self.full.hi); break;
-        case "Enter": case " ":
-          var bin = event.target.closest && event.target.closest(".bin");
-          if (!bin) { return; }
-          self.show(+bin.getAttribute("data-lo"), +bin.getAttribute("data-hi"));
-          break;
         default: return;
       }
       event.preventDefault();
