@@ -62,7 +62,7 @@ def test_pages_are_built_with_the_sites_look_and_linked_from_the_menu(project: P
     assert text_of(about, ".sources li cite") == ["A wire report"]
     assert "[[" not in about.get_text() and "[@" not in about.get_text()
     assert _menu(project) == [
-        "Timeline", "Years", "Tags", "Actors", "Places", "Sources", "About", "Methodology"
+        "Timeline", "Years", "Tags", "Actors", "Places", "Sources", "Story", "About", "Methodology"
     ]  # fmt: skip
     current = about.select_one('.site-nav a[aria-current="page"]')
     assert current is not None and current.get_text() == "About"

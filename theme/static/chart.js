@@ -485,6 +485,7 @@
   };
   Chart.prototype.writeUrl = function () {
     if (this.figure !== document.querySelector("figure.chart")) { return; }  // the page's first chart
+    if (this.figure.closest("[data-chart-url='none']")) { return; }  // the page keeps its own URL
     var self = this;
     clearTimeout(this.urlTimer);
     this.urlTimer = setTimeout(function () {
@@ -611,6 +612,29 @@
     });
     this.svg.addEventListener("focusout", hide);
     window.addEventListener("scroll", hide, {passive: true});
+  };
+
+  // Hooks for a page that drives its chart (static/story.js: the story's navigator).
+  // select(slug): that event is drawn as the current one, and brought into view if it is out
+  // of it (null: none is). only(slugs): the chart shows these events alone (null: all).
+  Chart.prototype.select = function (slug) {
+    var found = null;
+    this.events.forEach(function (e) {
+      if (e.slug === slug) { e.flags |= CURRENT; found = e; } else { e.flags &= ~CURRENT; }
+    });
+    var v = this.view, span = v.hi - v.lo;
+    if (found && (found.d1 <= v.lo || found.d0 >= v.hi)) {
+      var lo = isFinite(found.d0) ? found.d0 : found.d1 - 1, hi = isFinite(found.d1) ? found.d1 : lo + 1;
+      this.view = this.clamp((lo + hi) / 2 - span / 2, (lo + hi) / 2 + span / 2);
+    }
+    this.draw();
+  };
+  Chart.prototype.only = function (slugs) {
+    var keep = {}, hidden = {};
+    (slugs || []).forEach(function (slug) { keep[slug] = true; });
+    this.events.forEach(function (e) { if (slugs && !keep[e.slug]) { hidden[e.slug] = true; } });
+    this.hidden = hidden;
+    this.draw();
   };
 
   // figure.chart is the chart's handle; "timeline-overview" (User Timing) how long it took to

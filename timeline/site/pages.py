@@ -19,7 +19,7 @@ from timeline.site.views import event_url, term_url, year_url
 MENU_VIEWS = {
     "timeline": ("", "Timeline"), "years": ("years/", "Years"), "tags": ("tags/", "Tags"),
     "actors": ("actors/", "Actors"), "places": ("places/", "Places"),
-    "sources": ("sources/", "Sources"),
+    "sources": ("sources/", "Sources"), "story": ("story/", "Story"),
 }  # fmt: skip
 
 
@@ -78,6 +78,16 @@ class OwnPage:
 
 
 @dataclass(frozen=True, slots=True)
+class Story:
+    """The timeline as a slideshow, one event at a time (story/; see static/story.js)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Embed:
+    """The story without the site's menu and footer, for an <iframe> on another site."""
+
+
+@dataclass(frozen=True, slots=True)
 class NotFound:
     """404.html."""
 
@@ -105,7 +115,7 @@ class DataFile:
 
 Page = (
     Home | EventPage | Alias | Years | YearPage | Terms | TermPage | SourcesPage | OwnPage
-    | NotFound | Feed | Sitemap | Robots | DataFile
+    | NotFound | Feed | Sitemap | Robots | DataFile | Story | Embed
 )  # fmt: skip
 
 
@@ -129,7 +139,9 @@ def listed_url(page: Page) -> str | None:
             return page_url("sources/", number)
         case OwnPage(slug):
             return f"{slug}/"
-        case _:
+        case Story():
+            return "story/"
+        case _:  # the embed is the story again, for frames: its canonical page is story/
             return None
 
 
@@ -154,6 +166,8 @@ def path(page: Page) -> str:
             return "robots.txt"
         case DataFile(format):
             return "timeline.json" if format == "json" else "timelinejs.json"
+        case Embed():
+            return "embed/index.html"
         case _:
             url = listed_url(page)
             assert url is not None

@@ -59,6 +59,8 @@ def plan(
             keys += _pages_naming(new, views, event)
         elif before.summaries[slug] != after.summaries[slug] and not event.summary:
             keys += _lists_showing(new, event)
+        if event != was:  # the story's navigator, entries and filters show every event
+            keys += [pages.Story(), pages.Embed()]
         if feeds:  # feed entries carry the whole body
             # A tag's slug in the new index, or its old one (respelled, "Diyala" -> "diyala",
             # the old spelling is no key of the new index); a tag gone with its last event

@@ -18,9 +18,10 @@ from timeline.reading.model import PageFile, Taxonomy
 from timeline.site import exports, feeds, pages
 from timeline.site.branding import brand_css, footer_html
 from timeline.site.index import NEIGHBOURS, TimelineIndex
-from timeline.site.overview import OVERVIEW_LIMIT, overview
+from timeline.site.overview import OVERVIEW_LIMIT, Overview, overview
 from timeline.site.pages import MENU_VIEWS, Page
 from timeline.site.paging import PAGE_SIZE, page_count, paginate
+from timeline.site.story import story_view
 from timeline.site.theme import ENTRIES, Entries
 from timeline.site.viewmodels import Link, YearCount
 from timeline.site.views import TAXONOMIES, Views, event_url, term_url, year_label, year_url
@@ -190,6 +191,7 @@ class Renderer:
                 keys += [pages.TermPage(taxonomy, term.slug, n) for n in range(1, count + 1)]
         keys += [pages.SourcesPage(n) for n in range(1, len(self.views.source_bounds) + 1)]
         keys += [pages.OwnPage(slug) for slug in self.own_pages]
+        keys += [pages.Story(), pages.Embed()]
         keys.append(pages.NotFound())
         if self.config.base_url:  # feeds and the sitemap need absolute URLs
             keys += [pages.Feed(kind) for kind in ("atom", "json")]
@@ -219,6 +221,8 @@ class Renderer:
                 return 4.0
             case pages.DataFile():
                 return 0.145 * len(self.index.events)
+            case pages.Story() | pages.Embed():  # the chart's data and the names of each event
+                return 2 + 0.002 * len(self.index.events)
             case _:
                 return 1.0
 
@@ -264,6 +268,8 @@ class Renderer:
                                 {"sitemap": base and base + "sitemap.xml"})  # fmt: skip
             case pages.NotFound():
                 return self._spec("404.html", "404.html", title="Page not found")
+            case pages.Story() | pages.Embed():
+                return self.story(embed=isinstance(page, pages.Embed))
 
     def feed(self, kind: str, tag: str) -> PageSpec:
         """The site's feed, or one tag's, as Atom (``feed.xml``) or JSON Feed (``feed.json``)."""
@@ -358,3 +364,15 @@ class Renderer:
             "sources.html", pager.url, title="Sources", entries=entries, pager=pager,
             unsourced=self.views.refs_of(self.index.unsourced) if number == 1 else (),
         )  # fmt: skip
+
+    @cached_property
+    def story_chart(self) -> Overview | None:
+        """The story's navigator: the overview of every event (the same on story/ and embed/)."""
+        return overview(self.index.events, self.views, self.config)
+
+    def story(self, *, embed: bool) -> PageSpec:
+        """The timeline as a slideshow (story/), or the same for frames, without the site's
+        chrome (embed/)."""
+        story = story_view(self.index, self.views, full=lists_events(self.index), embed=embed)
+        return self._spec("embed.html" if embed else "story.html", "embed/" if embed else "story/",
+                          title="Story", story=story, chart=self.story_chart)  # fmt: skip
