@@ -36,21 +36,37 @@ def _png(width: int = 40, height: int = 30) -> bytes:
 
 
 FILES: dict[str, str | bytes] = {
-    "events/talks-begin.md": event("Talks begin", "2007-01-10", "The first talks.", extra="""
+    "events/talks-begin.md": event(
+        "Talks begin",
+        "2007-01-10",
+        "The first talks.",
+        extra="""
         places: [Diyala]
         status: confirmed
-    """),
-    "events/a-claim-nobody-confirms.md": event("A claim nobody confirms", "2007-03", "Said, not shown.", extra="""
+    """,
+    ),
+    "events/a-claim-nobody-confirms.md": event(
+        "A claim nobody confirms",
+        "2007-03",
+        "Said, not shown.",
+        extra="""
         places: [Anbar]
         image:
           src: photo.png
           alt: A grey square standing in for a photograph
           caption: The square, as seen.
-    """),
-    "events/fighting-in-baquba.md": event("Fighting in Baquba", "2007-05-02", "Fighting [@src].", extra="""
+    """,
+    ),
+    "events/fighting-in-baquba.md": event(
+        "Fighting in Baquba",
+        "2007-05-02",
+        "Fighting [@src].",
+        extra="""
         places: [Diyala]
         status: disputed
-    """, sources="sources:\n  - src\n"),
+    """,
+        sources="sources:\n  - src\n",
+    ),
     "events/the-deal-holds.md": event("The deal holds", "2007-08-22", "It held."),
     "events/_sources.yaml": "src:\n  title: A report\n  url: https://example.org/r\n",
     "static/photo.png": _png(),
@@ -129,7 +145,9 @@ def _slide(page: Page) -> str:
 
 
 def _current_marks(page: Page) -> list[str | None]:
-    return [m.get_attribute("data-slug") for m in page.locator(".story-navigator a.mark-current").all()]
+    return [
+        m.get_attribute("data-slug") for m in page.locator(".story-navigator a.mark-current").all()
+    ]
 
 
 @pytest.fixture
@@ -161,7 +179,9 @@ def test_arrow_keys_step_through_slides_with_their_content(story: Page, served: 
     story.wait_for_selector("#story-slide .slide-media img")
     image = story.locator("#story-slide .slide-media img")
     assert image.get_attribute("alt") == "A grey square standing in for a photograph"
-    assert story.evaluate("document.querySelector('#story-slide .slide-media img').naturalWidth") == 40
+    assert (
+        story.evaluate("document.querySelector('#story-slide .slide-media img').naturalWidth") == 40
+    )
     assert _current_marks(story) == ["a-claim-nobody-confirms"]
     story.keyboard.press("ArrowLeft")
     assert _slide(story) == "Talks begin"
@@ -201,7 +221,9 @@ def _swipe(page: Page, x0: float, x1: float, y: float) -> None:
     steps = [x0 + (x1 - x0) * i / 6 for i in range(7)]
     cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y}]})
     for x in steps[1:]:
-        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+        cdp.send(
+            "Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]}
+        )
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
 
 
