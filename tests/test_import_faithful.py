@@ -124,19 +124,15 @@ def test_every_slide_of_timelinejss_own_templates_is_imported(
 @needs_templates
 def test_deep_time_media_backgrounds_eras_and_embed_code(project: Project) -> None:
     result = _import(project, TEMPLATES / "cosmo.json")
-    assert (
-        "slide 1: warning: its media 'https://en.wikipedia.org/wiki/Big_Bang' is not an "
-        "image file; Timeline shows only images, so it is kept as a link in the text"
-        in result.stderr
-    )
+    assert "slide 1: warning: its media" not in result.stderr  # a page: kept as its media
     assert "slide 1: warning: its background colour '#F45B69' is not kept" in result.stderr
     assert "slide 2: warning: its background image is the event's image" in result.stderr
     project.build()
     bang = project.html("events/the-big-bang/")
     assert text_of(bang, ".event-header .date") == ["13800000000 BCE"]
-    assert [a["href"] for a in bang.select(".event-body a")] == [
-        "https://en.wikipedia.org/wiki/Big_Bang"
-    ]
+    card = bang.select_one("figure.event-media.media-page")
+    assert card is not None and card.select_one(".media-what").get_text() == "Page on Wikipedia"
+    assert [a["href"] for a in card.select("a")] == ["https://en.wikipedia.org/wiki/Big_Bang"]
     assert bang.select(".event-image img") == []  # a web page is never an <img>
 
     eras = Project(project.root.parent / "eras")
@@ -150,7 +146,7 @@ def test_deep_time_media_backgrounds_eras_and_embed_code(project: Project) -> No
     result = _import(media, TEMPLATES / "all-media-types.json")
     assert (
         "slide 9: warning: its media is embed code (<blockquote>), which Timeline does not "
-        "run; it is kept as a link to https://twitter.com/" in result.stderr
+        "run; its media is the page it links to, https://twitter.com/" in result.stderr
     )
     assert (
         "slide 31: warning: its media is embed code (<iframe>), which Timeline does not run"

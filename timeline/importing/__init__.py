@@ -37,7 +37,7 @@ from timeline.scaffold import known_slugs, place_event
 
 # The order an event file's keys are written in (docs/events.md's).
 _ORDER = ("title", "date", "slug", "status", "summary", "group", "tags", "actors", "places",
-          "sources", "related", "image", "aliases", "updates")  # fmt: skip
+          "sources", "related", "image", "media", "aliases", "updates")  # fmt: skip
 MAX_IMPORT_BYTES = 100 * 1024 * 1024  # a TimelineJS file larger than this is not one
 
 

@@ -115,6 +115,10 @@ def own_events(data: dict[str, Any]) -> list[tuple[int, Converted | str]]:
         if isinstance(image, dict) and text(image.get("src")) and text(image.get("alt")):
             meta["image"] = {k: text(image[k]) for k in ("src", "alt", "caption", "credit")
                              if text(image.get(k))}  # fmt: skip
+        media = record.get("media")
+        if isinstance(media, dict) and text(media.get("url")):
+            meta["media"] = {k: text(media[k]) for k in ("url", "alt", "caption", "credit")
+                             if text(media.get(k))}  # fmt: skip
         if meta.get("summary") == _first_paragraph(body, titles, meta.get("sources", [])):
             del meta["summary"]  # made from the body, not written
         out.append((number, Converted(text(record.get("slug")), meta, body, [])))

@@ -165,16 +165,12 @@ def _is_image(url: str) -> bool:
     return bool(_IMAGE.search(parts.path)) and not (wiki and parts.path.startswith("/wiki/"))
 
 
-def _provider(url: str) -> str:
-    host = (urlsplit(url).hostname or "").removeprefix("www.").removeprefix("m.")
-    return host or "the web"
-
-
 def _media(slide: dict[str, Any], title: str, meta: dict[str, Any], warnings: list[str],
            *, image: bool = False) -> list[str]:  # fmt: skip
     """The slide's media as the event's image where it is one (``image``: it is, as
-    ``timeline export`` wrote it); otherwise (a video, a post, a map, embed code...) as
-    links to add to the text, each with a warning."""
+    ``timeline export`` wrote it), else as its media (a video, a post, a map, a page: shown
+    as a card, its player loaded when the reader asks); embed code, which Timeline never
+    runs, as the media it links to, with a warning. Returns links to add to the text."""
     links: list[str] = []
     media = _object(slide.get("media"))
     url = text(media.get("url"), warnings).strip()
@@ -184,9 +180,9 @@ def _media(slide: dict[str, Any], title: str, meta: dict[str, Any], warnings: li
         target = link_target(found[1]) if found else None
         kind = url[1 : url.find(" ") if " " in url[:12] else url.find(">")] or "embed"
         if target:
-            links.append(f"[{caption or 'Media'} ({_provider(target)})](<{target}>)")
+            _as_media(meta, target, media)
             warnings.append(f"its media is embed code (<{kind}>), which Timeline does not "
-                            f"run; it is kept as a link to {target}")  # fmt: skip
+                            f"run; its media is the page it links to, {target}")  # fmt: skip
         elif kind == "blockquote" and (quoted := strip_html(url)):
             links.append("> " + escaped(" ".join(quoted.split())))
             warnings.append("its media is a quotation (<blockquote>): kept as a quote in "
@@ -199,9 +195,7 @@ def _media(slide: dict[str, Any], title: str, meta: dict[str, Any], warnings: li
         if src is None:
             warnings.append(f"its media {url[:80]!r} is not an http(s) URL; left out")
         elif not image and not _is_image(src):
-            links.append(f"[{caption or 'Media'} ({_provider(src)})](<{src}>)")
-            warnings.append(f"its media {src[:80]!r} is not an image file; Timeline shows "
-                            "only images, so it is kept as a link in the text")  # fmt: skip
+            _as_media(meta, src, media)
         else:
             if src != url:
                 warnings.append(f"its media URL {url[:80]!r} held spaces or other characters "
@@ -219,7 +213,7 @@ def _media(slide: dict[str, Any], title: str, meta: dict[str, Any], warnings: li
     background = _object(slide.get("background"))
     if picture := text(background.get("url")).strip():
         src = link_target(picture)
-        if src and "image" not in meta:
+        if src and "image" not in meta and "media" not in meta:
             meta["image"] = {"src": src, "alt": title}
             warnings.append("its background image is the event's image (Timeline has no "
                             "backgrounds)")  # fmt: skip
@@ -230,6 +224,13 @@ def _media(slide: dict[str, Any], title: str, meta: dict[str, Any], warnings: li
         warnings.append(f"its background colour {colour!r} is not kept (Timeline colours "
                         "events by their group)")  # fmt: skip
     return links
+
+
+def _as_media(meta: dict[str, Any], url: str, media: dict[str, Any]) -> None:
+    meta["media"] = {"url": url}
+    for key in ("caption", "credit"):
+        if value := strip_html(text(media.get(key))):
+            meta["media"][key] = value
 
 
 def _location(slide: dict[str, Any], meta: dict[str, Any], warnings: list[str]) -> None:
@@ -301,7 +302,8 @@ def slide_to_event(slide: Any, *, era: bool = False) -> Converted:
     if era:
         meta["tags"] = [*meta.get("tags", ()), "era"]
         warnings.append("it is an era: imported as an event over its dates, tagged 'era'")
-    links = _media(slide, title, meta, warnings, image=exported)
+    shown_as_image = exported and record.get("shows") != "media"  # not an image: a card
+    links = _media(slide, title, meta, warnings, image=shown_as_image)
     if links:
         body = "\n\n".join(part for part in (body, *links) if part)
     if "places" not in meta:

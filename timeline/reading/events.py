@@ -7,11 +7,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from timeline.errors import Problems
+from timeline.media import classify
 from timeline.reading.fields import Fields, did_you_mean
 from timeline.reading.frontmatter import FrontMatterError, Path_, load_yaml, split_document
 from timeline.reading.model import (
     Event,
     Image,
+    Media,
     Relation,
     RelationKind,
     Source,
@@ -29,6 +31,7 @@ from timeline.reading.slugs import slugify as slugify
 EVENT_KEYS = keys_of(Event)
 SOURCE_KEYS = keys_of(Source)
 IMAGE_KEYS = keys_of(Image)
+MEDIA_KEYS = keys_of(Media)
 UPDATE_KEYS = keys_of(Update)
 RELATION_KEYS = keys_of(Relation)
 
@@ -118,13 +121,15 @@ def parse_event(
     summary, group = f.text(("summary",)), f.text(("group",))
     tags, actors, places = f.names(("tags",)), f.names(("actors",)), f.names(("places",))
     sources, image, updates = _sources(f, bibliography), _image(f), _updates(f)
+    media = _media(f, has_image="image" in doc.meta.data)
     draft = f.flag(("draft",))
     if problems.errors or title is None or date is None or not slug:
         return None, doc.body, problems
     event = Event(
         path=path, slug=slug, title=title, date=date, status=status, body_line=doc.body_line,
         summary=summary, tags=tags, actors=actors, places=places, group=group, sources=sources,
-        related=tuple(related), image=image, aliases=aliases, updates=updates, draft=draft,
+        related=tuple(related), image=image, media=media, aliases=aliases, updates=updates,
+        draft=draft,
         slug_line=doc.meta.line(("slug",)) if "slug" in doc.meta.data else 1,
     )  # fmt: skip
     return event, doc.body, problems
@@ -234,6 +239,39 @@ def _image(f: Fields) -> Image | None:
         return None
     caption, credit = f.text(("image", "caption")), f.text(("image", "credit"))
     return Image(src, alt, caption, credit, f.located.line(("image", "src")))
+
+
+def _media(f: Fields, has_image: bool) -> Media | None:
+    """``media``: a URL (of an image, a video, a post, a map, a page...) or a mapping with
+    url, alt (required for an image), caption and credit."""
+    value = f.value(("media",))
+    if value is None:
+        return None
+    if has_image:
+        f.error(("media",), "an event shows one image or one media; put the image's URL under "
+                            "media: url: (or remove one of them)")  # fmt: skip
+        return None
+    key: Path_ = ("media",)
+    if isinstance(value, dict):
+        if f.mapping(key, MEDIA_KEYS) is None:
+            return None
+        key = ("media", "url")
+        if not f.has(key):
+            f.error(("media",), "needs url: an http(s) URL or a path inside static/")
+            return None
+    url = f.url(key, allow_relative=True)
+    if url is None:
+        return None
+    line = f.located.line(key)
+    alt = f.text(("media", "alt")) if isinstance(value, dict) else None
+    if alt is None and classify(url).kind == "image":
+        f.error(("media",), "is an image, so it needs alt: a text describing it for people who "
+                            "cannot see it (write media: as url: and alt:)")  # fmt: skip
+        return None
+    if not isinstance(value, dict):
+        return Media(url, line=line)
+    caption, credit = f.text(("media", "caption")), f.text(("media", "credit"))
+    return Media(url, alt, caption, credit, line)
 
 
 def _updates(f: Fields) -> tuple[Update, ...]:

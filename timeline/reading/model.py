@@ -105,6 +105,24 @@ class Image:
 
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
+class Media:
+    """What an event shows besides its text: an image, a video or audio page (YouTube,
+    Vimeo, SoundCloud, Spotify...), a social post, a map, a document or a web page. Which
+    of these it is follows from the URL (see ``site.media``)."""
+
+    url: str = field(metadata=written())
+    alt: str | None = field(default=None, metadata=written())  # required for an image
+    caption: str | None = field(default=None, metadata=written())
+    credit: str | None = field(default=None, metadata=written())
+    line: int = 1
+
+    @property
+    def external(self) -> bool:
+        return "://" in self.url
+
+
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class Update:
     """One entry of an event's correction log."""
 
@@ -173,6 +191,7 @@ class Event:
     sources: tuple[Source, ...] = field(default=(), metadata=written())
     related: tuple[Relation, ...] = field(default=(), metadata=written())
     image: Image | None = field(default=None, metadata=written(indexed=False))
+    media: Media | None = field(default=None, metadata=written(indexed=False))
     aliases: tuple[str, ...] = field(default=(), metadata=written())
     updates: tuple[Update, ...] = field(default=(), metadata=written(indexed=False))
     draft: bool = field(default=False, metadata=written())

@@ -127,6 +127,12 @@ class Collector:
                     event.path, image.line, "image.src",
                     f"{image.src!r} is not a file in {config.static_dir}/; put the image there",
                 )  # fmt: skip
+            media = event.media
+            if media and not media.external and not (config.static_path / media.url).is_file():
+                problems.error(
+                    event.path, media.line, "media.url",
+                    f"{media.url!r} is not a file in {config.static_dir}/; put it there",
+                )  # fmt: skip
         return corpus
 
     def _pages(

@@ -80,6 +80,10 @@ def _timeline_events(
                 "src": event.image.src, "alt": event.image.alt,
                 "caption": event.image.caption, "credit": event.image.credit,
             },
+            "media": None if event.media is None else {
+                "url": event.media.url, "alt": event.media.alt,
+                "caption": event.media.caption, "credit": event.media.credit,
+            },
             "aliases": list(event.aliases),
             "updates": [{"date": u.date.text, "note": u.note} for u in event.updates],
             "body": markdown[event.path].strip(),
@@ -192,6 +196,8 @@ def _record(event: Event, markdown: Mapping[str, str]) -> dict[str, Any]:
         "aliases": list(event.aliases),
         "updates": [{"date": u.date.text, "note": u.note} for u in event.updates],
         "body": markdown[event.path].strip(),
+        # The slide's media is the event's image, or its media (a video, a post...).
+        "shows": "image" if event.image else "media" if event.media else None,
     }  # fmt: skip
 
 
@@ -233,6 +239,11 @@ def _slides(config: Config, index: TimelineIndex, views: Views, bodies: Mapping[
             slide["media"] = {"url": _tl_url(src), "alt": event.image.alt,
                               "caption": _tl_html(event.image.caption or ""),
                               "credit": _tl_html(event.image.credit or "")}  # fmt: skip
+        elif event.media:  # TimelineJS shows YouTube, Vimeo, posts, maps... itself
+            url = event.media.url if event.media.external else base + event.media.url
+            slide["media"] = {"url": _tl_url(url), "alt": event.media.alt or "",
+                              "caption": _tl_html(event.media.caption or ""),
+                              "credit": _tl_html(event.media.credit or "")}  # fmt: skip
         slide["timeline"] = {"shown": shown_digest(slide), **_record(event, markdown)}
         yield slide
 

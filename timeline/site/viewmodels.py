@@ -167,8 +167,24 @@ class EventPage:
     previous: EventRef | None
     next: EventRef | None
     neighbours: tuple[EventRef, ...]
-    image: ImageView | None
+    image: ImageView | None  # an image of its own, or its media when that is an image
     year: str
+    media: MediaView | None = None  # its media when that is not an image
+
+
+@dataclass(frozen=True)
+class MediaView:
+    """A video, audio, post, map, document or web page: a card linking to it, and for
+    providers with a player, the player's URL for a reader who asks to load it."""
+
+    kind: str  # video, audio, post, map, document, page
+    noun: str  # "Video", "Post"...
+    provider: str  # "YouTube", "X (Twitter)", "en.wikipedia.org"...
+    url: str
+    external: bool  # else a file in static/, its URL relative to the site's root
+    player: str | None
+    caption: str | None
+    credit: str | None
 
 
 def date_view(date: EDTFDate, fmt: DateFormat) -> DateView:

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from markupsafe import Markup
 
 from timeline.config import Config
+from timeline.media import classify
 from timeline.reading.dates import Precision
 from timeline.reading.model import Event, Source, Taxonomy
 from timeline.site.index import Term, TimelineIndex
@@ -24,6 +25,7 @@ from timeline.site.viewmodels import (
     EventRef,
     ImageView,
     Link,
+    MediaView,
     RelationGroup,
     Section,
     SourceView,
@@ -242,10 +244,16 @@ class Views:
             for taxonomy, label, singular in _TAXONOMY_LABELS
             if (names := event.names(taxonomy)) and (links := self.links_by_name[taxonomy])
         )
-        image = None
+        image, media = None, None
         if event.image:
             image = ImageView(event.image.src, event.image.alt, event.image.caption,
                               event.image.credit, event.image.external)  # fmt: skip
+        elif (shown := event.media) and (kind := classify(shown.url)).kind == "image":
+            image = ImageView(shown.url, shown.alt or "", shown.caption, shown.credit,
+                              shown.external)  # fmt: skip
+        elif shown:
+            media = MediaView(kind.kind, kind.noun, kind.provider, shown.url, shown.external,
+                              kind.player, shown.caption, shown.credit)  # fmt: skip
         previous, following = index.previous(event), index.next(event)
         related_slugs = {r.slug for r in event.related}
         return EventPage(
@@ -269,6 +277,7 @@ class Views:
             neighbours=self.refs_of(index.neighbours(event)),
             image=image,
             year=self.year_text(event.date.year),
+            media=media,
         )
 
     def term_links(self, terms: Iterable[Term]) -> tuple[tuple[Link, int], ...]:
