@@ -21,7 +21,7 @@ from timeline.site.index import NEIGHBOURS, TimelineIndex
 from timeline.site.overview import OVERVIEW_LIMIT, Overview, overview
 from timeline.site.pages import MENU_VIEWS, Page
 from timeline.site.paging import PAGE_SIZE, page_count, paginate
-from timeline.site.story import story_view
+from timeline.site.story import StoryView, story_view
 from timeline.site.theme import ENTRIES, Entries
 from timeline.site.viewmodels import Link, YearCount
 from timeline.site.views import TAXONOMIES, Views, event_url, term_url, year_label, year_url
@@ -221,8 +221,8 @@ class Renderer:
                 return 4.0
             case pages.DataFile():
                 return 0.145 * len(self.index.events)
-            case pages.Story() | pages.Embed():  # the chart's data and the names of each event
-                return 2 + 0.002 * len(self.index.events)
+            case pages.Story() | pages.Embed():  # the overview and the names of every event
+                return 2 + 0.02 * len(self.index.events)
             case _:
                 return 1.0
 
@@ -366,13 +366,14 @@ class Renderer:
         )  # fmt: skip
 
     @cached_property
-    def story_chart(self) -> Overview | None:
-        """The story's navigator: the overview of every event (the same on story/ and embed/)."""
-        return overview(self.index.events, self.views, self.config)
+    def story_parts(self) -> tuple[StoryView, Overview | None]:
+        """What story/ and embed/ show alike: every event, and the overview as navigator."""
+        story = story_view(self.index, self.views, full=lists_events(self.index))
+        return story, overview(self.index.events, self.views, self.config)
 
     def story(self, *, embed: bool) -> PageSpec:
         """The timeline as a slideshow (story/), or the same for frames, without the site's
         chrome (embed/)."""
-        story = story_view(self.index, self.views, full=lists_events(self.index), embed=embed)
+        story, chart = self.story_parts
         return self._spec("embed.html" if embed else "story.html", "embed/" if embed else "story/",
-                          title="Story", story=story, chart=self.story_chart)  # fmt: skip
+                          title="Story", story=story, chart=chart, embed=embed)  # fmt: skip

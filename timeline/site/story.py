@@ -28,10 +28,9 @@ class StoryView:
     count: int
     span: str  # "2006 – 2007": the years the story covers
     data: str  # JSON for story.js (see ``filter_data``)
-    embed: bool  # the chrome-less page for frames
 
 
-def story_view(index: TimelineIndex, views: Views, *, full: bool, embed: bool) -> StoryView:
+def story_view(index: TimelineIndex, views: Views, *, full: bool) -> StoryView:
     """The story of every event; ``full``: the page lists them all (as the index does)."""
     events = index.events
     first = views.refs_of(events[:1])
@@ -46,7 +45,6 @@ def story_view(index: TimelineIndex, views: Views, *, full: bool, embed: bool) -
         count=len(events),
         span=span,
         data=filter_data(index),
-        embed=embed,
     )
 
 
@@ -56,20 +54,20 @@ def filter_data(index: TimelineIndex) -> str:
     "actor": ..., "place": ..., "group": [name, ...], "events": [[[tags], [actors], [places],
     group or -1], ...]}``."""
     tables: dict[str, object] = {}
-    where = {}
+    at: list[dict[str, int]] = []  # per taxonomy: a name as written -> its place in the table
     for taxonomy in TAXONOMIES:
         terms = index.terms[taxonomy]
         tables[taxonomy.singular] = [[t.slug, t.name] for t in terms]
-        where[taxonomy] = {t.slug: i for i, t in enumerate(terms)}
+        place = {t.slug: i for i, t in enumerate(terms)}
+        at.append({name: place[slug] for name, slug in index.term_slugs[taxonomy].items()})
     groups = sorted({e.group for e in index.events if e.group})
     group_at = {g: i for i, g in enumerate(groups)}
-    rows = []
-    for event in index.events:
-        row: list[object] = [
-            [where[tx][index.term_slug(tx, name)] for name in event.names(tx)] for tx in TAXONOMIES
-        ]
-        row.append(group_at[event.group] if event.group else -1)
-        rows.append(row)
+    tags, actors, places = at
+    rows = [
+        [[tags[n] for n in e.tags], [actors[n] for n in e.actors], [places[n] for n in e.places],
+         group_at[e.group] if e.group else -1]
+        for e in index.events
+    ]  # fmt: skip
     tables["group"] = groups
     tables["events"] = rows
     text = json.dumps(tables, ensure_ascii=False, separators=(",", ":"))
