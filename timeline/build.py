@@ -26,6 +26,7 @@ from timeline.progress import STEP, Progress
 from timeline.site import exports
 from timeline.site import search as search_index
 from timeline.site.content import Collector, Content
+from timeline.site.offline import file_links
 from timeline.site.output import (
     Publication,
     SiteWriter,
@@ -297,11 +298,15 @@ class Builder:
 
 
 def _render(renderer: Renderer, spec: PageSpec) -> str:
-    """Render one page; a broken theme template is a content error naming file and line."""
+    """Render one page (for an offline copy, with links that work from disk); a broken theme
+    template is a content error naming file and line."""
     try:
-        return renderer.render(spec)
+        text = renderer.render(spec)
     except jinja2.TemplateError as exc:
         raise template_error(exc, spec.template) from None
+    if renderer.config.offline and spec.path.endswith(".html"):
+        return file_links(text)
+    return text
 
 
 def _stat(path: Path) -> tuple[int, int]:

@@ -106,17 +106,24 @@ def main() -> None:
     "--no-search", is_flag=True,
     help="Skip the Pagefind search index (and the search box): a faster build.",
 )  # fmt: skip
+@click.option(
+    "--offline", is_flag=True,
+    help="An offline copy: every link works with the site opened from disk (file://), to "
+    "zip or hand over; search then needs a web server.",
+)  # fmt: skip
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Also list how many pages of each kind.")
 @_handle_errors
 def build_command(
     root: Path, out: Path | None, base_url: str | None, drafts: bool, strict: bool,
-    no_cache: bool, no_search: bool, quiet: bool, verbose: bool,
+    no_cache: bool, no_search: bool, offline: bool, quiet: bool, verbose: bool,
 ) -> None:  # fmt: skip
     """Build the site into site/ (or --out); a failed build leaves the old site untouched."""
     started = time.perf_counter()
     output_dir = str(out.resolve()) if out is not None else None
     config = _config(root, base_url=base_url, output_dir=output_dir)
+    if offline:
+        config = config.with_overrides(offline=True)
     progress = Progress(sys.stderr, enabled=sys.stderr.isatty() and not quiet)
     try:
         result = build(config, drafts=drafts, strict=strict, use_cache=not no_cache,

@@ -82,6 +82,7 @@ class Config:
     font_ui: str = ""  # a CSS font stack for headings, lists and controls
     footer: str = ""  # inline Markdown
     extra_css: tuple[str, ...] = ()
+    offline: bool = False  # links that work opened from disk (see site.offline)
     cache_dir: str = ".timeline-cache"  # staging folders, the build record and lock
     config_file: str = field(default="", compare=False)
 
@@ -236,7 +237,7 @@ def _from_table(root: Path, table: dict[str, Any], name: str, problems: Problems
                 name, line_of(root, name, key), key, f"unknown key{did_you_mean(key, KEYS)}"
             )
             continue
-        if key == "allow_html":
+        if key in ("allow_html", "offline"):
             if not isinstance(value, bool):
                 bad(key, "expected true or false")
                 continue

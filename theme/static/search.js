@@ -61,6 +61,11 @@
   var shown = 0;
 
   function load() {
+    if (window.location.protocol === "file:") {  // an offline copy, opened from disk
+      status.textContent = "Search needs the site to be served by a web server: its index " +
+        "cannot be read from disk. Browse by year, tag, actor or place instead.";
+      return Promise.reject(new Error("opened from disk"));
+    }
     if (!loading) {
       loading = import(new URL("pagefind/pagefind.js", root).href).then(function (pagefind) {
         return Promise.resolve(pagefind.options({baseUrl: root.pathname})).then(function () {

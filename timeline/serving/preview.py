@@ -37,7 +37,9 @@ def preview_config(config: Config) -> Config:
     """The config a preview builds with: served from the root (no base_url), into a folder
     of its own in the cache folder, so that ``site/`` stays what ``timeline build`` made
     (a preview has no search index and no data files: it must never be published)."""
-    return config.with_overrides(base_url="", output_dir=str(config.cache_path / PREVIEW_FOLDER))
+    return config.with_overrides(
+        base_url="", output_dir=str(config.cache_path / PREVIEW_FOLDER), offline=False
+    )
 
 
 def _identity(folder: Path) -> tuple[int, int] | None:
