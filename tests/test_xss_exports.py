@@ -270,3 +270,32 @@ def test_no_payload_runs_on_any_page_of_the_site(hostile: Project, browser: Brow
             select.select_option(index=0)
         context.close()
     assert dialogs == []
+
+
+@pytest.mark.parametrize("view", ["story/", "embed/"])
+def test_no_payload_runs_in_the_story_or_the_embed(
+    hostile: Project, browser: Browser, view: str
+) -> None:
+    """Every slide of the story, and of the embed, shown in turn: each field's payload
+    stays text (issue 18.1: the story and embed views)."""
+    from tests.conftest import static_server
+
+    with static_server(hostile.site) as url:
+        context = browser.new_context()
+        context.add_init_script(INIT_SCRIPT)
+        page = context.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(url + view)
+        titles = set()
+        for _ in range(len(HOSTILE) + 1):
+            page.keyboard.press("ArrowRight")
+            page.wait_for_timeout(80)
+            title = page.locator("#story-slide .slide-title")
+            if title.count():
+                titles.add(title.inner_text())
+        page.wait_for_timeout(300)
+        found = page.evaluate(FIND_INJECTED)
+        context.close()
+    assert dialogs == [] and found == []
+    assert titles == set(HOSTILE)  # every payload was on screen, as text
