@@ -19,6 +19,10 @@ the median of several runs, with the spread shown.
         first draw (reading the chart's data and drawing it), and zoom and pan steps from the
         whole timeline down to a week, each step's script and layout time and the frame it
         took (requestAnimationFrame to the next)
+    python tests/benchmark.py hugo [--events 10000] [--pairs 5]
+        Timeline's cold build (--no-cache --no-search) alternating with Hugo's on the same
+        generated events (tests/hugo/: the Hugo site's config and layouts; tests/hugo_compare.py),
+        wall and CPU time, medians of the pairs; needs `apt-get install hugo`
     python tests/benchmark.py generate N DIR
         write a generated N-event project into DIR
 """
@@ -644,6 +648,9 @@ def main() -> None:
     chart = sub.add_parser("overview", help="the index's overview in Chromium at scale")
     chart.add_argument("--events", type=int, default=10000)
     chart.add_argument("--runs", type=int, default=5)
+    hugo = sub.add_parser("hugo", help="cold builds alternating with Hugo's, same events")
+    hugo.add_argument("--events", type=int, default=10000)
+    hugo.add_argument("--pairs", type=int, default=5)
     corpus = sub.add_parser("generate", help="write a generated N-event project into DIR")
     corpus.add_argument("n", type=int)
     corpus.add_argument("dir", type=Path)
@@ -656,6 +663,10 @@ def main() -> None:
         bench_build([int(n) for n in args.sizes.split(",")], args.runs)
     elif args.command == "overview":
         bench_overview(args.events, args.runs)
+    elif args.command == "hugo":
+        from hugo_compare import compare  # tests/ is this script's folder: on sys.path
+
+        compare(args.events, args.pairs, generate)
     elif args.command == "generate":
         generate(args.dir, args.n)
 
