@@ -98,7 +98,8 @@ def test_sitemap_lists_every_page_and_robots_points_to_it(site: Project) -> None
     assert f"<loc>{BASE}</loc>" in sitemap and f"<loc>{BASE}events/douri/</loc>" in sitemap
     assert f"<loc>{BASE}tags/warrants/</loc>" in sitemap and "404" not in sitemap
     pages = [p for p in site.site.rglob("index.html")]
-    assert sitemap.count("<loc>") == len(pages)
+    assert sitemap.count("<loc>") == len(pages) - 1  # but embed/: story/ for frames, noindex
+    assert f"<loc>{BASE}story/</loc>" in sitemap and "embed/" not in sitemap
     assert (site.site / "robots.txt").read_text().endswith(f"Sitemap: {BASE}sitemap.xml\n")
 
 

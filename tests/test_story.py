@@ -248,7 +248,10 @@ def test_a_swipe_turns_the_slide_on_a_phone(browser: Browser, served: str) -> No
 
 
 def test_the_url_s_filter_makes_a_story_of_some_events(story: Page, served: str) -> None:
-    story.goto(served + "story/?place=diyala")
+    story.goto(served + "places/diyala/")  # a name's page tells its events as a story
+    story.get_by_role("link", name="Tell these 2 events as a story").click()
+    assert story.url == served + "story/?place=diyala"
+    story.wait_for_selector(".story-live")
     assert story.locator("#story-scope").inner_text().startswith("2 of 4 events, in Diyala")
     assert sorted(story.locator(".story-navigator a.mark").evaluate_all(
         "marks => marks.map(m => m.dataset.slug)")) == ["fighting-in-baquba", "talks-begin"]  # fmt: skip

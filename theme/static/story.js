@@ -3,7 +3,7 @@
    leads on to the next) and a list of every event. This turns it into a slideshow, as
    TimelineJS shows a timeline: the cover, then each event's date, status, text, image and
    sources, fetched from the event's own page (so a slide is never out of step with it);
-   Earlier/Later by the links, the arrow keys or a swipe; the overview above as the navigator,
+   Earlier/Later by the links, the arrow keys or a swipe; the overview below as the navigator,
    its current mark drawn marked, a mark chosen opening its slide. The slide is in the URL
    (story/#slug), and the URL's filters make a story of some events: ?tag=, ?actor=, ?place=
    (a name or its slug), ?status=, ?group=, and ?from=&to= (ISO days, as the chart's range).
