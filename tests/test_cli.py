@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -168,10 +169,20 @@ def test_progress_shows_on_a_terminal_and_never_in_a_pipe(project: Project) -> N
     project.write({f"events/e{n}.md": event(f"E{n}", "2007") for n in range(60)})
     shown = _build_in_a_terminal(project.root)
     assert "Reading events..." in shown and "Writing pages [" in shown
-    assert shown.rstrip().splitlines()[-1].split("\x1b[2K")[-1].startswith("Built 60 events")
+    last = [line.split("\x1b[2K")[-1] for line in shown.rstrip().splitlines()[-2:]]
+    assert last[0].startswith("Built 60 events")
+    assert last[1].startswith("  of which the search index (Pagefind): ")
     piped = subprocess.run(
         [sys.executable, "-m", "timeline", "build", "--no-cache"], cwd=project.root,
         capture_output=True, text=True, env={**os.environ, "TIMELINE_PROGRESS_DELAY": "0"},
         check=True,
     )  # fmt: skip
     assert "Writing pages" not in piped.stderr and "\r" not in piped.stderr + piped.stdout
+
+
+def test_the_search_index_time_has_a_line_of_its_own(project: Project) -> None:
+    project.write({f"events/e{n}.md": event(f"E{n}", "2007") for n in range(3)})
+    lines = project.build().output.splitlines()
+    built = next(i for i, line in enumerate(lines) if line.startswith("Built 3 events"))
+    assert re.fullmatch(r"  of which the search index \(Pagefind\): \d+\.\d\d s", lines[built + 1])
+    assert "search index" not in project.build("--no-cache", "--no-search").output

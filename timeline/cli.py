@@ -145,6 +145,8 @@ def build_command(
         else:
             click.echo(f"Built {plural(result.events, 'event')}, {plural(result.pages, 'page')} "
                        f"into {where} in {elapsed:.2f} s")  # fmt: skip
+            if (search := result.timings.get("search")) is not None:
+                click.echo(f"  of which the search index (Pagefind): {search:.2f} s")
         if verbose:
             for template, count in sorted(result.rendered.items()):
                 click.echo(f"  {template}: {count}")
