@@ -16,7 +16,7 @@ from timeline.site import pages
 from timeline.site.index import TimelineIndex, refiled_only, same_place
 from timeline.site.pages import Page
 from timeline.site.paging import PAGE_SIZE, page_count
-from timeline.site.render import Renderer, home_names_events
+from timeline.site.render import Renderer
 from timeline.site.views import TAXONOMIES, Views
 
 if TYPE_CHECKING:
@@ -79,11 +79,10 @@ def plan(
 
 
 def _lists_showing(index: TimelineIndex, event: Event) -> list[Page]:
-    """The list pages an event's entry appears on: the index (when it lists events or marks
-    them on its chart), its year and its names."""
-    keys: list[Page] = []
-    if home_names_events(index):
-        keys.append(pages.Home())
+    """The list pages an event's entry appears on: the index, its year and its names."""
+    # The index names every event: in its list, or in its overview's data (title, date and
+    # status of each, for the reader's zoom, even where the picture counts them per year).
+    keys: list[Page] = [pages.Home()]
     in_year = index.years[event.date.year]
     keys.append(pages.YearPage(event.date.year, in_year.index(event) // PAGE_SIZE + 1))
     for taxonomy in TAXONOMIES:

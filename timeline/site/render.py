@@ -18,7 +18,7 @@ from timeline.reading.model import PageFile, Taxonomy
 from timeline.site import exports, feeds, pages
 from timeline.site.branding import brand_css, footer_html
 from timeline.site.index import NEIGHBOURS, TimelineIndex
-from timeline.site.overview import OVERVIEW_LIMIT, Overview, overview
+from timeline.site.overview import Overview, overview
 from timeline.site.pages import MENU_VIEWS, Page
 from timeline.site.paging import PAGE_SIZE, page_count, paginate
 from timeline.site.story import StoryView, story_view
@@ -70,12 +70,6 @@ class PageSpec:
 def lists_events(index: TimelineIndex) -> bool:
     """Whether the index page lists every event (else only the years, for a large timeline)."""
     return len(index.events) <= PAGE_SIZE
-
-
-def home_names_events(index: TimelineIndex) -> bool:
-    """Whether the index page shows any single event: in its list, or as a mark on its chart
-    (over OVERVIEW_LIMIT events the chart counts events per year instead)."""
-    return lists_events(index) or len(index.events) <= OVERVIEW_LIMIT
 
 
 def _on_page(events: int, number: int) -> int:
