@@ -13,6 +13,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -296,6 +297,7 @@ def test_ctrl_c_stops_at_once_without_a_traceback(project: Project, server: Serv
     )  # fmt: skip
     try:
         assert server.slow_asked.wait(30), "the slow page was never asked for"
+        time.sleep(0.3)  # the main thread is then waiting for the answer, as a user's would be
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=20)  # far less than the 60 s timeout
     finally:
