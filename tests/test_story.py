@@ -348,3 +348,31 @@ def test_a_slide_as_shown_is_valid_html(story: Page, served: str, tmp_path: Path
         f"<body><main>{stage}</main></body></html>", encoding="utf-8"
     )  # fmt: skip
     assert [m for m in _vnu(tmp_path) if m["type"] == "error"] == []
+
+
+def test_a_large_timeline_s_navigator_zooms_in_to_mark_the_slide(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """Over 500 events the page lists none (the cover and the navigator lead on), and where
+    the navigator would count the events in view it zooms in until the slide's mark shows."""
+    project = Project(tmp_path)
+    project.write({
+        f"events/e{n:03d}.md": event(f"Event {n}", f"{2000 + n // 50}-{1 + n % 12:02d}-{1 + n % 28:02d}")
+        for n in range(520)
+    })  # fmt: skip
+    result = project.run("build", "--no-search")
+    assert result.exit_code == 0, result.output
+    assert project.html("story/").select(".story-list li") == []
+    with static_server(project.site) as url:
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        errors = _errors(page)
+        page.goto(url + "story/")
+        assert page.locator(".story-navigator a.mark").count() == 0  # counted, not marked
+        page.goto(url + "story/#e260")
+        page.wait_for_selector("#story-slide .slide-body")
+        assert _current_marks(page) == ["e260"]
+        assert "of 520 events" in page.locator(".story-navigator .chart-range").inner_text()
+        page.keyboard.press("ArrowRight")
+        assert _slide(page) != "Event 260" and len(_current_marks(page)) == 1
+        page.close()
+        assert errors == []

@@ -233,6 +233,18 @@
     title.setAttribute("dir", "auto");
   }
 
+  // The navigator marks the slide's event; where too many events are in view for marks (a
+  // large timeline counts them instead), it zooms in on it until its mark is drawn.
+  function follow(e) {
+    chart.select(e ? e.slug : null);
+    for (var n = 0; e && n < 40 && !figure.querySelector("a.mark-current"); n++) {
+      var v = chart.view, span = (v.hi - v.lo) / 2;
+      var mid = isFinite(e.d0) && isFinite(e.d1) ? (e.d0 + e.d1) / 2 : (isFinite(e.d0) ? e.d0 : e.d1);
+      if (v.hi - v.lo <= 7) { break; }  // chart.js's shortest view: a week
+      chart.show(mid - span / 2, mid + span / 2);
+    }
+  }
+
   function go(i, history) {
     i = Math.max(-1, Math.min(slides.length - 1, i));
     if (i === current) { return; }
@@ -247,7 +259,7 @@
       nav.querySelector(".story-count").textContent = e ? (i + 1) + " of " + slides.length : "Cover";
     });
     bottom.hidden = !e;
-    chart.select(e ? e.slug : null);
+    follow(e);
     status.textContent = e ? "Slide " + (i + 1) + " of " + slides.length + ": " + e.title : "The cover";
     if (e) {
       load(e).then(function (article) {
