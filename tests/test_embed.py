@@ -17,9 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Frame, Page
 
 from tests.conftest import REPO, Project, static_server
-from tests.test_story import FILES
-
-FAVICON = "favicon.ico"  # asked for by the browser of every host, and missing from ours
+from tests.test_story import FILES, _errors  # errors of a page and of its frames
 
 
 @pytest.fixture(scope="module")
@@ -49,15 +47,6 @@ def test_the_embed_has_no_chrome_and_sends_its_links_to_the_top_window(site: Pat
     assert page.select_one(".story-start")["href"] == "../events/talks-begin/"
     sitemap = (site / "sitemap.xml").read_text()
     assert "https://example.org/t/story/" in sitemap and "/embed/" not in sitemap
-
-
-def _watch(page: Page) -> list[str]:
-    """Errors of the page and of its frames."""
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error"
-            and not m.location.get("url", "").endswith(FAVICON) else None)  # fmt: skip
-    return errors
 
 
 def _snippet(page: Page, served: str, query: str) -> str:
@@ -107,7 +96,7 @@ def test_a_page_on_another_origin_embeds_the_story(
 ) -> None:
     context = browser.new_context(viewport={"width": 1000, "height": 800})
     page = context.new_page()
-    errors = _watch(page)
+    errors = _errors(page)
     snippet = _snippet(page, served, "?place=diyala")
     src = re.search(r'<iframe src="([^"]+)"', snippet)
     assert src is not None and src[1] == served + "embed/?place=diyala"
