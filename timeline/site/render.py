@@ -344,6 +344,7 @@ class Renderer:
             title=term.name, kind=taxonomy.singular, kind_url=f"{taxonomy.value}/",
             kind_label=taxonomy.value.capitalize(),
             years=self.views.years(chunk), count=len(term.events), pager=pager,
+            chart=overview(chunk, self.views, self.config),
         )  # fmt: skip
 
     def sources(self, number: int) -> PageSpec:
