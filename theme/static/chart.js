@@ -376,13 +376,16 @@
     if (inView > limit) { this.counts(shown, axis, x, axisY, html); }
     else { this.marks(shown, x, width, html); }
     html.push('<line class="axis" x1="0" x2="' + width + '" y1="' + axisY + '" y2="' + axisY + '"/>');
+    var lastEnd = -Infinity;  // where the last month or year name under the axis ends
     axis.ticks.forEach(function (t) {
       var tx = x(t.day).toFixed(1);
       html.push('<g class="tick"><line x1="' + tx + '" x2="' + tx + '" y1="' + axisY + '" y2="' + (axisY + 5) +
         '"/><text class="tick-label" x="' + tx + '" y="' + (axisY + 18) + '" text-anchor="middle">' +
         escapeHtml(t.label) + "</text></g>");
-      if (t.context) {
-        var cx = Math.max(2, x(t.day) - 4), end = cx + self.measure(t.context) * 1.1 > width - 2;
+      var wide = t.context ? self.measure(t.context) * 1.1 : 0;
+      var cx = Math.max(2, x(t.day) - 4), end = cx + wide > width - 2;
+      if (t.context && (end ? width - 2 - wide : cx) >= lastEnd + 8) {  // never over the last
+        lastEnd = (end ? width - 2 - wide : cx) + wide;
         html.push('<text class="tick-context" x="' + (end ? width - 2 : cx).toFixed(1) + '" y="' + (axisY + 35) + '"' +
           (end ? ' text-anchor="end"' : "") + ">" + escapeHtml(t.context) + "</text>");
       }

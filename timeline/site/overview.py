@@ -515,6 +515,7 @@ def svg(chart: Overview | None, root: str) -> Markup:
             f'height="{b.height}"/>\n    </a>\n'
         )
     out.append(f'    <line class="axis" x1="0" x2="100%" y1="{axis_y}" y2="{axis_y}"/>\n')
+    last_end = -1e9  # where the last month or year name under the axis ends
     for i, (x, t) in enumerate(chart.ticks):
         every = " t-odd" if i % 2 else ""
         every += " t-not4" if i % 4 else ""
@@ -523,10 +524,16 @@ def svg(chart: Overview | None, root: str) -> Markup:
             f'y2="{axis_y + 5}"/><text class="tick-label" x="{_pct(x)}" y="{axis_y + 18}" '
             f'text-anchor="middle">{escape(t.label)}</text></g>\n'
         )
-        if t.context and x - 4 + len(t.context) * 7.5 > REF - 2:  # at the right edge
+        wide = len(t.context) * 7.5
+        at_edge = x - 4 + wide > REF - 2
+        start = REF - 2 - wide if at_edge else x - 4
+        if not t.context or start < last_end + 8:  # it would run into the name before it
+            continue
+        last_end = start + wide
+        if at_edge:
             out.append(f'    <text class="tick-context" x="100%" dx="-2" y="{axis_y + 35}" '
                        f'text-anchor="end">{escape(t.context)}</text>\n')  # fmt: skip
-        elif t.context:
+        else:
             out.append(f'    <text class="tick-context" x="{_pct(x)}" dx="-4" '
                        f'y="{axis_y + 35}">{escape(t.context)}</text>\n')  # fmt: skip
     caption = ("Each mark links to its event." if chart.marks else
