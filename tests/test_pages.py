@@ -192,3 +192,17 @@ def test_init_creates_an_about_and_a_methodology_page(tmp_path: Path) -> None:
     ]  # fmt: skip
     project.build()
     assert _menu(project)[-2:] == ["About", "Methodology"]
+
+
+def test_a_page_file_name_that_is_not_utf8_is_named_not_a_crash(project: Project) -> None:
+    import os
+
+    project.write(FILES).build()
+    os.makedirs(project.root / "pages", exist_ok=True)
+    name = os.path.join(os.fsencode(project.root / "pages"), b"caf\xe9.md")
+    with open(name, "wb") as handle:
+        handle.write(b"---\ntitle: Cafe\n---\n\nText.\n")
+    result = project.run("build")
+    assert_clean_exit(result)
+    assert result.exit_code == 1
+    assert "pages/caf\\xe9.md: the file name is not UTF-8 text; rename the file" in result.output

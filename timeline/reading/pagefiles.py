@@ -24,7 +24,8 @@ PAGE_KEYS = keys_of(PageFile)
 # The first folder of every URL the site makes itself.
 RESERVED = frozenset({"events", "years", "tags", "actors", "places", "sources", "static",
                       "pagefind", "story", "embed", "search"})  # fmt: skip
-_CITATION = re.compile(r"\[@([^\]\s;]+)")
+# [@id], as the Markdown renderer reads it (site/bodyrules.CITATION).
+_CITATION = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_.:-]*)\]")
 
 
 def load_pages(
@@ -50,6 +51,11 @@ def load_pages(
     for name in names:
         if not name.endswith(".md") or name.startswith(("_", ".")):
             continue
+        if not _utf8(name):
+            shown = os.fsencode(name).decode("utf-8", "backslashreplace")
+            problems.error(f"{config.pages_dir}/{shown}", 0, "",
+                           "the file name is not UTF-8 text; rename the file")  # fmt: skip
+            continue
         rel = f"{config.pages_dir}/{name}"
         text = read_text(folder / name, config.root, rel, problems)
         if text is None:
@@ -65,6 +71,14 @@ def load_pages(
         by_slug[page[0].slug] = rel
         found.append(page)
     return tuple(found)
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def parse_page(
