@@ -475,3 +475,21 @@ def test_a_cache_folder_over_the_events_is_refused(project: Project) -> None:
     assert "timeline.toml:1: cache_dir: 'events' is, holds or is inside events (events); " \
            "builds delete what they leave in it" in result.stderr
     assert (project.root / "events" / "old-news.md").is_file()
+
+
+def test_a_static_file_name_that_is_not_utf8_is_an_error_not_a_traceback(project: Project) -> None:
+    """No URL can name it (and the build record could not hold it): named, with the fix."""
+    import os
+
+    project.write({"events/a.md": event()}).build()
+    before = project.snapshot()
+    os.makedirs(project.root / "static", exist_ok=True)
+    with open(os.path.join(os.fsencode(project.root / "static"), b"caf\xe9.png"), "wb") as f:
+        f.write(b"not really a png")
+    for command in ("build", "check"):
+        result = project.run(command)
+        assert_clean_exit(result)
+        assert result.exit_code == 1, result.output
+        assert ("static/caf\\xe9.png: the file name is not UTF-8 text, so no URL can name it; "
+                "rename the file") in result.output  # fmt: skip
+    assert project.snapshot() == before

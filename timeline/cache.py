@@ -47,7 +47,7 @@ def fixed_inputs(config: Config, options: Mapping[str, object], theme: list[Path
         *((folder, _files(folder)) for folder in [config.static_path, config.pages_path, *theme]),
     ]:
         for path in paths:
-            digest.update(str(path.relative_to(folder.parent)).encode() + b"\0")
+            digest.update(os.fsencode(path.relative_to(folder.parent)) + b"\0")
             digest.update(_contents(path))
     for name in CONFIG_FILES:
         path = config.root / name

@@ -177,7 +177,7 @@ def real_folder(path: Path) -> bool:
 def walk_files(folder: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, str]]]:
     """Every regular file under ``folder`` (sorted relative paths, dotfiles and links leading
     out of the folder left out), and what is wrong with the rest: (relative path, why) for
-    a FIFO, socket or device, and for a folder that cannot be read."""
+    a FIFO, socket or device, a name that is not UTF-8, and a folder that cannot be read."""
     found: list[tuple[str, Path]] = []
     wrong: list[tuple[str, str]] = []
     if not folder.is_dir():
@@ -195,6 +195,13 @@ def walk_files(folder: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, st
                 continue
             path = Path(current, name)
             rel = path.relative_to(folder).as_posix()
+            try:
+                rel.encode("utf-8")
+            except UnicodeEncodeError:  # bytes the OS gave back as surrogate escapes
+                shown = os.fsencode(rel).decode("utf-8", "backslashreplace")
+                wrong.append((shown, "the file name is not UTF-8 text, so no URL can name it; "
+                                     "rename the file"))  # fmt: skip
+                continue
             try:
                 st = os.lstat(path)
                 if stat.S_ISLNK(st.st_mode):
