@@ -115,7 +115,7 @@ def test_check_links_follows_the_pages(project: Project) -> None:
         ({"pages/two.md": "---\ntitle: Two\nslug: about\n---\n\nText.\n"},
          "'about' is also the slug of pages/about.md"),
         ({"timeline.toml": 'menu = ["timeline", "abuot"]\n'},
-         "menu: 'abuot' is neither a view nor a page; did you mean 'about'?"),
+         "timeline.toml:1: menu: 'abuot' is neither a view nor a page; did you mean 'about'?"),
     ],
 )  # fmt: skip
 def test_a_broken_page_is_an_error_naming_file_line_and_field(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from timeline.config import Config
+from timeline.config import Config, line_of
 from timeline.errors import Problem, Problems
 from timeline.packed import map_packed
 from timeline.parallel import map_shares
@@ -151,10 +151,11 @@ class Collector:
         pages = tuple(page for page, _ in found)
         slugs = [page.slug for page in pages]
         known = [*MENU_VIEWS, *slugs]
+        where = self.config.config_file or "timeline.toml"
         for name in self.config.menu:
             if name not in known:
                 problems.error(
-                    self.config.config_file or "timeline.toml", 0, "menu",
+                    where, line_of(self.config.root, self.config.config_file, "menu"), "menu",
                     f"{name!r} is neither a view nor a page{did_you_mean(name, known)} (the "
                     f"views: {', '.join(MENU_VIEWS)}; the pages: {', '.join(slugs) or 'none'})",
                 )  # fmt: skip
