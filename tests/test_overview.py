@@ -344,6 +344,11 @@ def test_the_tooltip_stays_inside_the_viewport(browser: Browser, sample: str) ->
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
         label = marks.nth(rightmost).get_attribute("aria-label") or ""
         assert tip.inner_text().replace("\n", ", ").replace(" · ", ", ") == label
+        # The scripted page stays valid HTML: a figure's caption is its first or last child.
+        misplaced = page.evaluate("""() => [...document.querySelectorAll('figure')].filter(f => {
+            const c = f.querySelector(':scope > figcaption');
+            return c && c !== f.firstElementChild && c !== f.lastElementChild; }).length""")
+        assert misplaced == 0
         page.context.close()
 
 

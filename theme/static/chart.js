@@ -590,7 +590,9 @@
     tip.className = "chart-tip";
     tip.setAttribute("aria-hidden", "true");  // each mark's accessible name says the same
     tip.hidden = true;
-    this.figure.appendChild(tip);
+    // Never after a figcaption that ends the figure: a figure's caption is its first or last child.
+    var last = this.figure.lastElementChild;
+    this.figure.insertBefore(tip, last && last.tagName === "FIGCAPTION" ? last : null);
     function tell(mark) {
       var e = self.events[+mark.getAttribute("data-i")];
       tip.innerHTML = "<strong>" + escapeHtml(e.title) + "</strong>" + escapeHtml(e.date) + " · " + escapeHtml(e.status);
