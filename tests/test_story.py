@@ -376,3 +376,17 @@ def test_a_large_timeline_s_navigator_zooms_in_to_mark_the_slide(
         assert _slide(page) != "Event 260" and len(_current_marks(page)) == 1
         page.close()
         assert errors == []
+
+
+def test_the_menus_story_tells_what_the_index_filter_shows(story: Page, served: str) -> None:
+    story.goto(served)
+    menu = story.locator(".site-nav a", has_text="Story")
+    assert menu.get_attribute("href") == "story/"
+    story.locator("select[name=place]").select_option("Diyala")
+    assert menu.get_attribute("href") == "story/?place=Diyala"
+    menu.click()
+    story.wait_for_selector(".story-live")
+    assert story.locator("#story-scope").inner_text().startswith("2 of 4 events, in Diyala")
+    story.go_back()
+    story.locator("select[name=place]").select_option("")
+    assert menu.get_attribute("href") == "story/"

@@ -114,6 +114,15 @@
     var search = query.toString();
     history.replaceState(history.state, "", window.location.pathname + (search ? "?" + search : "") +
                          window.location.hash);
+    // The menu's Story tells the events the filter shows (the story reads the same names).
+    var story = new URLSearchParams();
+    Object.keys(wanted).forEach(function (kind) { story.set(kind, wanted[kind]); });
+    document.querySelectorAll(".site-nav a").forEach(function (link) {
+      var base = link.getAttribute("data-base") || link.getAttribute("href") || "";
+      if (!/(^|\/)story\/(index\.html)?$/.test(base)) { return; }
+      link.setAttribute("data-base", base);
+      link.setAttribute("href", base + (story.toString() ? "?" + story.toString() : ""));
+    });
     document.dispatchEvent(new CustomEvent("timeline:filter", {detail: {shown: shown, total: items.length}}));
   }
   apply();
