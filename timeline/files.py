@@ -174,6 +174,21 @@ def real_folder(path: Path) -> bool:
         return False
 
 
+def is_utf8_name(name: str) -> bool:
+    """False for a file name holding bytes that are not UTF-8 (surrogate escapes from the OS):
+    no URL can name such a file."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown_name(name: str) -> str:
+    """A file name that may hold undecodable bytes, printable (each such byte as \\xNN)."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
 def walk_files(folder: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, str]]]:
     """Every regular file under ``folder`` (sorted relative paths, dotfiles and links leading
     out of the folder left out), and what is wrong with the rest: (relative path, why) for
@@ -195,12 +210,9 @@ def walk_files(folder: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, st
                 continue
             path = Path(current, name)
             rel = path.relative_to(folder).as_posix()
-            try:
-                rel.encode("utf-8")
-            except UnicodeEncodeError:  # bytes the OS gave back as surrogate escapes
-                shown = os.fsencode(rel).decode("utf-8", "backslashreplace")
-                wrong.append((shown, "the file name is not UTF-8 text, so no URL can name it; "
-                                     "rename the file"))  # fmt: skip
+            if not is_utf8_name(rel):
+                wrong.append((shown_name(rel), "the file name is not UTF-8 text, so no URL can "
+                                               "name it; rename the file"))  # fmt: skip
                 continue
             try:
                 st = os.lstat(path)

@@ -45,7 +45,7 @@ def _event_names(
         if problems is not None:
             rel = os.path.relpath(exc.filename, top).replace(os.sep, "/")
             problems.error(
-                f"{base}/" if rel == "." else f"{base}/{_shown(rel)}/", 0, "",
+                f"{base}/" if rel == "." else f"{base}/{safe_files.shown_name(rel)}/", 0, "",
                 f"this folder cannot be read ({exc.strerror}), so its events would be left "
                 "out; fix its permissions, or rename it to start with _ to leave it out",
             )  # fmt: skip
@@ -56,27 +56,14 @@ def _event_names(
         prefix = prefix + "/" if prefix else ""
         for name in files:
             if name.endswith(".md") and not name.startswith(("_", ".")):
-                if _utf8(prefix + name):
+                if safe_files.is_utf8_name(prefix + name):
                     found.append(prefix + name)
                 elif problems is not None:
-                    problems.error(f"{base}/{_shown(prefix + name)}", 0, "",
+                    problems.error(f"{base}/{safe_files.shown_name(prefix + name)}", 0, "",
                                    "the file name is not UTF-8 text; rename the file")  # fmt: skip
     found.sort()
     return found
 
-
-def _utf8(name: str) -> bool:
-    """False for a name holding bytes that are not UTF-8 (surrogate escapes from the OS)."""
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _shown(name: str) -> str:
-    """A file name that may hold undecodable bytes, printable (each such byte as \\xNN)."""
-    return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 def event_files(

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from timeline import files
 from timeline.config import Config
 from timeline.errors import Problems
 from timeline.reading.events import check_slug, slugify
@@ -51,9 +52,8 @@ def load_pages(
     for name in names:
         if not name.endswith(".md") or name.startswith(("_", ".")):
             continue
-        if not _utf8(name):
-            shown = os.fsencode(name).decode("utf-8", "backslashreplace")
-            problems.error(f"{config.pages_dir}/{shown}", 0, "",
+        if not files.is_utf8_name(name):
+            problems.error(f"{config.pages_dir}/{files.shown_name(name)}", 0, "",
                            "the file name is not UTF-8 text; rename the file")  # fmt: skip
             continue
         rel = f"{config.pages_dir}/{name}"
@@ -71,14 +71,6 @@ def load_pages(
         by_slug[page[0].slug] = rel
         found.append(page)
     return tuple(found)
-
-
-def _utf8(name: str) -> bool:
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def parse_page(
