@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import filecmp
 import functools
 import hashlib
 import http.server
 import os
+import signal
 import textwrap
 import threading
 from collections.abc import Iterator
@@ -176,3 +178,24 @@ def preview(project: Project) -> Iterator[Preview]:
     server.start()
     yield server
     server.stop()
+
+
+def folder_differences(left: Path, right: Path) -> list[str]:
+    """Every file that is in one folder only, or differs, byte for byte (no ignore list:
+    filecmp's default one skips folders named "tags", like the site's own)."""
+    differ: list[str] = []
+    stack = [filecmp.dircmp(left, right, ignore=[])]
+    while stack:
+        d = stack.pop()
+        differ += [f"only in {d.left}: {n}" for n in d.left_only]
+        differ += [f"only in {d.right}: {n}" for n in d.right_only]
+        _, diff, errors = filecmp.cmpfiles(d.left, d.right, d.common_files, shallow=False)
+        differ += [f"differs: {d.left}/{n}" for n in [*diff, *errors]]
+        stack.extend(d.subdirs.values())
+    return differ
+
+
+def default_sigint() -> None:
+    """For preexec_fn: a test run started in the background of a script ignores SIGINT, and
+    so would the processes it starts; give them the default, as a terminal would."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -6,12 +6,11 @@ timings; and the result is always byte-identical to a cold build.
 
 from __future__ import annotations
 
-import filecmp
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import Project, event
+from tests.conftest import Project, event, folder_differences
 from timeline.build import Builder
 from timeline.config import load_config
 from timeline.errors import ContentError
@@ -48,15 +47,7 @@ def _same_as_cold_build(project: Project, built: Path, *, data_files: bool = Tru
     config = load_config(project.root)[0].with_overrides(output_dir=str(cold))
     cold_builder = Builder(config, data_files=data_files)
     cold_builder.build()
-    # No ignore list: filecmp's default one skips folders named "tags", like the site's own.
-    mismatch = filecmp.dircmp(built, cold, ignore=[])
-    stack = [mismatch]
-    while stack:
-        d = stack.pop()
-        assert not d.left_only and not d.right_only, (d.left, d.left_only, d.right_only)
-        _, diff, errors = filecmp.cmpfiles(d.left, d.right, d.common_files, shallow=False)
-        assert not diff and not errors, (d.left, diff)
-        stack.extend(d.subdirs.values())
+    assert folder_differences(built, cold) == []
 
 
 def _remembers_every_page(builder: Builder) -> None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import filecmp
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import Project, assert_clean_exit, event, text_of
+from tests.conftest import Project, assert_clean_exit, event, folder_differences, text_of
 from timeline.build import Builder
 from timeline.config import load_config
 
@@ -143,13 +142,7 @@ def _same_as_cold_build(project: Project, built: Path) -> None:
     cold = project.root / "cold"
     config = load_config(project.root)[0].with_overrides(output_dir=str(cold))
     Builder(config).build()
-    stack = [filecmp.dircmp(built, cold, ignore=[])]
-    while stack:
-        d = stack.pop()
-        assert not d.left_only and not d.right_only, (d.left, d.left_only, d.right_only)
-        _, diff, errors = filecmp.cmpfiles(d.left, d.right, d.common_files, shallow=False)
-        assert not diff and not errors, (d.left, diff)
-        stack.extend(d.subdirs.values())
+    assert folder_differences(built, cold) == []
 
 
 @pytest.mark.parametrize(

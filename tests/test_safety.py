@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Project, assert_clean_exit, event, text_of
+from tests.conftest import Project, assert_clean_exit, default_sigint, event, text_of
 from timeline.build import Builder
 from timeline.config import load_config
 
@@ -629,7 +629,7 @@ def test_ctrl_c_stops_a_build_at_once(project: Project) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "timeline", "build", "--no-search"], cwd=project.root,
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
-        preexec_fn=_default_sigint,  # as a terminal gives it, even to a run in the background
+        preexec_fn=default_sigint,  # as a terminal gives it, even to a run in the background
     )  # fmt: skip
     cache = project.root / ".timeline-cache"
     deadline = time.monotonic() + 60
@@ -749,9 +749,3 @@ def test_a_record_that_cannot_be_written_is_a_warning_after_the_build(project: P
     assert result.exit_code == 0
     assert "warning: the site is built, but its record" in result.stderr
     assert text_of(project.html("events/a/"), "h1") == ["A"]
-
-
-def _default_sigint() -> None:
-    """A test run started in the background of a script ignores SIGINT, and so would the
-    processes it starts: give them the default, as a terminal would."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)

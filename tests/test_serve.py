@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.conftest import Project, event
+from tests.conftest import Project, default_sigint, event
 from timeline.config import load_config
 from timeline.serving.preview import Preview, preview_config
 from timeline.serving.watch import DEBOUNCE
@@ -285,12 +285,8 @@ def _serve(project: Project, *args: str) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         # A test run started in the background of a script ignores SIGINT, and so would the
         # server it starts: give it the default, as a terminal would.
-        preexec_fn=_default_sigint,
+        preexec_fn=default_sigint,
     )  # fmt: skip
-
-
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _wait_serving(process: subprocess.Popen[str]) -> str:

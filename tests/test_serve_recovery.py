@@ -4,7 +4,6 @@ folder or to the served folder meanwhile."""
 
 from __future__ import annotations
 
-import filecmp
 import shutil
 import time
 from collections.abc import Iterator
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.conftest import Project, event
+from tests.conftest import Project, event, folder_differences
 from tests.test_serve import request
 from timeline.build import Builder
 from timeline.config import Config, load_config
@@ -59,16 +58,7 @@ def _same_as_cold_build(project: Project, served: Path) -> None:
     shutil.rmtree(cold, ignore_errors=True)
     config = load_config(project.root)[0].with_overrides(base_url="", output_dir=str(cold))
     Builder(config, data_files=False).build()
-    differ: list[str] = []
-    stack = [filecmp.dircmp(served, cold, ignore=[])]
-    while stack:
-        d = stack.pop()
-        differ += [f"only served: {d.left}/{n}" for n in d.left_only]
-        differ += [f"only cold: {d.right}/{n}" for n in d.right_only]
-        _, diff, errors = filecmp.cmpfiles(d.left, d.right, d.common_files, shallow=False)
-        differ += [f"differs: {d.left}/{n}" for n in [*diff, *errors]]
-        stack.extend(d.subdirs.values())
-    assert differ == []
+    assert folder_differences(served, cold) == []
 
 
 def _panel(preview: Preview, path: str = "/events/a/") -> str | None:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.conftest import Project, event
+from tests.conftest import Project, default_sigint, event
 from timeline.serving.preview import Preview
 from timeline.serving.server import PAGE_THREADS, POLL_THREADS
 
@@ -216,15 +216,11 @@ def test_long_polls_outlast_the_read_timeout_and_never_starve_pages(preview: Pre
     assert answers == [(200, f'{{"epoch": {epoch + 1}}}')] * POLL_THREADS
 
 
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def test_ctrl_c_exits_within_2_s_whatever_clients_hold(project: Project) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "timeline", "serve", "--root", str(project.root), "--port", "0"],
         cwd=project.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        preexec_fn=_default_sigint,  # as a terminal would (a background run ignores SIGINT)
+        preexec_fn=default_sigint,  # as a terminal would (a background run ignores SIGINT)
     )  # fmt: skip
     try:
         assert process.stdout is not None

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, Project, assert_clean_exit, event
+from tests.conftest import REPO, Project, assert_clean_exit, default_sigint, event
 from timeline import __version__
 
 # path -> (status, Location) for HEAD and GET alike; the odd ones are in Handler.answer.
@@ -294,7 +294,7 @@ def test_ctrl_c_stops_at_once_without_a_traceback(project: Project, server: Serv
     process = subprocess.Popen(
         [sys.executable, "-m", "timeline", "check", "--sources", "--timeout", "60"],
         cwd=project.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        preexec_fn=_default_sigint,  # as a terminal gives it, even to a run in the background
+        preexec_fn=default_sigint,  # as a terminal gives it, even to a run in the background
     )  # fmt: skip
     try:
         assert server.slow_asked.wait(30), "the slow page was never asked for"
@@ -328,9 +328,3 @@ def test_an_archived_copy_is_shown_next_to_the_original(project: Project) -> Non
         ("The wire story", "https://example.org/wire"),
         ("Archived copy", "https://web.archive.org/web/20070822/https://example.org/wire"),
     ]
-
-
-def _default_sigint() -> None:
-    """A test run started in the background of a script ignores SIGINT, and so would the
-    processes it starts: give them the default, as a terminal would."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
