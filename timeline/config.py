@@ -7,41 +7,20 @@ import re
 import tomllib
 import zoneinfo
 from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from timeline import files
+from timeline import files, words
 from timeline.errors import ContentError, Problems, UsageError
 from timeline.reading.dates import DateFormat
 from timeline.reading.fields import did_you_mean
+from timeline.words import Words
 
 # Where a project's config is looked for, in this order: a file of its own, or the
 # [tool.timeline] table of pyproject.toml.
 CONFIG_FILES = ("timeline.toml", "pyproject.toml")
-
-
-_MONTHS = {
-    "en": DateFormat(),
-    "fr": DateFormat(
-        months=("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-                "septembre", "octobre", "novembre", "décembre"),
-        circa="vers", bce="av. J.-C.", seasons=("Printemps", "Été", "Automne", "Hiver"),
-        open_end="depuis {start}", open_start="jusqu’à {end}",
-    ),
-    "de": DateFormat(
-        months=("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
-                "September", "Oktober", "November", "Dezember"),
-        circa="ca.", bce="v. Chr.", seasons=("Frühling", "Sommer", "Herbst", "Winter"),
-        open_end="ab {start}", open_start="bis {end}",
-    ),
-    "es": DateFormat(
-        months=("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-                "septiembre", "octubre", "noviembre", "diciembre"),
-        circa="c.", bce="a. C.", seasons=("Primavera", "Verano", "Otoño", "Invierno"),
-        open_end="desde {start}", open_start="hasta {end}",
-    ),
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -83,6 +62,8 @@ class Config:
     footer: str = ""  # inline Markdown
     extra_css: tuple[str, ...] = ()
     offline: bool = False  # links that work opened from disk (see site.offline)
+    # The site's words: overrides of its language's strings table, as ("nav.story", text).
+    strings: tuple[tuple[str, str | tuple[str, ...]], ...] = ()
     cache_dir: str = ".timeline-cache"  # staging folders, the build record and lock
     config_file: str = field(default="", compare=False)
 
@@ -119,8 +100,13 @@ class Config:
         return "/" + (path[1] if len(path) > 1 else "")
 
     @property
+    def words(self) -> Words:
+        """The site's words: its language's strings table under the config's [strings]."""
+        return _words(self.language, self.strings)
+
+    @property
     def date_style(self) -> DateFormat:
-        style = _MONTHS.get(self.language.split("-")[0], _MONTHS["en"])
+        style = self.words.date_format
         return replace(style, order=self.date_format, local_zone=self.timezone)
 
     def with_overrides(self, **overrides: Any) -> Config:
@@ -135,6 +121,11 @@ class Config:
 
 # The keys a config may hold: declared once, by Config's fields (all but where it was found).
 KEYS = tuple(f.name for f in fields(Config) if f.name not in ("root", "config_file"))
+
+
+@lru_cache(maxsize=8)
+def _words(language: str, strings: tuple[tuple[str, Any], ...]) -> Words:
+    return Words(language, strings)
 
 
 _HEX = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
@@ -249,6 +240,17 @@ def _from_table(root: Path, table: dict[str, Any], name: str, problems: Problems
                 bad(key, 'expected a table of group = "#colour" entries')
                 continue
             value = tuple(Group(str(k), v) for k, v in value.items())
+        elif key == "strings":
+            if not isinstance(value, dict):
+                bad(key, 'expected a table of texts, e.g. [strings.nav] story = "Slideshow"')
+                continue
+            flat = words.flatten(value)
+            for unknown, message in words.problems_of(flat, str(table.get("language", "en"))):
+                line = line_of(root, name, unknown) or line_of(root, name, unknown.split(".")[-1])
+                problems.warn(name, line, f"strings.{unknown}", message)
+                flat.pop(unknown)
+            value = tuple(sorted((k, tuple(v) if isinstance(v, list) else v)
+                                 for k, v in flat.items()))  # fmt: skip
         elif key in ("menu", "extra_css"):
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 example = '["timeline", "about", "years"]' if key == "menu" else '["ours.css"]'
@@ -291,6 +293,12 @@ def _from_table(root: Path, table: dict[str, Any], name: str, problems: Problems
         values[key] = value
     if "base_url" in values:
         values["base_url"] = _normal_base_url(values["base_url"])
+    language = values.get("language", "en")
+    if words.base_language(language) not in words.shipped():
+        problems.warn(name, line_of(root, name, "language"), "language",
+                      f"Timeline has no strings table for {language!r}: English words are used "
+                      f"(tables: {', '.join(words.shipped())}); translate them under [strings], "
+                      "see docs/languages.md")  # fmt: skip
     config = Config(root=root, config_file=name, **values)
     if "cache_dir" in values and (clash := _cache_clash(config)):
         bad("cache_dir", f"{config.cache_dir!r} {clash}; builds delete what they leave in it, "

@@ -5,8 +5,9 @@
    the overview (static/chart.js listens for the "timeline:filter" event). */
 (function () {
   "use strict";
-  var KINDS = [["tag", "Tag"], ["actor", "Actor"], ["place", "Place"], ["status", "Status"],
-               ["group", "Group"]];
+  var W = window.timelineWords;  // the site's words (static/words.js)
+  var KINDS = [["tag", W.t("tag")], ["actor", W.t("actor")], ["place", W.t("place")],
+               ["status", W.t("status")], ["group", W.t("group")]];
   var items = Array.prototype.slice.call(document.querySelectorAll("li.event[data-status]"));
   var bar = document.getElementById("filters");
   if (!bar || items.length < 2) { return; }
@@ -30,7 +31,7 @@
     select.name = kind;
     var any = document.createElement("option");
     any.value = "";
-    any.textContent = "All";
+    any.textContent = W.t("all");
     select.appendChild(any);
     names.forEach(function (name) {
       var option = document.createElement("option");
@@ -66,12 +67,12 @@
   });
   var density = Array.prototype.slice.call(document.querySelectorAll(".density a[href^='#']"));
 
-  function plural(n) { return n + " event" + (n === 1 ? "" : "s"); }
+  function plural(n) { return W.n("events", n); }
   function recount(section, filtered, always) {
     var count = section.querySelector(".year-title .count, .period-title .count");
     if (!count) { return 0; }
     var all = countOf(section), shown = section.querySelectorAll("li.event:not([hidden])").length;
-    count.textContent = filtered ? shown + " of " + plural(all) : plural(all);
+    count.textContent = filtered ? W.n("of_events", all, {shown: shown}) : plural(all);
     count.hidden = !filtered && !always;
     return shown;
   }
@@ -107,10 +108,10 @@
         link.setAttribute("data-count", link.querySelector(".density-count").textContent);
         link.setAttribute("data-share", link.querySelector(".density-bar").style.getPropertyValue("--share"));
       }
-      link.querySelector(".density-count").textContent = filtered ? n + " of " + link.getAttribute("data-count") : link.getAttribute("data-count");
+      link.querySelector(".density-count").textContent = filtered ? W.t("of", {shown: n, total: link.getAttribute("data-count")}) : link.getAttribute("data-count");
       link.querySelector(".density-bar").style.setProperty("--share", filtered ? (n / most).toFixed(3) : link.getAttribute("data-share"));
     });
-    count.textContent = filtered ? shown + " of " + items.length + " events shown" : "";
+    count.textContent = filtered ? W.t("shown", {shown: shown, total: items.length}) : "";
     var search = query.toString();
     history.replaceState(history.state, "", window.location.pathname + (search ? "?" + search : "") +
                          window.location.hash);

@@ -12,7 +12,7 @@
     button.addEventListener("click", function () {
       var frame = document.createElement("iframe");
       frame.src = player;
-      frame.title = button.getAttribute("data-title") || "Media player";
+      frame.title = button.getAttribute("data-title") || window.timelineWords.t("player");
       frame.setAttribute("allow", "encrypted-media; picture-in-picture; fullscreen");
       frame.setAttribute("referrerpolicy", "strict-origin-when-cross-origin");
       frame.setAttribute("loading", "lazy");

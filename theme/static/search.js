@@ -14,8 +14,9 @@
 
   // This file is static/search.js: the site root, wherever the site is published, is one up.
   var root = new URL("../", script.src);
-  var KINDS = [["tag", "Tag"], ["actor", "Actor"], ["place", "Place"], ["status", "Status"],
-               ["year", "Year"]];
+  var W = window.timelineWords;  // the site's words (static/words.js)
+  var KINDS = [["tag", W.t("tag")], ["actor", W.t("actor")], ["place", W.t("place")],
+               ["status", W.t("status")], ["year", W.t("year")]];
   // Tag, actor and place names reach the index with three characters Pagefind mishandles
   // swapped for private-use ones (see event.html); a name is shown with them swapped back.
   var SWAPPED = {"\ue000": "\"", "\ue001": "\\", "\ue002": "&"};
@@ -29,23 +30,23 @@
     return node;
   }
 
-  var form = el("form", {"class": "search", role: "search", "aria-label": "Search the timeline"});
-  var label = el("label", {"for": "search-input", "class": "visually-hidden"}, "Search the timeline");
+  var form = el("form", {"class": "search", role: "search", "aria-label": W.t("search_label")});
+  var label = el("label", {"for": "search-input", "class": "visually-hidden"}, W.t("search_label"));
   var input = el("input", {type: "search", id: "search-input", name: "q", autocomplete: "off",
-                           placeholder: "Search events"});
+                           placeholder: W.t("search_placeholder")});
   var toggle = el("button", {type: "button", "class": "search-toggle", "aria-expanded": "false",
-                             "aria-controls": "search-filters"}, "Filters");
+                             "aria-controls": "search-filters"}, W.t("filters"));
   var panel = el("fieldset", {id: "search-filters", "class": "search-filters"});
   panel.hidden = true;
-  var legend = el("legend", {"class": "visually-hidden"}, "Narrow the results");
-  var reset = el("button", {type: "button", "class": "search-reset"}, "Clear filters");
+  var legend = el("legend", {"class": "visually-hidden"}, W.t("narrow"));
+  var reset = el("button", {type: "button", "class": "search-reset"}, W.t("clear"));
   var status = el("p", {id: "search-status", "class": "search-status", role: "status"});
-  var list = el("ol", {"class": "search-results", "aria-label": "Search results"});
-  var more = el("button", {type: "button", "class": "search-more"}, "Show more results");
+  var list = el("ol", {"class": "search-results", "aria-label": W.t("results")});
+  var more = el("button", {type: "button", "class": "search-more"}, W.t("more_results"));
   list.hidden = true;
   more.hidden = true;
   reset.hidden = true;
-  panel.append(legend, el("p", {"class": "search-note"}, "Loading filters…"));
+  panel.append(legend, el("p", {"class": "search-note"}, W.t("loading_filters")));
   var row = el("div", {"class": "search-row"});
   row.append(label, input, toggle);
   var summary = el("div", {"class": "search-summary"});
@@ -62,8 +63,7 @@
 
   function load() {
     if (window.location.protocol === "file:") {  // an offline copy, opened from disk
-      status.textContent = "Search needs the site to be served by a web server: its index " +
-        "cannot be read from disk. Browse by year, tag, actor or place instead.";
+      status.textContent = W.t("needs_server");
       return Promise.reject(new Error("opened from disk"));
     }
     if (!loading) {
@@ -77,7 +77,7 @@
       });
       loading.catch(function () {
         loading = null;  // let a later focus try again
-        status.textContent = "Search is not available: its index could not be loaded.";
+        status.textContent = W.t("unavailable");
       });
     }
     return loading;
@@ -93,7 +93,7 @@
       if (!values.length) { return; }
       var id = "search-filter-" + kind;
       var select = el("select", {id: id, name: kind});
-      select.append(el("option", {value: ""}, "Any"));
+      select.append(el("option", {value: ""}, W.t("any")));
       values.forEach(function (value) { select.append(el("option", {value: value}, name(value))); });
       select.addEventListener("change", function () { run(true); });
       var field = el("div", {"class": "search-filter"});
@@ -102,7 +102,7 @@
       selects[kind] = select;
     });
     if (!Object.keys(selects).length) {
-      panel.append(el("p", {"class": "search-note"}, "No filters in this index."));
+      panel.append(el("p", {"class": "search-note"}, W.t("no_filters")));
     }
   }
 
@@ -131,7 +131,7 @@
     var query = input.value.trim();
     var filters = chosen();
     var active = Object.keys(filters).length;
-    toggle.textContent = active ? "Filters (" + active + ")" : "Filters";
+    toggle.textContent = active ? W.t("filters_active", {n: active}) : W.t("filters");
     reset.hidden = !active;
     if (!query && !active) {
       clearResults();
@@ -153,7 +153,7 @@
         list.replaceChildren.apply(list, first);
         update();
         var n = hits.length;
-        status.textContent = n === 0 ? "No results" : n + (n === 1 ? " result" : " results");
+        status.textContent = n === 0 ? W.t("no_results") : W.n("results_count", n);
       });
     }).catch(function () { /* said by load() */ });
   }
@@ -218,7 +218,7 @@
 
   function resultItem(page) {
     var meta = page.meta || {};
-    var title = String(meta.title || "Untitled event");
+    var title = String(meta.title || W.t("untitled"));
     var item = el("li", {"class": "search-result"});
     var heading = el("p", {"class": "search-result-title", dir: "auto"});
     var href = safeUrl(page.url);

@@ -24,6 +24,12 @@ class DateFormat:
     open_end: str = "{start} onwards"
     open_start: str = "until {end}"
     unknown: str = "?"
+    decade: str = "{year}s"
+    short_months: tuple[str, ...] = ()  # on the overview's axis; () for prefixes of months
+    hedges: tuple[str, str] = ("approximate", "uncertain")  # the words of a date's tooltip
+    both: str = "{first} and {second}"
+    edtf: str = "EDTF {code}"  # a date's tooltip: the date as written
+    edtf_note: str = "EDTF {code}: {note}"
     local_zone: str = ""  # named after times written without an offset, e.g. "Asia/Baghdad"
 
 
@@ -44,7 +50,7 @@ def year_text(point: DatePoint, fmt: DateFormat) -> str:
         span = 10**digits
         lo, hi = point.year, point.year + span - 1
         if lo >= 1:
-            return f"{lo}s"
+            return fmt.decade.replace("{year}", str(lo))
         if hi <= 0:
             return f"{1 - lo}–{1 - hi} {fmt.bce}"
         return f"{1 - lo} {fmt.bce}–{hi}"

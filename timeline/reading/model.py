@@ -141,21 +141,21 @@ class RelationKind(enum.Enum):
 
     @property
     def forward(self) -> str:
-        """As shown on the page of the event that names the relation."""
-        return _WORDS[self][0]
+        """The strings-table key of its name on the page of the event that names it."""
+        return self.value.replace("-", "_")
 
     @property
     def backward(self) -> str:
-        """As shown on the page of the event it points to."""
-        return _WORDS[self][1]
+        """The key of its name on the page of the event it points to."""
+        return _BACKWARD[self]
 
 
-_WORDS = {
-    RelationKind.FOLLOWS: ("Follows", "Followed by"),
-    RelationKind.CAUSES: ("Causes", "Caused by"),
-    RelationKind.RESPONDS_TO: ("Responds to", "Responded to by"),
-    RelationKind.CONTRADICTS: ("Contradicts", "Contradicted by"),
-    RelationKind.SAME_AS: ("Same as", "Same as"),
+_BACKWARD = {
+    RelationKind.FOLLOWS: "followed_by",
+    RelationKind.CAUSES: "caused_by",
+    RelationKind.RESPONDS_TO: "responded_to_by",
+    RelationKind.CONTRADICTS: "contradicted_by",
+    RelationKind.SAME_AS: "same_as",
 }
 
 

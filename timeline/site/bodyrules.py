@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from markupsafe import escape
+
 # [[slug]], [[slug|text]]; also [[slug\|text]], as a pipe is written in a table (GFM), and
 # wrapped onto the next lines (a paragraph's soft breaks).
 WIKI_LINK = re.compile(r"\[\[([^\[\]|]+?)(?:\\?\|([^\[\]]+?))?\]\]")
@@ -70,6 +72,19 @@ def citation_html(number: int) -> str:
         f'<sup class="citation"><a href="#source-{number}" '
         f'aria-label="Source {number}">[{number}]</a></sup>'
     )
+
+
+_CITATION_LABEL = re.compile(r'aria-label="Source (\d+)"')
+
+
+def localised_citations(html: str, label: str) -> str:
+    """``html`` with its citations' labels in the site's language (``label``: the strings
+    table's "Source {number}"). Bodies are rendered with English labels whatever the
+    language, so that the Markdown renderers and their caches know nothing of it."""
+    if label == "Source {number}" or 'aria-label="Source ' not in html:
+        return html
+    before, _, after = (str(escape(part)) for part in label.partition("{number}"))
+    return _CITATION_LABEL.sub(lambda m: f'aria-label="{before}{m[1]}{after}"', html)
 
 
 def summary_text(words: str) -> str:

@@ -33,7 +33,8 @@ class FeedEntry:
     published: str
     updated: str
     date_text: str
-    status: str
+    status: str  # its name in the site's language
+    status_key: str  # "reported"...
     summary: str
     content: str
     tags: tuple[str, ...]
@@ -170,6 +171,7 @@ class Entries:
         return FeedEntry(
             id=url, url=url, title=event.title, published=timestamp(published),
             updated=timestamp(updated), date_text=item.date.text, status=item.status_label,
+            status_key=item.status,
             summary=item.summary, content=header + body, tags=event.tags,
         )  # fmt: skip
 
@@ -185,7 +187,7 @@ def atom_entry(e: FeedEntry) -> str:
         f"    <updated>{e.updated}</updated>",
         f"    <summary>{escape(f'{e.date_text} ({e.status}). {e.summary}'.strip())}</summary>",
         f'    <content type="html">{escape(e.content)}</content>',
-        f'    <category term={quoteattr(e.status.lower())} label="Status"/>',
+        f"    <category term={quoteattr(e.status_key)} label={quoteattr(e.status)}/>",
         *(f"    <category term={quoteattr(t)}/>" for t in e.tags),
         "  </entry>",
     ])  # fmt: skip
@@ -221,8 +223,8 @@ def json_item(e: FeedEntry) -> dict[str, Any]:
         "content_html": e.content,
         "date_published": e.published,
         "date_modified": e.updated,
-        "tags": [e.status.lower(), *e.tags],
-        "_timeline": {"date": e.date_text, "status": e.status.lower()},
+        "tags": [e.status_key, *e.tags],
+        "_timeline": {"date": e.date_text, "status": e.status_key},
     }
 
 

@@ -36,6 +36,7 @@ from timeline.reading.dates import DateFormat, DatePoint, Precision, days_from_c
 from timeline.reading.model import Event, Status
 from timeline.site.axis import Tick, short_months, ticks
 from timeline.site.views import Views, event_url, year_url
+from timeline.words import Words
 
 OVERVIEW_LIMIT = 500
 REF = 880.0  # px: the width the static chart places its labels for
@@ -116,6 +117,7 @@ class Overview:
     bins: tuple[Bin, ...]
     kinds: frozenset[str]  # what the legend explains
     data: str  # JSON for chart.js
+    words: Words  # the site's (timeline.words): the chart's label, caption and legend
 
 
 @dataclass(frozen=True)
@@ -314,7 +316,7 @@ def overview(
         rows = [min(ROWS, len(members)) for _, _, members in lanes]
         data = _data(events, extents, lanes, rows, views, lo, hi, current)
         return Overview(BIN_HEIGHT + 8 + AXIS, (), unit, placed, (), _density(events, views, x),
-                        frozenset(kinds), data)  # fmt: skip
+                        frozenset(kinds), data, views.words)  # fmt: skip
     named = len(lanes) > 1 or lanes[0][0] != ""
     out_lanes: list[Lane] = []
     marks: list[Mark] = []
@@ -330,15 +332,16 @@ def overview(
                 top + row * ROW, *_span_of(pieces), lx,
                 pieces, date.approximate, date.uncertain, event.slug == current,
             ))  # fmt: skip
-        out_lanes.append(Lane((name or "Other") if named else "", y, count, colour))
+        out_lanes.append(Lane((name or views.words("chart.other_lane")) if named else "", y,
+                              count, colour))  # fmt: skip
         y = top + count * ROW + 6
     data = _data(events, extents, lanes, [lane.rows for lane in out_lanes], views, lo, hi,
                  current)  # fmt: skip
     return Overview(y + AXIS, tuple(out_lanes), unit, placed, tuple(marks), (), frozenset(kinds),
-                    data)  # fmt: skip
+                    data, views.words)  # fmt: skip
 
 
-STATUSES = tuple(status.label for status in Status)
+STATUSES = tuple(status.value for status in Status)  # chart.js's numbers of statuses
 
 
 def _data(events: Sequence[Event], extents: Sequence[_Extent],
@@ -361,7 +364,7 @@ def _data(events: Sequence[Event], extents: Sequence[_Extent],
         head, days = _row(views, event, e)
         rows.append(f"{head},{lane_of[i]},{flags},{days}]")  # head opens the array
     lanes_json = _json([[n, c, r] for (n, c, _), r in zip(lanes, rows_of, strict=True)])
-    return (f'{{"lo":{lo},"hi":{hi},"lanes":{lanes_json},{_words(views.fmt)},'
+    return (f'{{"lo":{lo},"hi":{hi},"lanes":{lanes_json},{_words(views.fmt, views.words)},'
             f'"events":[{",".join(rows)}]}}')  # fmt: skip
 
 
@@ -371,10 +374,11 @@ def _json(value: object) -> str:
 
 
 @lru_cache(maxsize=8)
-def _words(fmt: DateFormat) -> str:
+def _words(fmt: DateFormat, words: Words) -> str:
     """The chart's words in the site's language, as JSON members."""
-    return (f'"months":{_json(list(fmt.months))},"short":{_json(list(short_months(fmt.months)))},'
-            f'"bce":{_json(fmt.bce)},"statuses":{_json(list(STATUSES))}')  # fmt: skip
+    statuses = [words.status(status) for status in STATUSES]
+    return (f'"months":{_json(list(fmt.months))},"short":{_json(list(short_months(fmt)))},'
+            f'"bce":{_json(fmt.bce)},"statuses":{_json(statuses)}')  # fmt: skip
 
 
 _ROWS: weakref.WeakKeyDictionary[Views, dict[str, tuple[str, str]]] = weakref.WeakKeyDictionary()
@@ -403,7 +407,7 @@ def _row(views: Views, event: Event, e: _Extent) -> tuple[str, str]:
         days += [*(e.end or (None, None))]
     row = made[event.slug] = (
         _json([event.slug, event.title, item.date.text])[:-1]
-        + f",{STATUSES.index(item.status_label)}",
+        + f",{STATUSES.index(item.status)}",
         _json(days)[1:-1],
     )
     _LAST[event.slug] = (event, views.config, row)
@@ -418,7 +422,8 @@ def _density(events: Sequence[Event], views: Views, x: _Scale) -> tuple[Bin, ...
     bins = []
     for year, count in sorted(counts.items()):
         x0, x1 = x(days_from_civil(year, 1, 1)), x(days_from_civil(year + 1, 1, 1))
-        label = f"{views.year_text(year)}: {count} event{'s' if count != 1 else ''}"
+        label = views.words("chart.bin_label", year=views.year_text(year),
+                            events=views.words.count("count.events", count))  # fmt: skip
         bins.append(Bin(max(PAD, x0), min(REF - PAD, x1), round(BIN_HEIGHT * count / most, 1),
                         year_url(year), label))  # fmt: skip
     return tuple(bins)
@@ -456,19 +461,17 @@ def _piece(p: Piece, y: float) -> str:
     return rect
 
 
+# Each kind of mark, its words' key in the strings table ("chart.legend_<kind>"), its picture.
 LEGEND = (
-    ("dot", "on this day", '<circle class="dot" cx="14" cy="8" r="6"/>'),
-    ("core", "lasted this span", '<rect class="core" x="2" y="2" width="24" height="12" rx="3"/>'),
-    ("span", "some time in this span",
-     '<rect class="span" x="2" y="2" width="24" height="12" rx="3"/>'),
-    ("approximate", "approximate (c.)",
-     '<rect class="span approx" x="2" y="2" width="24" height="12" rx="3"/>'),
-    ("uncertain", "uncertain (?)",
+    ("dot", '<circle class="dot" cx="14" cy="8" r="6"/>'),
+    ("core", '<rect class="core" x="2" y="2" width="24" height="12" rx="3"/>'),
+    ("span", '<rect class="span" x="2" y="2" width="24" height="12" rx="3"/>'),
+    ("approximate", '<rect class="span approx" x="2" y="2" width="24" height="12" rx="3"/>'),
+    ("uncertain",
      '<circle class="dot faint" cx="9" cy="8" r="6"/><text class="q" x="17" y="13">?</text>'),
-    ("open-end", "still going",
-     '<rect class="core" x="2" y="2" width="18" height="12" rx="3"/>'
-     '<path class="arrow" d="M20 1l7 7-7 7z"/>'),
-    ("tail", "end (or start) unknown",
+    ("open-end", '<rect class="core" x="2" y="2" width="18" height="12" rx="3"/>'
+                 '<path class="arrow" d="M20 1l7 7-7 7z"/>'),
+    ("tail",
      '<circle class="dot" cx="7" cy="8" r="6"/><line class="tail" x1="13" x2="28" y1="8" y2="8"/>'),
 )  # fmt: skip
 
@@ -478,13 +481,14 @@ DEFS = (
 )
 
 
-def legend(kinds: frozenset[str], hidden: bool = False) -> str:
+def legend(kinds: frozenset[str], words: Words, hidden: bool = False) -> str:
     """The key to the marks drawn, as HTML: only what the chart shows (``hidden`` until
     chart.js draws them, for a chart that counts events instead)."""
     shown = {"open-end" if k == "open-start" else k for k in kinds}
     items = "".join(
-        f'<li><svg class="key" width="30" height="16" aria-hidden="true">{shape}</svg>{text}</li>'
-        for kind, text, shape in LEGEND if kind in shown
+        f'<li><svg class="key" width="30" height="16" aria-hidden="true">{shape}</svg>'
+        f'{escape(words("chart.legend_" + kind.replace("-", "_")))}</li>'
+        for kind, shape in LEGEND if kind in shown
     )  # fmt: skip
     shut = " hidden" if hidden else ""
     return f'<ul class="chart-legend"{shut}>{items}</ul>' if items else ""
@@ -496,12 +500,14 @@ def svg(chart: Overview | None, root: str) -> Markup:
     if chart is None:
         return Markup("")
     h = chart.height
-    lanes = ", in lanes by group" if any(lane.name for lane in chart.lanes) else ""
-    what = "every event" if chart.marks else "events per year"
+    say = chart.words
+    lanes = say("chart.lanes") if any(lane.name for lane in chart.lanes) else ""
+    label = say("chart.label", what=say("chart.what_all" if chart.marks else "chart.what_years"),
+                lanes=lanes)  # fmt: skip
     out = [
         f'<figure class="chart chart-static" data-root="{escape(root)}">\n'
         f'  <svg class="chart-svg" width="100%" height="{h}" role="group" '
-        f'aria-label="Overview: {what} on a time line{lanes}">\n    {DEFS}\n'
+        f'aria-label="{escape(label)}">\n    {DEFS}\n'
     ]
     axis_y = h - AXIS + 6
     for x, _ in chart.ticks:
@@ -548,12 +554,11 @@ def svg(chart: Overview | None, root: str) -> Markup:
         else:
             out.append(f'    <text class="tick-context" x="{_pct(x)}" dx="-4" '
                        f'y="{axis_y + 35}">{escape(t.context)}</text>\n')  # fmt: skip
-    caption = ("Each mark links to its event." if chart.marks else
-               "Events per year; each bar links to its year.")  # fmt: skip
+    caption = escape(say("chart.marks" if chart.marks else "chart.bins"))
     out.append(
         f'  </svg>\n  <script type="application/json" class="chart-data">{chart.data}</script>\n'
-        f'  <figcaption>{legend(chart.kinds, not chart.marks)}<p class="chart-note">{caption}</p>'
-        "</figcaption>\n</figure>"
+        f"  <figcaption>{legend(chart.kinds, say, not chart.marks)}"
+        f'<p class="chart-note">{caption}</p></figcaption>\n</figure>'
     )
     return Markup("".join(out))
 

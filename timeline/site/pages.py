@@ -14,12 +14,11 @@ from timeline.reading.model import Taxonomy
 from timeline.site.paging import page_url
 from timeline.site.views import event_url, term_url, year_url
 
-# The site's own views a menu may name, with their URLs and default labels, in the default
-# order (the site's pages follow them).
+# The site's own views a menu may name, with their URLs, in the default order (the site's
+# pages follow them); each one's label is the strings table's "nav.<name>".
 MENU_VIEWS = {
-    "timeline": ("", "Timeline"), "years": ("years/", "Years"), "tags": ("tags/", "Tags"),
-    "actors": ("actors/", "Actors"), "places": ("places/", "Places"),
-    "sources": ("sources/", "Sources"), "story": ("story/", "Story"),
+    "timeline": "", "years": "years/", "tags": "tags/", "actors": "actors/",
+    "places": "places/", "sources": "sources/", "story": "story/",
 }  # fmt: skip
 
 
@@ -109,13 +108,18 @@ class Robots:
 
 
 @dataclass(frozen=True, slots=True)
+class Words:
+    """static/words.js: the site's words in its language, for its scripts."""
+
+
+@dataclass(frozen=True, slots=True)
 class DataFile:
     format: str  # "json" (timeline.json) or "timelinejs" (timelinejs.json)
 
 
 Page = (
     Home | EventPage | Alias | Years | YearPage | Terms | TermPage | SourcesPage | OwnPage
-    | NotFound | Feed | Sitemap | Robots | DataFile | Story | Embed
+    | NotFound | Feed | Sitemap | Robots | Words | DataFile | Story | Embed
 )  # fmt: skip
 
 
@@ -164,6 +168,8 @@ def path(page: Page) -> str:
             return "sitemap.xml"
         case Robots():
             return "robots.txt"
+        case Words():
+            return "static/words.js"
         case DataFile(format):
             return "timeline.json" if format == "json" else "timelinejs.json"
         case Embed():

@@ -16,6 +16,7 @@ from markupsafe import Markup
 from timeline.config import Config
 from timeline.reading.model import PageFile, Taxonomy
 from timeline.site import exports, feeds, pages
+from timeline.site.bodyrules import localised_citations
 from timeline.site.branding import brand_css, footer_html
 from timeline.site.index import NEIGHBOURS, TimelineIndex
 from timeline.site.overview import Overview, overview
@@ -39,6 +40,7 @@ class SiteView:
     title: str
     description: str
     language: str
+    direction: str  # "ltr" or "rtl", the language's (timeline.words)
     author: str
     base_url: str
     nav: tuple[Link, ...]
@@ -81,7 +83,7 @@ def menu(config: Config, own_pages: Sequence[PageFile]) -> tuple[Link, ...]:
     """The site's menu: the names of ``config.menu`` in order, or by default every view,
     then the pages numbered by ``menu:`` (lowest first), then those without (by title);
     pages with ``menu: false`` are left out."""
-    links = {name: Link(url, label) for name, (url, label) in MENU_VIEWS.items()}
+    links = {name: Link(url, config.words(f"nav.{name}")) for name, url in MENU_VIEWS.items()}
     links.update((page.slug, Link(f"{page.slug}/", page.title)) for page in own_pages)
     if config.menu:
         return tuple(links[name] for name in config.menu if name in links)
@@ -104,6 +106,7 @@ class Renderer:
         any of them; a first build); ``own_pages``: the site's own pages, with their HTML by
         slug in ``page_bodies``."""
         self.config = config
+        self.words = config.words
         self.data_files = data_files  # timeline.json and timelinejs.json: for publishing
         self._build = object()
         self.env = env
@@ -117,6 +120,7 @@ class Renderer:
             title=config.title,
             description=config.description,
             language=config.language,
+            direction=config.words.direction,
             author=config.author,
             base_url=config.base_url,
             nav=menu(config, own_pages),
@@ -193,6 +197,7 @@ class Renderer:
                 keys += [pages.Feed(kind, term.slug) for kind in ("atom", "json")]
             keys.append(pages.Sitemap())
         keys.append(pages.Robots())
+        keys.append(pages.Words())
         if self.data_files:
             keys += [pages.DataFile("json"), pages.DataFile("timelinejs")]
         return keys
@@ -235,7 +240,8 @@ class Renderer:
                 return self._spec("redirect.html", event_url(alias),
                                   target=event_url(event.slug), title=event.title)  # fmt: skip
             case pages.Years():
-                return self._spec("years.html", "years/", years=self.year_counts, title="Years")
+                return self._spec("years.html", "years/", years=self.year_counts,
+                                  title=self.words("nav.years"))  # fmt: skip
             case pages.YearPage(year, number):
                 return self.year(year, number)
             case pages.Terms(taxonomy):
@@ -247,8 +253,9 @@ class Renderer:
             case pages.OwnPage(slug):
                 own = self.own_pages[slug]
                 sources = tuple(self.views.source(n, s) for n, s in enumerate(own.sources, 1))
-                return self._spec("page.html", f"{slug}/", title=own.title,
-                                  body=Markup(self.page_bodies[slug]), sources=sources)  # fmt: skip
+                body = localised_citations(self.page_bodies[slug], self.words("event.citation"))
+                return self._spec("page.html", f"{slug}/", title=own.title, body=Markup(body),
+                                  sources=sources)  # fmt: skip
             case pages.Feed(kind, tag):
                 return self.feed(kind, tag)
             case pages.DataFile(kind):
@@ -260,8 +267,11 @@ class Renderer:
                 base = self.config.base_url
                 return PageSpec(pages.path(page), "@robots",
                                 {"sitemap": base and base + "sitemap.xml"})  # fmt: skip
+            case pages.Words():
+                return PageSpec(pages.path(page), "words.js",
+                                {"words": Markup(self.config.words.script_json)})  # fmt: skip
             case pages.NotFound():
-                return self._spec("404.html", "404.html", title="Page not found")
+                return self._spec("404.html", "404.html", title=self.words("not_found.title"))
             case pages.Story() | pages.Embed():
                 return self.story(embed=isinstance(page, pages.Embed))
 
@@ -332,7 +342,7 @@ class Renderer:
 
     def terms(self, taxonomy: Taxonomy) -> PageSpec:
         return self._spec(
-            "terms.html", f"{taxonomy.value}/", title=taxonomy.value.capitalize(),
+            "terms.html", f"{taxonomy.value}/", title=self.words(f"nav.{taxonomy.value}"),
             kind=taxonomy.singular, terms=self.views.term_links(self.index.terms[taxonomy]),
         )  # fmt: skip
 
@@ -342,7 +352,7 @@ class Renderer:
         return self._spec(
             "term.html", pager.url,
             title=term.name, kind=taxonomy.singular, kind_url=f"{taxonomy.value}/",
-            kind_label=taxonomy.value.capitalize(),
+            kind_label=self.words(f"nav.{taxonomy.value}"),
             years=self.views.years(chunk), count=len(term.events), pager=pager,
             chart=overview(chunk, self.views, self.config),
         )  # fmt: skip
@@ -356,7 +366,8 @@ class Renderer:
             for n, e in enumerate(chunk, first)
         )
         return self._spec(
-            "sources.html", pager.url, title="Sources", entries=entries, pager=pager,
+            "sources.html", pager.url, title=self.words("sources.title"), entries=entries,
+            pager=pager,
             unsourced=self.views.refs_of(self.index.unsourced) if number == 1 else (),
         )  # fmt: skip
 
@@ -371,4 +382,5 @@ class Renderer:
         chrome (embed/)."""
         story, chart = self.story_parts
         return self._spec("embed.html" if embed else "story.html", "embed/" if embed else "story/",
-                          title="Story", story=story, chart=chart, embed=embed)  # fmt: skip
+                          title=self.words("story.title"), story=story, chart=chart,
+                          embed=embed)  # fmt: skip

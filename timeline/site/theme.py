@@ -112,6 +112,26 @@ def check_templates(config: Config) -> list[Problem]:
     return problems
 
 
+def _code(text: str) -> Markup:
+    return Markup("<code>{}</code>").format(text)
+
+
+def _link(href: str, text: str) -> Markup:
+    return Markup('<a href="{}">{}</a>').format(href, text)
+
+
+def _isolate(text: str) -> Markup:
+    return Markup('<span dir="auto">{}</span>').format(text)
+
+
+def _isolated(text: str) -> Markup:
+    return Markup("<bdi>{}</bdi>").format(text)
+
+
+def _hedged(text: str) -> Markup:
+    return Markup('<span class="date date-hedged">{}</span>').format(text)
+
+
 def make_environment(config: Config) -> jinja2.Environment:
     """One environment per Builder: templates are compiled once and reused for every page."""
     loaders = [jinja2.FileSystemLoader(folder / "templates") for folder in theme_folders(config)]
@@ -127,6 +147,11 @@ def make_environment(config: Config) -> jinja2.Environment:
         auto_reload=False,
     )
     env.globals["chart_svg"] = svg
+    # The site's words (timeline.words): t("key", name=value) and tn("key", count) give
+    # HTML-escaped text; code, link, isolate and hedged make the markup a text may hold.
+    words = config.words
+    env.globals.update(t=words.html, tn=words.html_count, words=words, code=_code, link=_link,
+                       isolate=_isolate, isolated=_isolated, hedged=_hedged)  # fmt: skip
     for name, template in ENTRIES.items():
         env.globals[name] = Entries(env, template)
     # The theme's macros, loaded once: `{% from "macros.html" import ... %}` works too, but

@@ -205,7 +205,8 @@ def date_view(date: EDTFDate, fmt: DateFormat) -> DateView:
                   if yes]  # fmt: skip
     classes = " ".join(["date", *(["date-hedged"] if hedged else []),
                         *(f"date-{word}" for word in qualifiers)])  # fmt: skip
-    note = " and ".join(qualifiers)
+    said = [word for word, yes in zip(fmt.hedges, (approximate, uncertain), strict=True) if yes]
+    note = fmt.both.format(first=said[0], second=said[1]) if len(said) == 2 else "".join(said)
     return DateView(
         text=date.display(fmt),
         edtf=date.text,
@@ -215,5 +216,6 @@ def date_view(date: EDTFDate, fmt: DateFormat) -> DateView:
         uncertain=uncertain,
         hedged=hedged,
         classes=classes,
-        title=f"EDTF {date.text}: {note}" if note else f"EDTF {date.text}",
+        title=fmt.edtf_note.format(code=date.text, note=note) if note else fmt.edtf.format(
+            code=date.text),
     )

@@ -16,6 +16,7 @@ from timeline.config import Config
 from timeline.media import classify
 from timeline.reading.dates import Precision
 from timeline.reading.model import Event, Source, Taxonomy
+from timeline.site.bodyrules import localised_citations
 from timeline.site.index import Term, TimelineIndex
 from timeline.site.paging import page_url, weighted_bounds
 from timeline.site.viewmodels import (
@@ -37,7 +38,7 @@ from timeline.site.viewmodels import (
 
 _FINE = (Precision.TIME, Precision.DAY, Precision.MONTH)
 TAXONOMIES = tuple(Taxonomy)
-_TAXONOMY_LABELS = tuple((t, t.value.capitalize(), t.singular) for t in Taxonomy)
+_TAXONOMY_LABELS = tuple((t, f"nav.{t.value}", t.singular) for t in Taxonomy)
 
 
 def _grouped(pairs: Iterable[tuple[EventRef, str]]) -> tuple[RelationGroup, ...]:
@@ -92,6 +93,7 @@ class Views:
         self.config = config
         self.index = index
         self.fmt = config.date_style
+        self.words = config.words
         self.colours = {g.name: g.colour for g in config.groups}
         # Enum attribute access is slow in a loop run 100,000 times: resolve links once
         # (or, in an update that files no name differently, take the last render's).
@@ -160,7 +162,7 @@ class Views:
             title=event.title,
             date=date_view(event.date, self.fmt),
             status=event.status.value,
-            status_label=event.status.label,
+            status_label=self.words.status(event.status.value),
             summary=event.summary or first_paragraph,
             tags=tags,
             group=event.group,
@@ -240,7 +242,7 @@ class Views:
     def event_page(self, event: Event, body_html: str) -> EventPage:
         index = self.index
         terms = tuple(
-            TermGroup(label, tuple(links[n] for n in names if n in links), singular)
+            TermGroup(self.words(label), tuple(links[n] for n in names if n in links), singular)
             for taxonomy, label, singular in _TAXONOMY_LABELS
             if (names := event.names(taxonomy)) and (links := self.links_by_name[taxonomy])
         )
@@ -256,17 +258,20 @@ class Views:
                               kind.player, shown.caption, shown.credit)  # fmt: skip
         previous, following = index.previous(event), index.next(event)
         related_slugs = {r.slug for r in event.related}
+        say = self.words
         return EventPage(
             item=self.item(event),
-            body=Markup(body_html),  # from the escaping Markdown renderer
+            body=Markup(localised_citations(body_html, self.words("event.citation"))),
             sources=tuple(self.source(n, s) for n, s in enumerate(event.sources, 1)),
             related=_grouped(
-                (self.refs[r.slug], r.kind.forward if r.kind else "Related")
+                (self.refs[r.slug],
+                 say(f"event.{r.kind.forward}" if r.kind else "event.related_plain"))
                 for r in event.related
                 if r.slug in index.by_slug
             ),
             backlinks=_grouped(
-                (self.refs[e.slug], kind.backward if kind else "Referred to by")
+                (self.refs[e.slug],
+                 say(f"event.{kind.backward}" if kind else "event.referred_to_by"))
                 for e, kind in index.backlinks.get(event.slug, ())
                 if e.slug not in related_slugs
             ),
