@@ -355,3 +355,19 @@ def test_the_arabic_layout_is_mirrored(browser: Browser, arabic_site: Path, tmp_
         assert first < last
         page.screenshot(path=str(shots / "arabic-index.png"), full_page=False)
         page.close()
+
+
+def test_a_slide_s_status_is_read_back_in_any_shipped_language(project: Project) -> None:
+    """An exported slide shows its status in the site's language; edited in TimelineJS (so
+    without the export's record) and imported, it keeps it."""
+    slides = [{"start_date": {"year": 2007, "month": 8, "day": d},
+               "text": {"headline": f"Claim {d}", "text": f"<p><strong>{label}</strong></p><p>Text.</p>"}}
+              for d, label in ((1, "Démenti"), (2, "موضع خلاف"), (3, "Widerrufen"), (4, "Big"))]  # fmt: skip
+    source = project.root / "slides.json"
+    source.write_text(json.dumps({"events": slides}, ensure_ascii=False), "utf-8")
+    assert project.run("import", str(source)).exit_code == 0
+    texts = {p.name[:10]: p.read_text("utf-8") for p in (project.root / "events").iterdir()}
+    assert "status: denied" in texts["2007-08-01"]
+    assert "status: disputed" in texts["2007-08-02"]
+    assert "status: retracted" in texts["2007-08-03"]
+    assert "status" not in texts["2007-08-04"] and "**Big**" in texts["2007-08-04"]

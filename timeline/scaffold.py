@@ -170,7 +170,7 @@ CONFIG = """\
 # Timeline configuration. Every key is optional.
 title = "My timeline"
 description = "A sourced chronology."
-language = "en"
+language = "en"                                     # or fr, es, de, ar (docs/languages.md)
 # base_url = "https://example.org/my-timeline/"   # needed for canonical links and feeds
 # date_format = "dmy"                               # or "mdy"
 # allow_html = false                                # raw HTML in event bodies stays escaped

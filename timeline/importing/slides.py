@@ -13,6 +13,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from timeline import words
 from timeline.importing.html import (
     SlideText,
     escaped,
@@ -27,7 +28,11 @@ from timeline.reading.events import slugify
 from timeline.reading.model import Status
 from timeline.site.exports import shown_digest
 
-_STATUSES = {status.value for status in Status}
+# A status as the export's slide text shows it, in any shipped language ("Rapporté").
+_STATUSES = {status.value: status.value for status in Status} | {
+    str(words.table(language)[f"status.{status.value}"]).casefold(): status.value
+    for language in words.shipped() for status in Status
+}  # fmt: skip
 _IMAGE = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|avif|bmp)$", re.IGNORECASE)
 _EMBEDDED_URL = re.compile(r"""(?:src|href)\s*=\s*["']?(https?://[^"'\s>]+)""", re.IGNORECASE)
 _LONGEST_TITLE = 80
@@ -274,8 +279,8 @@ def slide_to_event(slide: Any, *, era: bool = False) -> Converted:
     parser.feed(text(slide_text.get("text"), read))
     parser.close()
     body = parser.markdown()
-    status = re.match(r"\*\*(\w+)\*\*\s*", body)
-    if status and status[1].lower() in _STATUSES:
+    status = re.match(r"\*\*([^*\n]+)\*\*\s*", body)
+    if status and status[1].casefold() in _STATUSES:
         body = body[status.end() :].strip()
     title = _title(headline, body, date, warnings)
     record = _object(slide.get("timeline"))
@@ -290,8 +295,8 @@ def slide_to_event(slide: Any, *, era: bool = False) -> Converted:
                             "shows of it is imported; its tags, sources and the rest are "
                             "kept")  # fmt: skip
         meta = {"title": title, "date": date}
-        if status and status[1].lower() in _STATUSES:
-            meta["status"] = status[1].lower()
+        if status and status[1].casefold() in _STATUSES:
+            meta["status"] = _STATUSES[status[1].casefold()]
         meta |= {k: v for k, v in record_meta(record).items() if k != "status"}
         if parser.sources and "sources" not in meta:
             meta["sources"] = [

@@ -43,12 +43,15 @@ def step_for(days_per_px: float) -> tuple[str, int]:
 
 
 @lru_cache(maxsize=8)
-def short_months(fmt: DateFormat) -> tuple[str, ...]:
+def axis_months(fmt: DateFormat) -> tuple[str, ...]:
     """The months' names on the axis: the strings table's (``dates.short_months``), else
-    each month's shortest unambiguous prefix of three letters or more (juin, juil)."""
-    if fmt.short_months:
-        return fmt.short_months
-    months, out = fmt.months, []
+    their short forms."""
+    return fmt.short_months or short_months(fmt.months)
+
+
+def short_months(months: tuple[str, ...]) -> tuple[str, ...]:
+    """Each month's shortest unambiguous prefix of three letters or more (juin, juil)."""
+    out = []
     for name in months:
         n = 3
         while n < len(name) and any(o != name and o[:n] == name[:n] for o in months):
@@ -78,7 +81,7 @@ def ticks(lo: float, hi: float, width: float, fmt: DateFormat) -> tuple[str, tup
     unit, count = step_for((hi - lo) / max(width, 1.0))
     out: list[Tick] = []
     y, m, _ = civil_from_days(int(lo // 1))
-    months, short = fmt.months, short_months(fmt)
+    months, short = fmt.months, axis_months(fmt)
     if unit == "year":
         year = _first_year(y if days_from_civil(y, 1, 1) >= lo else y + 1, count)
         while (day := days_from_civil(year, 1, 1)) <= hi:

@@ -34,7 +34,7 @@ from markupsafe import Markup, escape
 from timeline.config import Config
 from timeline.reading.dates import DateFormat, DatePoint, Precision, days_from_civil
 from timeline.reading.model import Event, Status
-from timeline.site.axis import Tick, short_months, ticks
+from timeline.site.axis import Tick, axis_months, ticks
 from timeline.site.views import Views, event_url, year_url
 from timeline.words import Words
 
@@ -377,7 +377,7 @@ def _json(value: object) -> str:
 def _words(fmt: DateFormat, words: Words) -> str:
     """The chart's words in the site's language, as JSON members."""
     statuses = [words.status(status) for status in STATUSES]
-    return (f'"months":{_json(list(fmt.months))},"short":{_json(list(short_months(fmt)))},'
+    return (f'"months":{_json(list(fmt.months))},"short":{_json(list(axis_months(fmt)))},'
             f'"bce":{_json(fmt.bce)},"statuses":{_json(statuses)}')  # fmt: skip
 
 
