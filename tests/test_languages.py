@@ -10,6 +10,7 @@ Then each shipped language is built and its pages hold no English text of the ta
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import tomllib
@@ -332,7 +333,7 @@ def test_the_arabic_site_has_no_axe_violations(
 def test_the_arabic_layout_is_mirrored(browser: Browser, arabic_site: Path, tmp_path: Path) -> None:
     """The menu starts at the right, "earlier" is on the right, the overview's time runs
     left to right (docs/languages.md); screenshots for a look."""
-    shots = REPO / "docs" / "screenshots"
+    shots = REPO / "docs" / "screenshots" if os.environ.get("TIMELINE_SCREENSHOTS") == "1" else tmp_path
     with static_server(arabic_site) as url:
         page = browser.new_page(viewport={"width": 1100, "height": 900})
         page.goto(url + "events/douri-severs-ties/")
@@ -342,7 +343,6 @@ def test_the_arabic_layout_is_mirrored(browser: Browser, arabic_site: Path, tmp_
         earlier = page.locator(".prev-next a[rel=prev]").bounding_box()
         later = page.locator(".prev-next a[rel=next]").bounding_box()
         assert earlier and later and earlier["x"] > later["x"]
-        page.screenshot(path=str(shots / "arabic-event.png"), full_page=False)
         page.goto(url)
         page.wait_for_selector(".chart-live")
         first, last = (page.evaluate(f"""() => {{
@@ -353,7 +353,12 @@ def test_the_arabic_layout_is_mirrored(browser: Browser, arabic_site: Path, tmp_
         years = [(x, text) for x, text in ticks if text.isdigit()]
         assert years == sorted(years), "time runs left to right: later years further right"
         assert first < last
-        page.screenshot(path=str(shots / "arabic-index.png"), full_page=False)
+        page.screenshot(path=str(shots / "arabic-index-light.png"), full_page=False)
+        page.close()
+        page = browser.new_page(viewport={"width": 1100, "height": 900}, color_scheme="dark")
+        page.goto(url + "story/#douri-severs-ties")
+        page.wait_for_selector(".slide:not(.slide-cover) .slide-body")
+        page.screenshot(path=str(shots / "arabic-story-dark.png"), full_page=False)
         page.close()
 
 
