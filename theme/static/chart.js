@@ -124,7 +124,7 @@
     });
   }
 
-  // What to draw for an event at scale x: overview.py's _pieces().
+  // What to draw for an event at scale x: overview_layout.py's _pieces().
   function pieces(e, x, width) {
     if (e.kind === "point") {
       var c = x((e.start[0] + e.start[1]) / 2);
@@ -200,7 +200,7 @@
     return lo < options.length ? options[lo] : "";
   }
 
-  // overview.py's _pack(): the first row where a mark and its headline fit, else a new row,
+  // overview_layout.py's _pack(): the first row where a mark and its headline fit, else a new row,
   // else the row whose marks end soonest, cutting the headline before it short.
   function pack(drawn, rows, width, measure) {
     var lines = [], out = [], right = width - PAD;
