@@ -256,6 +256,57 @@ def test_labels_never_overlap_at_any_width(browser: Browser, sample: str) -> Non
         page.context.close()
 
 
+# Each drawn headline with the box of its mark's shapes and of the chart, in the page's px.
+HEADLINES = """(svg) => {
+  const r = (el) => { const b = el.getBoundingClientRect(); return [b.left, b.right]; };
+  return [...svg.querySelectorAll("a.mark")].filter((a) => a.querySelector("text.mark-label")).map((a) => {
+    const shapes = [...a.querySelectorAll(".dot, .core, .span, .tail")].map(r);
+    return {slug: a.dataset.slug, text: a.querySelector("text.mark-label").textContent,
+            label: r(a.querySelector("text.mark-label")), chart: r(svg),
+            mark: [Math.min(...shapes.map((b) => b[0])), Math.max(...shapes.map((b) => b[1]))]};
+  });
+}"""
+
+
+def _views(page: Page) -> Iterator[str]:
+    """The whole sample, then a third of it and a tenth of it panned across it in steps."""
+    yield "all"
+    for share, steps in ((3, 12), (10, 30)):
+        page.evaluate(f"""() => {{ const c = document.querySelector("figure.chart").chart;
+            const span = (c.full.hi - c.full.lo) / {share}; c.show(c.full.lo, c.full.lo + span); }}""")
+        for i in range(steps):
+            page.evaluate(f"""() => {{ const c = document.querySelector("figure.chart").chart;
+                const span = c.view.hi - c.view.lo; c.show(c.full.lo + {i} * (c.full.hi - c.full.lo
+                  - span) / {steps - 1}, c.full.lo + {i} * (c.full.hi - c.full.lo - span) / {steps - 1} + span); }}""")
+            yield f"1/{share} at step {i}"
+
+
+@pytest.mark.parametrize("width", [390, 1100])
+def test_a_headline_starts_at_its_mark_inside_the_chart(
+    browser: Browser, sample: str, width: int
+) -> None:
+    """Zoomed and panned across the sample, on a phone and wide: every headline drawn is its
+    mark's, begins where the mark begins (or at the chart's padding, for a mark that began
+    before the view), ends inside the chart, and says more than an ellipsis."""
+    page = _page(browser, width)
+    page.goto(sample)
+    svg = page.locator(SVG).first
+    seen = 0
+    for view in _views(page):
+        for h in svg.evaluate(HEADLINES):
+            where = (width, view, h["slug"], h["text"], h["label"], h["mark"], h["chart"])
+            left, right = h["chart"]
+            assert h["mark"][1] > left and h["mark"][0] < right, where  # its mark is in view
+            assert h["label"][0] >= left - 0.5 and h["label"][1] <= right + 0.5, where
+            assert h["text"].rstrip("…").strip(), where
+            starts = h["mark"][0] if h["mark"][0] >= left - 0.5 else left + 16  # the padding
+            assert abs(h["label"][0] - starts) <= 2, where
+            seen += 1
+    assert seen > 40
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.context.close()
+
+
 def test_the_view_is_in_the_url_and_a_shared_link_opens_it(page: Page, sample: str) -> None:
     page.goto(sample)
     svg = page.locator(SVG).first

@@ -200,18 +200,15 @@
     return lo < options.length ? options[lo] : "";
   }
 
-  // overview_layout.py's _pack(): the first row where a mark and its headline fit, else a new row,
-  // else the row whose marks end soonest, cutting the headline before it short.
+  // overview_layout.py's _pack(): the first row where a mark and its headline fit, else a new
+  // row, else the row whose marks end soonest, cutting the headline before it short. A
+  // headline starts at its mark (at the padding, for a mark begun before the view) and ends
+  // inside the chart; a mark out of view has none, since none of it would be seen with it.
   function pack(drawn, rows, width, measure) {
     var lines = [], out = [], right = width - PAD;
     drawn.forEach(function (d) {
-      var x0 = d.x0, x1 = d.x1, want = Math.min(MAX_LABEL, measure(d.e.title));
-      var lx = x1 > PAD ? Math.max(x0, PAD) : x0;  // a long mark's headline stays in view
-      if (lx + want > right) {  // near the right edge: end over the mark if that shows more
-        var before = Math.min(want, Math.min(right, x1) - PAD);
-        if (before > 1.5 * (right - lx)) { lx = Math.min(right, x1) - before; }
-      }
-      want = Math.min(want, right - lx);
+      var x0 = d.x0, x1 = d.x1, lx = x0 < 0 ? PAD : x0;
+      var want = x1 > 0 && x0 < width ? Math.max(0, Math.min(MAX_LABEL, measure(d.e.title), right - lx)) : 0;
       var start = Math.min(x0, lx), row = -1;
       for (var i = 0; i < lines.length; i++) { if (lines[i].end + GAP <= start) { row = i; break; } }
       if (row < 0 && lines.length < rows) { lines.push({end: -1e9, markEnd: -1e9, last: -1}); row = lines.length - 1; }
@@ -220,8 +217,6 @@
         for (i = 1; i < lines.length; i++) { if (lines[i].markEnd < lines[row].markEnd) { row = i; } }
         var before = lines[row].last;
         if (before >= 0) { out[before].room = Math.min(out[before].room, x0 - GAP - out[before].lx); }
-        lx = x1 > PAD ? Math.max(x0, PAD) : x0;
-        want = Math.min(want, right - lx);
       }
       var line = lines[row];
       out.push({row: row, lx: lx, room: want});
@@ -255,7 +250,7 @@
   var SVG_NS = "http://www.w3.org/2000/svg";
   function Layer(svg, name) {
     this.g = svg.appendChild(document.createElementNS(SVG_NS, "g"));
-    this.g.setAttribute("class", name);
+    this.g.setAttribute("class", "layer-" + name);  // never a class the marks' CSS styles
     this.kept = {};  // key -> {el, markup, at}
   }
   // items: [key, markup of one element, x, y], in the order they are to be read (and tabbed).

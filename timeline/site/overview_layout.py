@@ -183,20 +183,16 @@ def _pack(extents: list[tuple[Event, tuple[Piece, ...]]], rows: int,
 
     A mark takes the first row where it and its headline fit; failing that a new row; failing
     that the row whose marks end soonest, where the headline before it is cut short (or left
-    out) so that no label ever overlaps another label or a mark."""
+    out) so that no label ever overlaps another label or a mark. A headline starts at its
+    mark, so that it reads as the mark's, and is cut short at the chart's right edge."""
     out: list[tuple[int, float, float]] = []
     lines: list[_Row] = []
     right = REF - PAD
     for event, pieces in extents:
         x0, x1 = _span_of(pieces)
-        want = min(MAX_LABEL, len(event.title) * CHAR)
         lx = x0
-        if x0 + want > right:  # near the right edge: end over the mark if that shows more
-            before = min(want, min(right, x1) - PAD)
-            if before > 1.5 * (right - x0):
-                lx = min(right, x1) - before
-        want = min(want, right - lx)
-        start = min(x0, lx)
+        want = max(0.0, min(MAX_LABEL, len(event.title) * CHAR, right - lx))
+        start = x0
         row = next((i for i, r in enumerate(lines) if r.end + GAP <= start), -1)
         if row < 0 and len(lines) < rows:
             lines.append(_Row())
@@ -207,8 +203,6 @@ def _pack(extents: list[tuple[Event, tuple[Piece, ...]]], rows: int,
             if line.last >= 0:  # the headline before this mark stops short of it
                 r, px, room = out[line.last]
                 out[line.last] = (r, px, min(room, x0 - GAP - px))
-            lx = x0
-            want = min(want, right - lx)
         line = lines[row]
         out.append((row, lx, want))
         line.last = len(out) - 1
