@@ -390,3 +390,42 @@ def test_the_menus_story_tells_what_the_index_filter_shows(story: Page, served: 
     story.go_back()
     story.locator("select[name=place]").select_option("")
     assert menu.get_attribute("href") == "story/"
+
+
+# The lanes the navigator draws (name, top, bottom) and the middle of each mark, in page px.
+LANES = """() => {
+  const svg = document.querySelector(".story-navigator svg.chart-svg");
+  const names = [...svg.querySelectorAll("text.lane-name")].map((t) => [t.textContent, t.getBoundingClientRect().top]);
+  const axis = svg.querySelector("line.axis").getBoundingClientRect().top;
+  return {lanes: names.map((n, i) => [n[0], n[1], i + 1 < names.length ? names[i + 1][1] : axis]),
+          marks: [...svg.querySelectorAll("a.mark .hit")].map((h) => { const r = h.getBoundingClientRect(); return (r.top + r.bottom) / 2; }),
+          height: svg.getBoundingClientRect().height};
+}"""
+
+
+def test_a_filtered_navigator_draws_only_the_lanes_it_tells(browser: Browser, sample: str) -> None:
+    """The story of one place, and its embed, draw the lanes of that place's events, each with
+    its marks, and no empty lane for a group that has none."""
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(sample + "timeline.json") as response:
+        events = json.load(response)["events"]
+    diyala = {e["group"] for e in events if "Diyala" in e["places"]}
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    errors = _errors(page)
+    page.goto(sample + "story/")
+    whole = page.evaluate(LANES)
+    groups = [lane[0] for lane in whole["lanes"]]
+    assert sorted(groups) == sorted({e["group"] for e in events})  # every lane, unfiltered
+    assert 0 < len(diyala) < len(groups)  # the sample's Diyala story leaves some lanes out
+    for path in ("story/?place=diyala", "embed/?place=diyala"):
+        page.goto(sample + path)
+        page.wait_for_selector(".story-live")
+        drawn = page.evaluate(LANES)
+        assert [lane[0] for lane in drawn["lanes"]] == [g for g in groups if g in diyala], path
+        for name, top, bottom in drawn["lanes"]:
+            assert any(top <= m < bottom for m in drawn["marks"]), (path, name)  # none empty
+        assert drawn["height"] < whole["height"]
+    page.close()
+    assert errors == []

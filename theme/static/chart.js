@@ -294,18 +294,12 @@
     this.full = {lo: lo, hi: hi};
     this.view = {lo: lo, hi: hi};
     this.hidden = {};  // slugs the page's filters leave out
-    this.height = 4;
     this.lanes = this.data.lanes.map(function (lane) {
-      var top = self.height + (self.named ? LANE_HEAD : 0);
-      var out = {name: lane[0] || "Other", colour: lane[1], rows: Math.max(1, lane[2]), y: self.height, top: top};
-      self.height = top + out.rows * ROW + 6;
-      return out;
+      return {name: lane[0] || "Other", colour: lane[1], rows: Math.max(1, lane[2]), shown: true, y: 0, top: 0};
     });
-    this.height += AXIS;
     this.sort();
     figure.classList.remove("chart-static");
     figure.classList.add("chart-live");
-    this.svg.setAttribute("height", this.height);
     this.svg.setAttribute("tabindex", "0");
     this.svg.setAttribute("aria-roledescription", "zoomable time line");
     this.svg.setAttribute("aria-label", this.svg.getAttribute("aria-label") +
@@ -402,6 +396,22 @@
         return sorted(kept.filter(function (e) { return e.lane === n; }).map(function (e) { return e.start ? e.start[0] : e.end[0]; }));
       })
     };
+    this.stack();
+  };
+  // The lanes, one under the other: only those with an event the filters keep (a story of
+  // one place draws no empty lane for a group with nothing there), or all if none has.
+  Chart.prototype.stack = function () {
+    var self = this, days = this.sorted.days, any = days.some(function (d) { return d.length > 0; });
+    this.height = 4;
+    this.lanes.forEach(function (lane, n) {
+      lane.shown = !any || days[n].length > 0;
+      if (!lane.shown) { return; }
+      lane.y = self.height;
+      lane.top = lane.y + (self.named ? LANE_HEAD : 0);
+      self.height = lane.top + lane.rows * ROW + 6;
+    });
+    this.height += AXIS;
+    this.svg.setAttribute("height", this.height);
   };
   function below(values, v, orEqual) {  // how many of the sorted values are < v (or <= v)
     var lo = 0, hi = values.length;
@@ -444,6 +454,7 @@
     this.layers.grid.update(axis.ticks.map(function (t) { return [t.day, grid, x(t.day), 0]; }));
     var frame = [];
     this.lanes.forEach(function (lane) {
+      if (!lane.shown) { return; }
       if (self.named) { frame.push('<text class="lane-name" x="4" y="' + (lane.y + 13) + '">' + escapeHtml(lane.name) + "</text>"); }
       if (lane.y > 4) { frame.push('<line class="lane-line" x1="0" x2="' + width + '" y1="' + (lane.y - 3) + '" y2="' + (lane.y - 3) + '"/>'); }
     });
@@ -491,6 +502,7 @@
   Chart.prototype.marks = function (shown, x, width) {
     var self = this, root = escapeHtml(this.root), items = [];
     this.lanes.forEach(function (lane, n) {
+      if (!lane.shown) { return; }
       var drawn = [];
       shown.forEach(function (e) {
         if (e.lane !== n) { return; }
