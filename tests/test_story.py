@@ -67,7 +67,16 @@ FILES: dict[str, str | bytes] = {
     """,
         sources="sources:\n  - src\n",
     ),
-    "events/the-deal-holds.md": event("The deal holds", "2007-08-22", "It held."),
+    "events/the-deal-holds.md": event(
+        "The deal holds",
+        "2007-08-22",
+        "It held.",
+        extra="""
+        media:
+          url: https://www.youtube.com/watch?v=dQw4w9WgXcQ
+          caption: The deal, on camera.
+    """,
+    ),
     "events/_sources.yaml": "src:\n  title: A report\n  url: https://example.org/r\n",
     "static/photo.png": _png(),
 }
@@ -429,3 +438,33 @@ def test_a_filtered_navigator_draws_only_the_lanes_it_tells(browser: Browser, sa
         assert drawn["height"] < whole["height"]
     page.close()
     assert errors == []
+
+
+@pytest.mark.parametrize("where", ["story/", "embed/"])
+def test_a_slide_shows_the_event_s_media_and_loads_its_player_on_request(
+    browser: Browser, served: str, where: str
+) -> None:
+    """A slide shows the media card its event page shows; the player is loaded only when the
+    reader asks for it, as on the event page: until then nothing is asked of the provider."""
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    errors = _errors(page)
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if not r.url.startswith(served) else None)
+    page.route("https://**/*", lambda route: route.abort())  # no network here anyway
+    page.goto(served + where + "#the-deal-holds")
+    page.wait_for_selector("#story-slide .slide-body")
+    card = page.locator("#story-slide .media-card")
+    assert card.locator(".media-what").inner_text() == "Video on YouTube"
+    assert page.locator("#story-slide .event-media figcaption").inner_text() == "The deal, on camera."
+    button = card.get_by_role("button", name="Load the player here")
+    assert button.is_visible() and card.locator(".media-load-note").is_visible()
+    assert card.evaluate("c => getComputedStyle(c).borderTopStyle") == "solid"  # media.css
+    page.wait_for_timeout(300)
+    assert asked == []
+    button.click()
+    frame = page.locator("#story-slide iframe.media-player")
+    assert frame.get_attribute("src") == "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
+    assert frame.get_attribute("title") == "Video: The deal holds"
+    assert any(url.startswith("https://www.youtube-nocookie.com/") for url in asked)
+    page.close()
+    assert [e for e in errors if "youtube" not in e] == []  # the aborted player's own error
