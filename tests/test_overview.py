@@ -307,6 +307,37 @@ def test_a_headline_starts_at_its_mark_inside_the_chart(
     page.context.close()
 
 
+# One step (a key pressed on the chart): how many elements it added to the chart, how many it
+# has, and how many of the marks in view both before and after are the same elements.
+STEP = """async ([svg, key]) => {
+  const before = new Map([...svg.querySelectorAll("a.mark")].map((a) => [a.dataset.slug, a]));
+  let added = 0;
+  const watch = new MutationObserver((changes) => changes.forEach((c) => c.addedNodes.forEach((n) => {
+    if (n.nodeType === 1) { added += 1 + n.querySelectorAll("*").length; } })));
+  watch.observe(svg, {childList: true, subtree: true});
+  svg.dispatchEvent(new KeyboardEvent("keydown", {key, bubbles: true}));
+  await new Promise((done) => setTimeout(done, 0));
+  watch.disconnect();
+  const after = [...svg.querySelectorAll("a.mark")].filter((a) => before.has(a.dataset.slug));
+  return {added, total: svg.querySelectorAll("*").length, both: after.length,
+          same: after.filter((a) => before.get(a.dataset.slug) === a).length};
+}"""
+
+
+def test_a_step_moves_what_it_can_rather_than_draw_it_anew(page: Page, sample: str) -> None:
+    """What keeps a step within a frame at 10,000 events (tests/benchmark.py overview): a pan
+    makes no new element for a mark that stays in view, and a zoom keeps most marks' elements,
+    changing only where their parts begin and end."""
+    page.goto(sample + "?from=2006-06-01&to=2007-03-31")
+    svg = page.locator(SVG).first
+    for key, kept in (("ArrowRight", 1.0), ("ArrowLeft", 1.0), ("+", 0.6), ("-", 0.6)):
+        step = page.evaluate(STEP, [svg.element_handle(), key])
+        assert step["both"] >= 3, (key, step)
+        assert step["same"] >= kept * step["both"], (key, step)
+        if kept == 1.0:
+            assert step["added"] < step["total"] / 4, (key, step)
+
+
 def test_the_view_is_in_the_url_and_a_shared_link_opens_it(page: Page, sample: str) -> None:
     page.goto(sample)
     svg = page.locator(SVG).first
@@ -474,6 +505,17 @@ def test_a_large_timeline_is_counted_until_zoomed_in(
         page.goto(url)
         svg = page.locator(SVG).first
         assert svg.locator("a.mark").count() == 0 and svg.locator(".bin").count() > 5
+        counted = [int(label.split()[0]) for label in svg.locator(".bin").evaluate_all(
+            "bins => bins.map(b => b.getAttribute('aria-label'))")]  # fmt: skip
+        assert sum(counted) == 620  # "N events in ... from ... to ...": every event, once
+        svg.focus()
+        for key in ("+", "ArrowRight"):  # a part of the timeline, still counted
+            page.keyboard.press(key)
+        assert svg.locator("a.mark").count() == 0
+        shown = int(page.locator(".chart-range").first.inner_text().split(" · ")[1].split()[0])
+        counted = [int(label.split()[0]) for label in svg.locator(".bin").evaluate_all(
+            "bins => bins.map(b => b.getAttribute('aria-label'))")]  # fmt: skip
+        assert 0 < sum(counted) == shown < 620  # the bars count what "N of 620" says is in view
         assert page.locator(".chart-legend").first.is_visible()
         page.add_script_tag(content=axe_source)  # the counts are as accessible as the marks
         assert page.evaluate(AXE) == []

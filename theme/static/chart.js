@@ -227,19 +227,33 @@
     return out;
   }
 
-  // A piece's SVG, x from the mark's own left (ox), y from its row's top.
-  function pieceSvg(p, ox) {
-    var mid = 22, x0 = (p[1] - ox).toFixed(1), w = (p[2] - p[1]).toFixed(1);
+  // A piece's elements, x from the mark's own left (ox), y from its row's top, each as
+  // [tag, its fixed attributes, {its attributes that a zoom step changes}].
+  function pieceParts(p, ox) {
+    var x0 = (p[1] - ox).toFixed(1), w = (p[2] - p[1]).toFixed(1), bar = 'y="16" height="12" rx="3"';
     switch (p[0]) {
-      case "dot": return '<circle class="dot" cx="' + (p[1] - ox + DOT).toFixed(1) + '" cy="' + mid + '" r="' + DOT + '"/>';
-      case "tail": return '<line class="tail" x1="' + x0 + '" x2="' + (p[2] - ox).toFixed(1) + '" y1="' + mid + '" y2="' + mid + '"/>';
-      case "span": return '<rect class="span" x="' + x0 + '" y="' + (mid - 6) + '" width="' + w + '" height="12" rx="3"/>';
+      case "dot": return [["circle", 'class="dot" cy="22" r="' + DOT + '"', {cx: (p[1] - ox + DOT).toFixed(1)}]];
+      case "tail": return [["line", 'class="tail" y1="22" y2="22"', {x1: x0, x2: (p[2] - ox).toFixed(1)}]];
+      case "span": return [["rect", 'class="span" ' + bar, {x: x0, width: w}]];
       default:
-        var out = '<rect class="core" x="' + x0 + '" y="' + (mid - 6) + '" width="' + w + '" height="12" rx="3"/>';
-        if (p[0] === "open-end") { out += '<path class="arrow" d="M' + (p[2] - ox).toFixed(1) + " " + (mid - 8) + 'l8 8-8 8z"/>'; }
-        if (p[0] === "open-start") { out += '<path class="arrow" d="M' + x0 + " " + (mid - 8) + 'l-8 8 8 8z"/>'; }
+        var out = [["rect", 'class="core" ' + bar, {x: x0, width: w}]];
+        if (p[0] === "open-end") { out.push(["path", 'class="arrow"', {d: "M" + (p[2] - ox).toFixed(1) + " 14l8 8-8 8z"}]); }
+        if (p[0] === "open-start") { out.push(["path", 'class="arrow"', {d: "M" + x0 + " 14l-8 8 8 8z"}]); }
         return out;
     }
+  }
+  // A mark's children (as pieceParts gives them, with their text) as markup, as its shape
+  // (everything a zoom step leaves alone) and as the values it changes, [child, name, value].
+  function partsOf(parts) {
+    var markup = "", shape = "", values = [];
+    parts.forEach(function (part, i) {
+      var changing = "";
+      for (var name in part[2]) { changing += " " + name + '="' + part[2][name] + '"'; values.push([i, name, part[2][name]]); }
+      var text = part[3] === undefined ? "/>" : ">" + part[3] + "</" + part[0] + ">";
+      markup += "<" + part[0] + " " + part[1] + changing + text;
+      shape += "<" + part[0] + " " + part[1] + Object.keys(part[2]).join(" ") + text;
+    });
+    return {markup: markup, shape: shape, values: values};
   }
 
   // One layer of the live chart (grid, lanes, marks, ticks...): its children are kept from
@@ -253,12 +267,31 @@
     this.g.setAttribute("class", "layer-" + name);  // never a class the marks' CSS styles
     this.kept = {};  // key -> {el, markup, at}
   }
-  // items: [key, markup of one element, x, y], in the order they are to be read (and tabbed).
-  Layer.prototype.update = function (items) {
+  // items: [key, markup of one element, x, y, and optionally: the x of its text.mark-label,
+  // left out of the markup (a headline kept at the padding moves within its mark as the mark
+  // is panned); its shape and the values of its children's attributes that the shape leaves
+  // out (a child of the same shape has only those changed, as a bar widens in a zoom)], in
+  // the order they are to be read (and tabbed).
+  // shift: where the layer's own origin is, in the view's px; items are placed from it, so
+  // that a pan, which moves only the origin, moves the layer and not each of its children.
+  Layer.prototype.update = function (items, shift) {
     var old = this.kept, now = {}, fresh = [], g = this.g, i, item;
+    shift = shift || 0;
+    if (this.shift !== shift) {
+      g.setAttribute("transform", "translate(" + shift.toFixed(2) + " 0)");
+      this.shift = shift;
+    }
     for (i = 0; i < items.length; i++) {
       item = items[i];
       var had = old[item[0]];
+      if (had && had.markup !== item[1] && item[5] !== undefined && had.shape === item[5]) {
+        for (var j = 0; j < item[6].length; j++) {
+          var value = item[6][j];
+          if (had.values[j][2] !== value[2]) { had.el.children[value[0]].setAttribute(value[1], value[2]); }
+        }
+        had.markup = item[1];
+        had.values = item[6];
+      }
       if (had && had.markup === item[1]) { now[item[0]] = had; delete old[item[0]]; } else { fresh.push(item); }
     }
     for (var key in old) { g.removeChild(old[key].el); }
@@ -266,15 +299,22 @@
       var box = document.createElementNS(SVG_NS, "g");
       box.innerHTML = fresh.map(function (f) { return f[1]; }).join("");
       var made = Array.prototype.slice.call(box.children);
-      for (i = 0; i < fresh.length; i++) { now[fresh[i][0]] = {el: made[i], markup: fresh[i][1], at: ""}; }
+      for (i = 0; i < fresh.length; i++) {
+        now[fresh[i][0]] = {el: made[i], markup: fresh[i][1], at: "", shape: fresh[i][5], values: fresh[i][6]};
+      }
     }
     var cursor = g.firstChild;
     for (i = 0; i < items.length; i++) {
       item = items[i];
-      var kept = now[item[0]], at = item[2] || item[3] ? "translate(" + item[2].toFixed(1) + " " + item[3] + ")" : "";
+      var kept = now[item[0]], ix = item[2] - shift;
+      var at = ix || item[3] ? "translate(" + ix.toFixed(1) + " " + item[3] + ")" : "";
       if (kept.at !== at) {
         if (at) { kept.el.setAttribute("transform", at); } else { kept.el.removeAttribute("transform"); }
         kept.at = at;
+      }
+      if (item[4] !== undefined && kept.lx !== item[4]) {
+        (kept.label || (kept.label = kept.el.querySelector("text.mark-label"))).setAttribute("x", item[4]);
+        kept.lx = item[4];
       }
       if (kept.el === cursor) { cursor = cursor.nextSibling; } else { g.insertBefore(kept.el, cursor); }
     }
@@ -450,8 +490,15 @@
       ["grid", "lanes", "bins", "marks", "axis"].forEach(function (name) { self.layers[name] = new Layer(self.svg, name); });
     }
     if (this.svg.getAttribute("data-unit") !== axis.unit) { this.svg.setAttribute("data-unit", axis.unit); }
+    // The layers' origin: a day near the view, kept while the scale is (a pan moves it only)
+    // and while it is near enough for the px between to be exact.
+    var anchor = this.anchor;
+    if (!anchor || Math.abs(anchor.k - x.k) > 1e-9 * x.k || Math.abs(x(anchor.day)) > 1e4) {
+      anchor = this.anchor = {day: v.lo, k: x.k};
+    }
+    var shift = x(anchor.day);
     var grid = '<line class="grid" x1="0" x2="0" y1="2" y2="' + axisY + '"/>';
-    this.layers.grid.update(axis.ticks.map(function (t) { return [t.day, grid, x(t.day), 0]; }));
+    this.layers.grid.update(axis.ticks.map(function (t) { return [t.day, grid, x(t.day), 0]; }), shift);
     var frame = [];
     this.lanes.forEach(function (lane) {
       if (!lane.shown) { return; }
@@ -463,8 +510,8 @@
     var inView = this.overlapping(Math.floor(v.lo), Math.ceil(v.hi));
     var limit = Math.max(MARK_LIMIT_MIN, width / 5);  // more and marks would pile on each other
     var counted = inView > limit;
-    this.layers.bins.update(counted ? this.counts(axis, x) : []);
-    this.layers.marks.update(counted ? [] : this.marks(this.visible(), x, width));
+    this.layers.bins.update(counted ? this.counts(axis, x) : [], shift);
+    this.layers.marks.update(counted ? [] : this.marks(this.visible(), x, width), shift);
     var lastEnd = -Infinity, labels = [];  // where the last month or year name under the axis ends
     axis.ticks.forEach(function (t) {
       var tx = x(t.day), out = '<g class="tick"><line x1="0" x2="0" y1="' + axisY + '" y2="' + (axisY + 5) +
@@ -478,7 +525,7 @@
       }
       labels.push([t.day, out + "</g>", tx, 0]);
     });
-    this.layers.axis.update(labels);
+    this.layers.axis.update(labels, shift);
     if (focused && !this.svg.contains(document.activeElement)) {
       var again = this.svg.querySelector('[data-slug="' + focused + '"]');
       if (again) { again.focus({preventScroll: true}); } else { this.svg.focus({preventScroll: true}); }
@@ -521,18 +568,20 @@
         var h0 = d.x0, h1 = d.x1;  // the target: the mark and its headline
         if (headline) { h0 = Math.min(h0, layout[i].lx); h1 = Math.max(h1, layout[i].lx + self.measure(headline)); }
         var hx = h1 - h0 >= 24 ? h0 : (h0 + h1) / 2 - 12, hw = Math.max(24, h1 - h0);
-        var out = '<a href="' + root + "events/" + escapeHtml(e.slug) + '/" class="' + cls + '" data-slug="' +
+        var head = '<a href="' + root + "events/" + escapeHtml(e.slug) + '/" class="' + cls + '" data-slug="' +
           escapeHtml(e.slug) + '" data-i="' + e.i + '" aria-label="' + label + '" style="--c: ' + escapeHtml(lane.colour) + '"' +
-          (e.flags & CURRENT ? ' aria-current="page"' : "") + '><rect class="hit" x="' + (hx - ox).toFixed(1) +
-          '" y="0" width="' + hw.toFixed(1) + '" height="' + ROW + '"/>';
-        d.p.forEach(function (p) { out += pieceSvg(p, ox); });
-        if (e.flags & UNCERTAIN) { out += '<text class="q" x="' + (d.x1 - ox + 2).toFixed(1) + '" y="27">?</text>'; }
+          (e.flags & CURRENT ? ' aria-current="page"' : "") + ">";
+        var parts = [["rect", 'class="hit" y="0" height="' + ROW + '"', {x: (hx - ox).toFixed(1), width: hw.toFixed(1)}]];
+        d.p.forEach(function (p) { parts = parts.concat(pieceParts(p, ox)); });
+        if (e.flags & UNCERTAIN) { parts.push(["text", 'class="q" y="27"', {x: (d.x1 - ox + 2).toFixed(1)}, "?"]); }
         if (headline) {
           var more = headline.slice(-1) === "…";  // the visible words stay a part of the mark's name
-          out += '<text class="mark-label" x="' + (layout[i].lx - ox).toFixed(1) + '" y="11">' +
-            escapeHtml(more ? headline.slice(0, -1) : headline) + (more ? '<tspan aria-hidden="true">…</tspan>' : "") + "</text>";
+          parts.push(["text", 'class="mark-label" y="11"', {}, escapeHtml(more ? headline.slice(0, -1) : headline) +
+            (more ? '<tspan aria-hidden="true">…</tspan>' : "")]);
         }
-        items.push([e.slug, out + "</a>", ox, y]);
+        var made = partsOf(parts);
+        items.push([e.slug, head + made.markup + "</a>", ox, y, headline ? (layout[i].lx - ox).toFixed(1) : undefined,
+                    head + made.shape, made.values]);
       });
     });
     return items;
