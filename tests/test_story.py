@@ -455,7 +455,8 @@ def test_a_slide_shows_the_event_s_media_and_loads_its_player_on_request(
     page.wait_for_selector("#story-slide .slide-body")
     card = page.locator("#story-slide .media-card")
     assert card.locator(".media-what").inner_text() == "Video on YouTube"
-    assert page.locator("#story-slide .event-media figcaption").inner_text() == "The deal, on camera."
+    caption = page.locator("#story-slide .event-media figcaption")
+    assert caption.inner_text() == "The deal, on camera."
     button = card.get_by_role("button", name="Load the player here")
     assert button.is_visible() and card.locator(".media-load-note").is_visible()
     assert card.evaluate("c => getComputedStyle(c).borderTopStyle") == "solid"  # media.css

@@ -721,6 +721,12 @@
       var item = document.getElementById(e.slug);
       if (item && item.matches("li.event") && item.hidden) { hidden[e.slug] = true; }
     });
+    this.hide(hidden);
+  };
+  // The events to leave out: sorted anew only if they are others than before.
+  Chart.prototype.hide = function (hidden) {
+    var before = this.hidden, keys = Object.keys(hidden);
+    if (keys.length === Object.keys(before).length && keys.every(function (slug) { return before[slug]; })) { return; }
     this.hidden = hidden;
     this.sort();
   };
@@ -778,8 +784,7 @@
     var keep = {}, hidden = {};
     (slugs || []).forEach(function (slug) { keep[slug] = true; });
     this.events.forEach(function (e) { if (slugs && !keep[e.slug]) { hidden[e.slug] = true; } });
-    this.hidden = hidden;
-    this.sort();
+    this.hide(hidden);
     this.draw();
   };
 
