@@ -330,11 +330,12 @@ def test_a_step_moves_what_it_can_rather_than_draw_it_anew(page: Page, sample: s
     changing only where their parts begin and end."""
     page.goto(sample + "?from=2006-06-01&to=2007-03-31")
     svg = page.locator(SVG).first
-    for key, kept in (("ArrowRight", 1.0), ("ArrowLeft", 1.0), ("+", 0.6), ("-", 0.6)):
+    # (a mark whose headline is cut anew, at an edge, is drawn anew: hence not all of them)
+    for key, kept in (("ArrowRight", 0.8), ("ArrowLeft", 0.8), ("+", 0.5), ("-", 0.5)):
         step = page.evaluate(STEP, [svg.element_handle(), key])
         assert step["both"] >= 3, (key, step)
         assert step["same"] >= kept * step["both"], (key, step)
-        if kept == 1.0:
+        if key.startswith("Arrow"):
             assert step["added"] < step["total"] / 4, (key, step)
 
 
