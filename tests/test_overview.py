@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 from bs4 import BeautifulSoup, Tag
@@ -339,15 +340,27 @@ def test_a_step_moves_what_it_can_rather_than_draw_it_anew(page: Page, sample: s
             assert step["added"] < step["total"] / 4, (key, step)
 
 
+def _iso_prefix(text: str) -> str:
+    """An end of the range shown, "10 September 2006" as 2006-09-10, "September 2006" as
+    2006-09- (the start of the URL's day)."""
+    try:
+        return datetime.strptime(text, "%d %B %Y").date().isoformat()
+    except ValueError:
+        return datetime.strptime(text, "%B %Y").strftime("%Y-%m-")
+
+
 def test_the_view_is_in_the_url_and_a_shared_link_opens_it(page: Page, sample: str) -> None:
     page.goto(sample)
     svg = page.locator(SVG).first
     svg.focus()
     for key in ("+", "+", "+", "ArrowRight"):
         page.keyboard.press(key)
-    page.wait_for_function("location.search.includes('from=')")
-    shared = page.url
     shown = page.locator(".chart-range").first.inner_text()
+    # the URL follows the view a moment after the last step: wait for the view shown
+    ends = [_iso_prefix(text) for text in shown.split(" · ")[0].split(" – ")]
+    page.wait_for_function(f"location.search.includes('from={ends[0]}') && "
+                           f"location.search.includes('to={ends[1]}')")  # fmt: skip
+    shared = page.url
     page.goto(shared)
     assert page.locator(".chart-range").first.inner_text() == shown
     page.get_by_role("button", name="Show all").first.click()
