@@ -13,8 +13,9 @@
     ["year", 50], ["year", 100], ["year", 200], ["year", 500], ["year", 1000],
     ["year", 2000], ["year", 5000], ["year", 10000], ["year", 100000], ["year", 1000000]];
   var MIN_SPAN = 7;  // days: zoomed all the way in, the chart shows about a week
-  var MARK_LIMIT_MIN = 60;  // more events in view than a fifth of the px width, or than this,
-  // are drawn as counts until zoomed in
+  var MARK_LIMIT_MIN = 60;  // more events in view than an eighth of the px width, or than this,
+  // are drawn as counts until zoomed in: more marks than one per 8 px pile on each other in
+  // three rows a lane, with no room for a headline, and cost a zoom step more than a frame
   var INTERVAL = 1, APPROX = 2, UNCERTAIN = 4, OPEN_START = 8, OPEN_END = 16, CURRENT = 32;
 
   // Proleptic Gregorian day numbers (0 = 1970-01-01), as timeline/reading/dates.py.
@@ -508,7 +509,7 @@
     frame.push('<line class="axis" x1="0" x2="' + width + '" y1="' + axisY + '" y2="' + axisY + '"/>');
     this.layers.lanes.update(frame.map(function (markup) { return [markup, markup, 0, 0]; }));
     var inView = this.overlapping(Math.floor(v.lo), Math.ceil(v.hi));
-    var limit = Math.max(MARK_LIMIT_MIN, width / 5);  // more and marks would pile on each other
+    var limit = Math.max(MARK_LIMIT_MIN, width / 8);  // see MARK_LIMIT_MIN
     var counted = inView > limit;
     this.layers.bins.update(counted ? this.counts(axis, x) : [], shift);
     this.layers.marks.update(counted ? [] : this.marks(this.visible(), x, width), shift);
