@@ -130,6 +130,40 @@ def test_a_page_on_another_origin_embeds_the_story(
     assert errors == []
 
 
+# Inside the frame: how far its last visible content ends above the frame's bottom, and how
+# far its content reaches past that bottom (what it would have to scroll).
+ROOM_BELOW = """() => {
+  const seen = [...document.body.querySelectorAll("*")].filter((el) => el.getClientRects().length
+    && getComputedStyle(el).visibility !== "hidden" && !el.closest(".visually-hidden, [hidden]"));
+  const bottom = Math.max(...seen.map((el) => el.getBoundingClientRect().bottom));
+  const frame = document.documentElement.clientHeight;
+  return [frame - bottom, document.documentElement.scrollHeight - frame];
+}"""
+
+
+@pytest.mark.parametrize("width", [1000, 390])
+def test_the_frame_ends_where_its_content_does(
+    browser: Browser, served: str, tmp_path: Path, width: int
+) -> None:
+    """On the cover and on a slide, the frame is as tall as the story: no empty band under the
+    navigator, and nothing left to scroll inside."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    _host(tmp_path / "host", _snippet(page, served, ""))
+    with static_server(tmp_path / "host") as host:
+        page.goto(host)
+        frame = _frame(page)
+        frame.wait_for_selector(".story-live")
+        for step in ("cover", "slide"):
+            if step == "slide":
+                frame.locator(".story-start").click()
+                frame.wait_for_selector("#story-slide .slide-body")
+            _fits(page, frame)
+            below, beyond = frame.evaluate(ROOM_BELOW)
+            assert 0 <= below <= 16 and beyond <= 0, (width, step, below, beyond)
+    context.close()
+
+
 def test_the_height_speaks_pym_js_s_format(browser: Browser, served: str, tmp_path: Path) -> None:
     """A page using pym.js's Parent gets what it expects: "pymxPYMx<id>xPYMxheightxPYMx<px>"
     for the frame's ?childId=, again whenever it sends its width."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 from bs4 import BeautifulSoup, Tag
@@ -256,15 +257,110 @@ def test_labels_never_overlap_at_any_width(browser: Browser, sample: str) -> Non
         page.context.close()
 
 
+# Each drawn headline with the box of its mark's shapes and of the chart, in the page's px.
+HEADLINES = """(svg) => {
+  const r = (el) => { const b = el.getBoundingClientRect(); return [b.left, b.right]; };
+  return [...svg.querySelectorAll("a.mark")].filter((a) => a.querySelector("text.mark-label")).map((a) => {
+    const shapes = [...a.querySelectorAll(".dot, .core, .span, .tail")].map(r);
+    return {slug: a.dataset.slug, text: a.querySelector("text.mark-label").textContent,
+            label: r(a.querySelector("text.mark-label")), chart: r(svg),
+            mark: [Math.min(...shapes.map((b) => b[0])), Math.max(...shapes.map((b) => b[1]))]};
+  });
+}"""
+
+
+def _views(page: Page) -> Iterator[str]:
+    """The whole sample, then a third of it and a tenth of it panned across it in steps."""
+    yield "all"
+    for share, steps in ((3, 12), (10, 30)):
+        page.evaluate(f"""() => {{ const c = document.querySelector("figure.chart").chart;
+            const span = (c.full.hi - c.full.lo) / {share}; c.show(c.full.lo, c.full.lo + span); }}""")
+        for i in range(steps):
+            page.evaluate(f"""() => {{ const c = document.querySelector("figure.chart").chart;
+                const span = c.view.hi - c.view.lo; c.show(c.full.lo + {i} * (c.full.hi - c.full.lo
+                  - span) / {steps - 1}, c.full.lo + {i} * (c.full.hi - c.full.lo - span) / {steps - 1} + span); }}""")
+            yield f"1/{share} at step {i}"
+
+
+@pytest.mark.parametrize("width", [390, 1100])
+def test_a_headline_starts_at_its_mark_inside_the_chart(
+    browser: Browser, sample: str, width: int
+) -> None:
+    """Zoomed and panned across the sample, on a phone and wide: every headline drawn is its
+    mark's, begins where the mark begins (or at the chart's padding, for a mark that began
+    before the view), ends inside the chart, and says more than an ellipsis."""
+    page = _page(browser, width)
+    page.goto(sample)
+    svg = page.locator(SVG).first
+    seen = 0
+    for view in _views(page):
+        for h in svg.evaluate(HEADLINES):
+            where = (width, view, h["slug"], h["text"], h["label"], h["mark"], h["chart"])
+            left, right = h["chart"]
+            assert h["mark"][1] > left and h["mark"][0] < right, where  # its mark is in view
+            assert h["label"][0] >= left - 0.5 and h["label"][1] <= right + 0.5, where
+            assert h["text"].rstrip("…").strip(), where
+            starts = h["mark"][0] if h["mark"][0] >= left - 0.5 else left + 16  # the padding
+            assert abs(h["label"][0] - starts) <= 2, where
+            seen += 1
+    assert seen > 40
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.context.close()
+
+
+# One step (a key pressed on the chart): how many elements it added to the chart, how many it
+# has, and how many of the marks in view both before and after are the same elements.
+STEP = """async ([svg, key]) => {
+  const before = new Map([...svg.querySelectorAll("a.mark")].map((a) => [a.dataset.slug, a]));
+  let added = 0;
+  const watch = new MutationObserver((changes) => changes.forEach((c) => c.addedNodes.forEach((n) => {
+    if (n.nodeType === 1) { added += 1 + n.querySelectorAll("*").length; } })));
+  watch.observe(svg, {childList: true, subtree: true});
+  svg.dispatchEvent(new KeyboardEvent("keydown", {key, bubbles: true}));
+  await new Promise((done) => setTimeout(done, 0));
+  watch.disconnect();
+  const after = [...svg.querySelectorAll("a.mark")].filter((a) => before.has(a.dataset.slug));
+  return {added, total: svg.querySelectorAll("*").length, both: after.length,
+          same: after.filter((a) => before.get(a.dataset.slug) === a).length};
+}"""
+
+
+def test_a_step_moves_what_it_can_rather_than_draw_it_anew(page: Page, sample: str) -> None:
+    """What keeps a step within a frame at 10,000 events (tests/benchmark.py overview): a pan
+    makes no new element for a mark that stays in view, and a zoom keeps most marks' elements,
+    changing only where their parts begin and end."""
+    page.goto(sample + "?from=2006-06-01&to=2007-03-31")
+    svg = page.locator(SVG).first
+    # (a mark whose headline is cut anew, at an edge, is drawn anew: hence not all of them)
+    for key, kept in (("ArrowRight", 0.8), ("ArrowLeft", 0.8), ("+", 0.5), ("-", 0.5)):
+        step = page.evaluate(STEP, [svg.element_handle(), key])
+        assert step["both"] >= 3, (key, step)
+        assert step["same"] >= kept * step["both"], (key, step)
+        if key.startswith("Arrow"):
+            assert step["added"] < step["total"] / 4, (key, step)
+
+
+def _iso_prefix(text: str) -> str:
+    """An end of the range shown, "10 September 2006" as 2006-09-10, "September 2006" as
+    2006-09- (the start of the URL's day)."""
+    try:
+        return datetime.strptime(text, "%d %B %Y").date().isoformat()
+    except ValueError:
+        return datetime.strptime(text, "%B %Y").strftime("%Y-%m-")
+
+
 def test_the_view_is_in_the_url_and_a_shared_link_opens_it(page: Page, sample: str) -> None:
     page.goto(sample)
     svg = page.locator(SVG).first
     svg.focus()
     for key in ("+", "+", "+", "ArrowRight"):
         page.keyboard.press(key)
-    page.wait_for_function("location.search.includes('from=')")
-    shared = page.url
     shown = page.locator(".chart-range").first.inner_text()
+    # the URL follows the view a moment after the last step: wait for the view shown
+    ends = [_iso_prefix(text) for text in shown.split(" · ")[0].split(" – ")]
+    page.wait_for_function(f"location.search.includes('from={ends[0]}') && "
+                           f"location.search.includes('to={ends[1]}')")  # fmt: skip
+    shared = page.url
     page.goto(shared)
     assert page.locator(".chart-range").first.inner_text() == shown
     page.get_by_role("button", name="Show all").first.click()
@@ -423,6 +519,17 @@ def test_a_large_timeline_is_counted_until_zoomed_in(
         page.goto(url)
         svg = page.locator(SVG).first
         assert svg.locator("a.mark").count() == 0 and svg.locator(".bin").count() > 5
+        counted = [int(label.split()[0]) for label in svg.locator(".bin").evaluate_all(
+            "bins => bins.map(b => b.getAttribute('aria-label'))")]  # fmt: skip
+        assert sum(counted) == 620  # "N events in ... from ... to ...": every event, once
+        svg.focus()
+        for key in ("+", "ArrowRight"):  # a part of the timeline, still counted
+            page.keyboard.press(key)
+        assert svg.locator("a.mark").count() == 0
+        shown = int(page.locator(".chart-range").first.inner_text().split(" · ")[1].split()[0])
+        counted = [int(label.split()[0]) for label in svg.locator(".bin").evaluate_all(
+            "bins => bins.map(b => b.getAttribute('aria-label'))")]  # fmt: skip
+        assert 0 < sum(counted) == shown < 620  # the bars count what "N of 620" says is in view
         assert page.locator(".chart-legend").first.is_visible()
         page.add_script_tag(content=axe_source)  # the counts are as accessible as the marks
         assert page.evaluate(AXE) == []

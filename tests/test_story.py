@@ -67,7 +67,16 @@ FILES: dict[str, str | bytes] = {
     """,
         sources="sources:\n  - src\n",
     ),
-    "events/the-deal-holds.md": event("The deal holds", "2007-08-22", "It held."),
+    "events/the-deal-holds.md": event(
+        "The deal holds",
+        "2007-08-22",
+        "It held.",
+        extra="""
+        media:
+          url: https://www.youtube.com/watch?v=dQw4w9WgXcQ
+          caption: The deal, on camera.
+    """,
+    ),
     "events/_sources.yaml": "src:\n  title: A report\n  url: https://example.org/r\n",
     "static/photo.png": _png(),
 }
@@ -390,3 +399,73 @@ def test_the_menus_story_tells_what_the_index_filter_shows(story: Page, served: 
     story.go_back()
     story.locator("select[name=place]").select_option("")
     assert menu.get_attribute("href") == "story/"
+
+
+# The lanes the navigator draws (name, top, bottom) and the middle of each mark, in page px.
+LANES = """() => {
+  const svg = document.querySelector(".story-navigator svg.chart-svg");
+  const names = [...svg.querySelectorAll("text.lane-name")].map((t) => [t.textContent, t.getBoundingClientRect().top]);
+  const axis = svg.querySelector("line.axis").getBoundingClientRect().top;
+  return {lanes: names.map((n, i) => [n[0], n[1], i + 1 < names.length ? names[i + 1][1] : axis]),
+          marks: [...svg.querySelectorAll("a.mark .hit")].map((h) => { const r = h.getBoundingClientRect(); return (r.top + r.bottom) / 2; }),
+          height: svg.getBoundingClientRect().height};
+}"""
+
+
+def test_a_filtered_navigator_draws_only_the_lanes_it_tells(browser: Browser, sample: str) -> None:
+    """The story of one place, and its embed, draw the lanes of that place's events, each with
+    its marks, and no empty lane for a group that has none."""
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(sample + "timeline.json") as response:
+        events = json.load(response)["events"]
+    diyala = {e["group"] for e in events if "Diyala" in e["places"]}
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    errors = _errors(page)
+    page.goto(sample + "story/")
+    whole = page.evaluate(LANES)
+    groups = [lane[0] for lane in whole["lanes"]]
+    assert sorted(groups) == sorted({e["group"] for e in events})  # every lane, unfiltered
+    assert 0 < len(diyala) < len(groups)  # the sample's Diyala story leaves some lanes out
+    for path in ("story/?place=diyala", "embed/?place=diyala"):
+        page.goto(sample + path)
+        page.wait_for_selector(".story-live")
+        drawn = page.evaluate(LANES)
+        assert [lane[0] for lane in drawn["lanes"]] == [g for g in groups if g in diyala], path
+        for name, top, bottom in drawn["lanes"]:
+            assert any(top <= m < bottom for m in drawn["marks"]), (path, name)  # none empty
+        assert drawn["height"] < whole["height"]
+    page.close()
+    assert errors == []
+
+
+@pytest.mark.parametrize("where", ["story/", "embed/"])
+def test_a_slide_shows_the_event_s_media_and_loads_its_player_on_request(
+    browser: Browser, served: str, where: str
+) -> None:
+    """A slide shows the media card its event page shows; the player is loaded only when the
+    reader asks for it, as on the event page: until then nothing is asked of the provider."""
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    errors = _errors(page)
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if not r.url.startswith(served) else None)
+    page.route("https://**/*", lambda route: route.abort())  # no network here anyway
+    page.goto(served + where + "#the-deal-holds")
+    page.wait_for_selector("#story-slide .slide-body")
+    card = page.locator("#story-slide .media-card")
+    assert card.locator(".media-what").inner_text() == "Video on YouTube"
+    caption = page.locator("#story-slide .event-media figcaption")
+    assert caption.inner_text() == "The deal, on camera."
+    button = card.get_by_role("button", name="Load the player here")
+    assert button.is_visible() and card.locator(".media-load-note").is_visible()
+    assert card.evaluate("c => getComputedStyle(c).borderTopStyle") == "solid"  # media.css
+    page.wait_for_timeout(300)
+    assert asked == []
+    button.click()
+    frame = page.locator("#story-slide iframe.media-player")
+    assert frame.get_attribute("src") == "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
+    assert frame.get_attribute("title") == "Video: The deal holds"
+    assert any(url.startswith("https://www.youtube-nocookie.com/") for url in asked)
+    page.close()
+    assert [e for e in errors if "youtube" not in e] == []  # the aborted player's own error

@@ -13,8 +13,9 @@
     ["year", 50], ["year", 100], ["year", 200], ["year", 500], ["year", 1000],
     ["year", 2000], ["year", 5000], ["year", 10000], ["year", 100000], ["year", 1000000]];
   var MIN_SPAN = 7;  // days: zoomed all the way in, the chart shows about a week
-  var MARK_LIMIT_MIN = 60;  // more events in view than a fifth of the px width, or than this,
-  // are drawn as counts until zoomed in
+  var MARK_LIMIT_MIN = 60;  // more events in view than an eighth of the px width, or than this,
+  // are drawn as counts until zoomed in: more marks than one per 8 px pile on each other in
+  // three rows a lane, with no room for a headline, and cost a zoom step more than a frame
   var INTERVAL = 1, APPROX = 2, UNCERTAIN = 4, OPEN_START = 8, OPEN_END = 16, CURRENT = 32;
 
   // Proleptic Gregorian day numbers (0 = 1970-01-01), as timeline/reading/dates.py.
@@ -124,7 +125,7 @@
     });
   }
 
-  // What to draw for an event at scale x: overview.py's _pieces().
+  // What to draw for an event at scale x: overview_layout.py's _pieces().
   function pieces(e, x, width) {
     if (e.kind === "point") {
       var c = x((e.start[0] + e.start[1]) / 2);
@@ -174,10 +175,10 @@
       return w;
     };
   }
-  // Where a headline may be cut (after whole words, never inside an open bracket), and how
-  // wide it is cut there with its ellipsis: measured once per event, so that a redraw only
-  // looks the cut up.
-  function cuts(e, measure) {
+  // Where a headline may be cut (after whole words, never inside an open bracket), longest
+  // first: found once per event, and measured only as a redraw needs (a bisection), since a
+  // zoom step can bring a few hundred headlines into view at once.
+  function cuts(e) {
     if (e.cuts) { return e.cuts; }
     var title = e.title, out = [], n = title.length;
     for (;;) {
@@ -187,31 +188,28 @@
       if (text.split("(").length > text.split(")").length) { text = text.slice(0, text.lastIndexOf("(")); }
       text = text.replace(/[\s,;:\u2013\u2014-]+$/, "");
       if (text.length < Math.min(12, title.length)) { break; }  // too little to say anything
-      out.push([text + "…", measure(text + "…")]);
+      out.push(text + "…");
     }
-    e.cuts = out;  // longest first
+    e.cuts = out;
     return out;
   }
   function cut(e, room, measure) {
     if (room < MIN_LABEL) { return ""; }
     if (measure(e.title) <= room) { return e.title; }
-    var options = cuts(e, measure);
-    for (var i = 0; i < options.length; i++) { if (options[i][1] <= room) { return options[i][0]; } }
-    return "";
+    var options = cuts(e), lo = 0, hi = options.length;  // the first (longest) that fits
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (measure(options[mid]) <= room) { hi = mid; } else { lo = mid + 1; } }
+    return lo < options.length ? options[lo] : "";
   }
 
-  // overview.py's _pack(): the first row where a mark and its headline fit, else a new row,
-  // else the row whose marks end soonest, cutting the headline before it short.
+  // overview_layout.py's _pack(): the first row where a mark and its headline fit, else a new
+  // row, else the row whose marks end soonest, cutting the headline before it short. A
+  // headline starts at its mark (at the padding, for a mark begun before the view) and ends
+  // inside the chart; a mark out of view has none, since none of it would be seen with it.
   function pack(drawn, rows, width, measure) {
     var lines = [], out = [], right = width - PAD;
     drawn.forEach(function (d) {
-      var x0 = d.x0, x1 = d.x1, want = Math.min(MAX_LABEL, measure(d.e.title));
-      var lx = x1 > PAD ? Math.max(x0, PAD) : x0;  // a long mark's headline stays in view
-      if (lx + want > right) {  // near the right edge: end over the mark if that shows more
-        var before = Math.min(want, Math.min(right, x1) - PAD);
-        if (before > 1.5 * (right - lx)) { lx = Math.min(right, x1) - before; }
-      }
-      want = Math.min(want, right - lx);
+      var x0 = d.x0, x1 = d.x1, lx = x0 < 0 ? PAD : x0;
+      var want = x1 > 0 && x0 < width ? Math.max(0, Math.min(MAX_LABEL, measure(d.e.title), right - lx)) : 0;
       var start = Math.min(x0, lx), row = -1;
       for (var i = 0; i < lines.length; i++) { if (lines[i].end + GAP <= start) { row = i; break; } }
       if (row < 0 && lines.length < rows) { lines.push({end: -1e9, markEnd: -1e9, last: -1}); row = lines.length - 1; }
@@ -220,8 +218,6 @@
         for (i = 1; i < lines.length; i++) { if (lines[i].markEnd < lines[row].markEnd) { row = i; } }
         var before = lines[row].last;
         if (before >= 0) { out[before].room = Math.min(out[before].room, x0 - GAP - out[before].lx); }
-        lx = x1 > PAD ? Math.max(x0, PAD) : x0;
-        want = Math.min(want, right - lx);
       }
       var line = lines[row];
       out.push({row: row, lx: lx, room: want});
@@ -232,19 +228,99 @@
     return out;
   }
 
-  function pieceSvg(p, y) {
-    var mid = y + 22, x0 = p[1].toFixed(1), w = (p[2] - p[1]).toFixed(1);
+  // A piece's elements, x from the mark's own left (ox), y from its row's top, each as
+  // [tag, its fixed attributes, {its attributes that a zoom step changes}].
+  function pieceParts(p, ox) {
+    var x0 = (p[1] - ox).toFixed(1), w = (p[2] - p[1]).toFixed(1), bar = 'y="16" height="12" rx="3"';
     switch (p[0]) {
-      case "dot": return '<circle class="dot" cx="' + (p[1] + DOT).toFixed(1) + '" cy="' + mid + '" r="' + DOT + '"/>';
-      case "tail": return '<line class="tail" x1="' + x0 + '" x2="' + p[2].toFixed(1) + '" y1="' + mid + '" y2="' + mid + '"/>';
-      case "span": return '<rect class="span" x="' + x0 + '" y="' + (mid - 6) + '" width="' + w + '" height="12" rx="3"/>';
+      case "dot": return [["circle", 'class="dot" cy="22" r="' + DOT + '"', {cx: (p[1] - ox + DOT).toFixed(1)}]];
+      case "tail": return [["line", 'class="tail" y1="22" y2="22"', {x1: x0, x2: (p[2] - ox).toFixed(1)}]];
+      case "span": return [["rect", 'class="span" ' + bar, {x: x0, width: w}]];
       default:
-        var out = '<rect class="core" x="' + x0 + '" y="' + (mid - 6) + '" width="' + w + '" height="12" rx="3"/>';
-        if (p[0] === "open-end") { out += '<path class="arrow" d="M' + p[2].toFixed(1) + " " + (mid - 8) + 'l8 8-8 8z"/>'; }
-        if (p[0] === "open-start") { out += '<path class="arrow" d="M' + x0 + " " + (mid - 8) + 'l-8 8 8 8z"/>'; }
+        var out = [["rect", 'class="core" ' + bar, {x: x0, width: w}]];
+        if (p[0] === "open-end") { out.push(["path", 'class="arrow"', {d: "M" + (p[2] - ox).toFixed(1) + " 14l8 8-8 8z"}]); }
+        if (p[0] === "open-start") { out.push(["path", 'class="arrow"', {d: "M" + x0 + " 14l-8 8 8 8z"}]); }
         return out;
     }
   }
+  // A mark's children (as pieceParts gives them, with their text) as markup, as its shape
+  // (everything a zoom step leaves alone) and as the values it changes, [child, name, value].
+  function partsOf(parts) {
+    var markup = "", shape = "", values = [];
+    parts.forEach(function (part, i) {
+      var changing = "";
+      for (var name in part[2]) { changing += " " + name + '="' + part[2][name] + '"'; values.push([i, name, part[2][name]]); }
+      var text = part[3] === undefined ? "/>" : ">" + part[3] + "</" + part[0] + ">";
+      markup += "<" + part[0] + " " + part[1] + changing + text;
+      shape += "<" + part[0] + " " + part[1] + Object.keys(part[2]).join(" ") + text;
+    });
+    return {markup: markup, shape: shape, values: values};
+  }
+
+  // One layer of the live chart (grid, lanes, marks, ticks...): its children are kept from
+  // draw to draw by key, each drawn from its own origin and put in place by a transform. A
+  // child whose markup is the same as last time is only moved, so that a pan step (and most
+  // of a zoom step) makes no new elements and lays out no text anew: at 10,000 events that
+  // is what keeps a step within a frame.
+  var SVG_NS = "http://www.w3.org/2000/svg";
+  function Layer(svg, name) {
+    this.g = svg.appendChild(document.createElementNS(SVG_NS, "g"));
+    this.g.setAttribute("class", "layer-" + name);  // never a class the marks' CSS styles
+    this.kept = {};  // key -> {el, markup, at}
+  }
+  // items: [key, markup of one element, x, y, and optionally: the x of its text.mark-label,
+  // left out of the markup (a headline kept at the padding moves within its mark as the mark
+  // is panned); its shape and the values of its children's attributes that the shape leaves
+  // out (a child of the same shape has only those changed, as a bar widens in a zoom)], in
+  // the order they are to be read (and tabbed).
+  // shift: where the layer's own origin is, in the view's px; items are placed from it, so
+  // that a pan, which moves only the origin, moves the layer and not each of its children.
+  Layer.prototype.update = function (items, shift) {
+    var old = this.kept, now = {}, fresh = [], g = this.g, i, item;
+    shift = shift || 0;
+    if (this.shift !== shift) {
+      g.setAttribute("transform", "translate(" + shift.toFixed(2) + " 0)");
+      this.shift = shift;
+    }
+    for (i = 0; i < items.length; i++) {
+      item = items[i];
+      var had = old[item[0]];
+      if (had && had.markup !== item[1] && item[5] !== undefined && had.shape === item[5]) {
+        for (var j = 0; j < item[6].length; j++) {
+          var value = item[6][j];
+          if (had.values[j][2] !== value[2]) { had.el.children[value[0]].setAttribute(value[1], value[2]); }
+        }
+        had.markup = item[1];
+        had.values = item[6];
+      }
+      if (had && had.markup === item[1]) { now[item[0]] = had; delete old[item[0]]; } else { fresh.push(item); }
+    }
+    for (var key in old) { g.removeChild(old[key].el); }
+    if (fresh.length) {  // one parse for everything new or changed
+      var box = document.createElementNS(SVG_NS, "g");
+      box.innerHTML = fresh.map(function (f) { return f[1]; }).join("");
+      var made = Array.prototype.slice.call(box.children);
+      for (i = 0; i < fresh.length; i++) {
+        now[fresh[i][0]] = {el: made[i], markup: fresh[i][1], at: "", shape: fresh[i][5], values: fresh[i][6]};
+      }
+    }
+    var cursor = g.firstChild;
+    for (i = 0; i < items.length; i++) {
+      item = items[i];
+      var kept = now[item[0]], ix = item[2] - shift;
+      var at = ix || item[3] ? "translate(" + ix.toFixed(1) + " " + item[3] + ")" : "";
+      if (kept.at !== at) {
+        if (at) { kept.el.setAttribute("transform", at); } else { kept.el.removeAttribute("transform"); }
+        kept.at = at;
+      }
+      if (item[4] !== undefined && kept.lx !== item[4]) {
+        (kept.label || (kept.label = kept.el.querySelector("text.mark-label"))).setAttribute("x", item[4]);
+        kept.lx = item[4];
+      }
+      if (kept.el === cursor) { cursor = cursor.nextSibling; } else { g.insertBefore(kept.el, cursor); }
+    }
+    this.kept = now;
+  };
 
   function Chart(figure) {
     var self = this;
@@ -259,17 +335,12 @@
     this.full = {lo: lo, hi: hi};
     this.view = {lo: lo, hi: hi};
     this.hidden = {};  // slugs the page's filters leave out
-    this.height = 4;
     this.lanes = this.data.lanes.map(function (lane) {
-      var top = self.height + (self.named ? LANE_HEAD : 0);
-      var out = {name: lane[0] || "Other", colour: lane[1], rows: Math.max(1, lane[2]), y: self.height, top: top};
-      self.height = top + out.rows * ROW + 6;
-      return out;
+      return {name: lane[0] || "Other", colour: lane[1], rows: Math.max(1, lane[2]), shown: true, y: 0, top: 0};
     });
-    this.height += AXIS;
+    this.sort();
     figure.classList.remove("chart-static");
     figure.classList.add("chart-live");
-    this.svg.setAttribute("height", this.height);
     this.svg.setAttribute("tabindex", "0");
     this.svg.setAttribute("aria-roledescription", "zoomable time line");
     this.svg.setAttribute("aria-label", this.svg.getAttribute("aria-label") +
@@ -346,52 +417,117 @@
     this.show(this.view.lo + days, this.view.hi + days);
   };
 
-  Chart.prototype.visible = function () {
-    var v = this.view, x = this.scale(), slack = (TAIL + MAX_LABEL) / x.k, out = [];
-    for (var i = 0; i < this.events.length; i++) {
-      var e = this.events[i];
-      if (e.d1 >= v.lo - slack && e.d0 <= v.hi + slack && !this.hidden[e.slug]) { out.push(e); }
+  // The events the filters keep, sorted so that a step finds those in view (and counts
+  // them) by bisection rather than by reading all of them: at 10,000 events, reading every
+  // one on each step costs more than the frame has. Made again when the filters change.
+  Chart.prototype.sort = function () {
+    var hidden = this.hidden, kept = this.events.filter(function (e) { return !hidden[e.slug]; });
+    var long = (this.full.hi - this.full.lo) / 50;  // longer events are few: each is looked at
+    function sorted(values) { return Float64Array.from(values).sort(); }
+    var short = kept.filter(function (e) { return e.d1 - e.d0 <= long; });
+    short.sort(function (a, b) { return a.d0 - b.d0; });
+    this.sorted = {
+      count: kept.length, long: long,
+      starts: sorted(kept.map(function (e) { return e.d0; })),
+      ends: sorted(kept.map(function (e) { return e.d1; })),
+      short: short, shortStarts: Float64Array.from(short.map(function (e) { return e.d0; })),
+      longer: kept.filter(function (e) { return !(e.d1 - e.d0 <= long); }),
+      // per lane, the day each event is counted on (its first day) for the counted chart
+      days: this.lanes.map(function (lane, n) {
+        return sorted(kept.filter(function (e) { return e.lane === n; }).map(function (e) { return e.start ? e.start[0] : e.end[0]; }));
+      })
+    };
+    this.stack();
+  };
+  // The lanes, one under the other: only those with an event the filters keep (a story of
+  // one place draws no empty lane for a group with nothing there), or all if none has.
+  Chart.prototype.stack = function () {
+    var self = this, days = this.sorted.days, any = days.some(function (d) { return d.length > 0; });
+    this.height = 4;
+    this.lanes.forEach(function (lane, n) {
+      lane.shown = !any || days[n].length > 0;
+      if (!lane.shown) { return; }
+      lane.y = self.height;
+      lane.top = lane.y + (self.named ? LANE_HEAD : 0);
+      self.height = lane.top + lane.rows * ROW + 6;
+    });
+    this.height += AXIS;
+    this.svg.setAttribute("height", this.height);
+  };
+  function below(values, v, orEqual) {  // how many of the sorted values are < v (or <= v)
+    var lo = 0, hi = values.length;
+    while (lo < hi) {
+      var mid = (lo + hi) >> 1;
+      if (values[mid] < v || (orEqual && values[mid] === v)) { lo = mid + 1; } else { hi = mid; }
     }
-    return out;
+    return lo;
+  }
+  // How many kept events overlap the days (first, last): those that start before last, less
+  // those that end by first (which all start before last too).
+  Chart.prototype.overlapping = function (first, last) {
+    return below(this.sorted.starts, last) - below(this.sorted.ends, first, true);
+  };
+
+  // The kept events near the view (a headline's width and a tail to each side), in order.
+  Chart.prototype.visible = function () {
+    var v = this.view, x = this.scale(), slack = (TAIL + MAX_LABEL) / x.k, s = this.sorted, out = [];
+    var lo = v.lo - slack, hi = v.hi + slack;
+    for (var i = below(s.shortStarts, lo - s.long); i < s.short.length && s.short[i].d0 <= hi; i++) {
+      if (s.short[i].d1 >= lo) { out.push(s.short[i]); }
+    }
+    s.longer.forEach(function (e) { if (e.d1 >= lo && e.d0 <= hi) { out.push(e); } });
+    return out.sort(function (a, b) { return a.i - b.i; });
   };
 
   Chart.prototype.draw = function () {
     var width = this.width(), x = this.scale(), v = this.view, self = this;
     var focused = document.activeElement && this.svg.contains(document.activeElement) ?
       document.activeElement.getAttribute("data-slug") : null;
-    var axisY = this.height - AXIS + 6, html = [];
+    var axisY = this.height - AXIS + 6;
     var axis = ticks(v.lo, v.hi, width - 2 * PAD, this.data);
-    this.svg.setAttribute("data-unit", axis.unit);
-    axis.ticks.forEach(function (t) {
-      var tx = x(t.day).toFixed(1);
-      html.push('<line class="grid" x1="' + tx + '" x2="' + tx + '" y1="2" y2="' + axisY + '"/>');
-    });
+    if (!this.layers) {  // the static chart gives way to the layers drawn from now on
+      this.svg.textContent = "";
+      this.layers = {};
+      ["grid", "lanes", "bins", "marks", "axis"].forEach(function (name) { self.layers[name] = new Layer(self.svg, name); });
+    }
+    if (this.svg.getAttribute("data-unit") !== axis.unit) { this.svg.setAttribute("data-unit", axis.unit); }
+    // The layers' origin: a day near the view, kept while the scale is (a pan moves it only)
+    // and while it is near enough for the px between to be exact.
+    var anchor = this.anchor;
+    if (!anchor || Math.abs(anchor.k - x.k) > 1e-9 * x.k || Math.abs(x(anchor.day)) > 1e4) {
+      anchor = this.anchor = {day: v.lo, k: x.k};
+    }
+    var shift = x(anchor.day);
+    var grid = '<line class="grid" x1="0" x2="0" y1="2" y2="' + axisY + '"/>';
+    this.layers.grid.update(axis.ticks.map(function (t) { return [t.day, grid, x(t.day), 0]; }), shift);
+    var frame = [];
     this.lanes.forEach(function (lane) {
-      if (self.named) { html.push('<text class="lane-name" x="4" y="' + (lane.y + 13) + '">' + escapeHtml(lane.name) + "</text>"); }
-      if (lane.y > 4) { html.push('<line class="lane-line" x1="0" x2="' + width + '" y1="' + (lane.y - 3) + '" y2="' + (lane.y - 3) + '"/>'); }
+      if (!lane.shown) { return; }
+      if (self.named) { frame.push('<text class="lane-name" x="4" y="' + (lane.y + 13) + '">' + escapeHtml(lane.name) + "</text>"); }
+      if (lane.y > 4) { frame.push('<line class="lane-line" x1="0" x2="' + width + '" y1="' + (lane.y - 3) + '" y2="' + (lane.y - 3) + '"/>'); }
     });
-    var shown = this.visible(), inView = 0, first = Math.floor(v.lo), last = Math.ceil(v.hi);
-    shown.forEach(function (e) { if (e.d1 > first && e.d0 < last) { inView += 1; } });
-    var limit = Math.max(MARK_LIMIT_MIN, width / 5);  // more and marks would pile on each other
-    if (inView > limit) { this.counts(shown, axis, x, axisY, html); }
-    else { this.marks(shown, x, width, html); }
-    html.push('<line class="axis" x1="0" x2="' + width + '" y1="' + axisY + '" y2="' + axisY + '"/>');
-    var lastEnd = -Infinity;  // where the last month or year name under the axis ends
+    frame.push('<line class="axis" x1="0" x2="' + width + '" y1="' + axisY + '" y2="' + axisY + '"/>');
+    this.layers.lanes.update(frame.map(function (markup) { return [markup, markup, 0, 0]; }));
+    var inView = this.overlapping(Math.floor(v.lo), Math.ceil(v.hi));
+    var limit = Math.max(MARK_LIMIT_MIN, width / 8);  // see MARK_LIMIT_MIN
+    var counted = inView > limit;
+    this.layers.bins.update(counted ? this.counts(axis, x) : [], shift);
+    this.layers.marks.update(counted ? [] : this.marks(this.visible(), x, width), shift);
+    var lastEnd = -Infinity, labels = [];  // where the last month or year name under the axis ends
     axis.ticks.forEach(function (t) {
-      var tx = x(t.day).toFixed(1);
-      html.push('<g class="tick"><line x1="' + tx + '" x2="' + tx + '" y1="' + axisY + '" y2="' + (axisY + 5) +
-        '"/><text class="tick-label" x="' + tx + '" y="' + (axisY + 18) + '" text-anchor="middle">' +
-        escapeHtml(t.label) + "</text></g>");
+      var tx = x(t.day), out = '<g class="tick"><line x1="0" x2="0" y1="' + axisY + '" y2="' + (axisY + 5) +
+        '"/><text class="tick-label" x="0" y="' + (axisY + 18) + '" text-anchor="middle">' + escapeHtml(t.label) + "</text>";
       var wide = t.context ? self.measure(t.context) * 1.1 : 0;
-      var cx = Math.max(2, x(t.day) - 4), end = cx + wide > width - 2;
+      var cx = Math.max(2, tx - 4), end = cx + wide > width - 2;
       if (t.context && (end ? width - 2 - wide : cx) >= lastEnd + 8) {  // never over the last
         lastEnd = (end ? width - 2 - wide : cx) + wide;
-        html.push('<text class="tick-context" x="' + (end ? width - 2 : cx).toFixed(1) + '" y="' + (axisY + 35) + '"' +
-          (end ? ' text-anchor="end"' : "") + ">" + escapeHtml(t.context) + "</text>");
+        out += '<text class="tick-context" x="' + ((end ? width - 2 : cx) - tx).toFixed(1) + '" y="' + (axisY + 35) + '"' +
+          (end ? ' text-anchor="end"' : "") + ">" + escapeHtml(t.context) + "</text>";
       }
+      labels.push([t.day, out + "</g>", tx, 0]);
     });
-    this.svg.innerHTML = html.join("");
-    if (focused) {
+    this.layers.axis.update(labels, shift);
+    if (focused && !this.svg.contains(document.activeElement)) {
       var again = this.svg.querySelector('[data-slug="' + focused + '"]');
       if (again) { again.focus({preventScroll: true}); } else { this.svg.focus({preventScroll: true}); }
     }
@@ -399,19 +535,22 @@
     this.buttons.all.disabled = all;
     this.buttons.out.disabled = all;
     this.buttons["in"].disabled = this.view.hi - this.view.lo <= MIN_SPAN + 1e-6;
-    var total = this.events.length, kept = total - Object.keys(this.hidden).length;
+    var total = this.events.length, kept = this.sorted.count;
     var words = this.data.months;
     var a = civil(Math.floor(v.lo)), b = civil(Math.ceil(v.hi) - 1);
     var fmt = function (c) { return (axis.unit === "day" ? c[2] + " " : "") + words[c[1] - 1] + " " + (c[0] >= 1 ? c[0] : (1 - c[0]) + " " + self.data.bce); };
-    this.range.textContent = fmt(a) + " – " + fmt(b) + " · " + inView + " of " + total + " events" +
-      (kept < total ? " (filtered)" : "") + (inView > limit ? ", counted: zoom in to see each" : "");
-    this.svg.setAttribute("data-shown", inView);
+    var range = fmt(a) + " – " + fmt(b) + " · " + inView + " of " + total + " events" +
+      (kept < total ? " (filtered)" : "") + (counted ? ", counted: zoom in to see each" : "");
+    if (this.range.textContent !== range) { this.range.textContent = range; }
+    if (this.svg.getAttribute("data-shown") !== String(inView)) { this.svg.setAttribute("data-shown", inView); }
     this.writeUrl();
   };
 
-  Chart.prototype.marks = function (shown, x, width, html) {
-    var self = this, root = escapeHtml(this.root);
+  // The marks in view, as the marks layer's items: each drawn from its own left and row.
+  Chart.prototype.marks = function (shown, x, width) {
+    var self = this, root = escapeHtml(this.root), items = [];
     this.lanes.forEach(function (lane, n) {
+      if (!lane.shown) { return; }
       var drawn = [];
       shown.forEach(function (e) {
         if (e.lane !== n) { return; }
@@ -422,7 +561,7 @@
       });
       var layout = pack(drawn, lane.rows, width, self.measure);
       drawn.forEach(function (d, i) {
-        var e = d.e, y = lane.top + layout[i].row * ROW, cls = "mark";
+        var e = d.e, y = lane.top + layout[i].row * ROW, ox = d.x0, cls = "mark";
         if (e.flags & APPROX) { cls += " mark-approx"; }
         if (e.flags & UNCERTAIN) { cls += " mark-uncertain"; }
         if (e.flags & CURRENT) { cls += " mark-current"; }
@@ -430,33 +569,33 @@
         var h0 = d.x0, h1 = d.x1;  // the target: the mark and its headline
         if (headline) { h0 = Math.min(h0, layout[i].lx); h1 = Math.max(h1, layout[i].lx + self.measure(headline)); }
         var hx = h1 - h0 >= 24 ? h0 : (h0 + h1) / 2 - 12, hw = Math.max(24, h1 - h0);
-        var out = '<a href="' + root + "events/" + escapeHtml(e.slug) + '/" class="' + cls + '" data-slug="' +
+        var head = '<a href="' + root + "events/" + escapeHtml(e.slug) + '/" class="' + cls + '" data-slug="' +
           escapeHtml(e.slug) + '" data-i="' + e.i + '" aria-label="' + label + '" style="--c: ' + escapeHtml(lane.colour) + '"' +
-          (e.flags & CURRENT ? ' aria-current="page"' : "") + '><rect class="hit" x="' + hx.toFixed(1) +
-          '" y="' + y + '" width="' + hw.toFixed(1) + '" height="' + ROW + '"/>';
-        d.p.forEach(function (p) { out += pieceSvg(p, y); });
-        if (e.flags & UNCERTAIN) { out += '<text class="q" x="' + (d.x1 + 2).toFixed(1) + '" y="' + (y + 27) + '">?</text>'; }
+          (e.flags & CURRENT ? ' aria-current="page"' : "") + ">";
+        var parts = [["rect", 'class="hit" y="0" height="' + ROW + '"', {x: (hx - ox).toFixed(1), width: hw.toFixed(1)}]];
+        d.p.forEach(function (p) { parts = parts.concat(pieceParts(p, ox)); });
+        if (e.flags & UNCERTAIN) { parts.push(["text", 'class="q" y="27"', {x: (d.x1 - ox + 2).toFixed(1)}, "?"]); }
         if (headline) {
           var more = headline.slice(-1) === "…";  // the visible words stay a part of the mark's name
-          out += '<text class="mark-label" x="' + layout[i].lx.toFixed(1) + '" y="' + (y + 11) + '">' +
-            escapeHtml(more ? headline.slice(0, -1) : headline) + (more ? '<tspan aria-hidden="true">…</tspan>' : "") + "</text>";
+          parts.push(["text", 'class="mark-label" y="11"', {}, escapeHtml(more ? headline.slice(0, -1) : headline) +
+            (more ? '<tspan aria-hidden="true">…</tspan>' : "")]);
         }
-        html.push(out + "</a>");
+        var made = partsOf(parts);
+        items.push([e.slug, head + made.markup + "</a>", ox, y, headline ? (layout[i].lx - ox).toFixed(1) : undefined,
+                    head + made.shape, made.values]);
       });
     });
+    return items;
   };
 
   // Too many events to draw one by one: how many fall between each pair of ticks, per lane;
-  // a bar zooms in to its span.
-  Chart.prototype.counts = function (shown, axis, x, axisY, html) {
+  // a bar zooms in to its span. The bins layer's items, each drawn from its own left.
+  Chart.prototype.counts = function (axis, x) {
     var edges = [this.view.lo].concat(axis.ticks.map(function (t) { return t.day; }), [this.view.hi]);
-    var self = this, lanes = this.lanes, counts = lanes.map(function () { return new Array(edges.length - 1).fill(0); });
-    var most = 1;
-    shown.forEach(function (e) {
-      var day = e.start ? e.start[0] : e.end[0], lo = 0, hi = edges.length - 1;
-      if (day < edges[0] || day >= edges[hi]) { return; }
-      while (hi - lo > 1) { var mid = (lo + hi) >> 1; if (edges[mid] <= day) { lo = mid; } else { hi = mid; } }
-      most = Math.max(most, ++counts[e.lane][lo]);
+    var self = this, lanes = this.lanes, most = 1, items = [];
+    var counts = this.sorted.days.map(function (days) {
+      var at = edges.map(function (edge) { return below(days, edge); });
+      return at.slice(1).map(function (n, i) { most = Math.max(most, n - at[i]); return n - at[i]; });
     });
     lanes.forEach(function (lane, n) {
       var room = lane.rows * ROW - 4, tallest = room - 16;  // room for the count over the bar
@@ -466,14 +605,15 @@
         var name = count + " event" + (count === 1 ? "" : "s") + " in " + lane.name + " from " +
           self.dayText(edges[i]) + " to " + self.dayText(edges[i + 1] - 1) + " (click to show them)";
         // a picture with its count for screen readers; a click zooms in (keys do that too)
-        html.push('<g class="bin" role="img" data-lo="' + edges[i] + '" data-hi="' + edges[i + 1] +
+        items.push([n + ":" + edges[i] + ":" + edges[i + 1], '<g class="bin" role="img" data-lo="' + edges[i] + '" data-hi="' + edges[i + 1] +
           '" aria-label="' + escapeHtml(name) + '" style="--c: ' + escapeHtml(lane.colour) + '"><title>' + escapeHtml(name) +
-          '</title><rect x="' + (x0 + 1).toFixed(1) + '" y="' + (lane.top + room - h + 2).toFixed(1) + '" width="' +
+          '</title><rect x="1" y="' + (lane.top + room - h + 2).toFixed(1) + '" width="' +
           Math.max(2, x1 - x0 - 2).toFixed(1) + '" height="' + h.toFixed(1) + '"/>' +
-          (x1 - x0 >= 8 * String(count).length + 8 ? '<text class="bin-count" x="' + ((x0 + x1) / 2).toFixed(1) + '" y="' +
-           (lane.top + room - h - 2).toFixed(1) + '" text-anchor="middle">' + count + "</text>" : "") + "</g>");
+          (x1 - x0 >= 8 * String(count).length + 8 ? '<text class="bin-count" x="' + ((x1 - x0) / 2).toFixed(1) + '" y="' +
+           (lane.top + room - h - 2).toFixed(1) + '" text-anchor="middle">' + count + "</text>" : "") + "</g>", x0, 0]);
       });
     });
+    return items;
   };
 
   Chart.prototype.dayText = function (n) {
@@ -582,7 +722,14 @@
       var item = document.getElementById(e.slug);
       if (item && item.matches("li.event") && item.hidden) { hidden[e.slug] = true; }
     });
+    this.hide(hidden);
+  };
+  // The events to leave out: sorted anew only if they are others than before.
+  Chart.prototype.hide = function (hidden) {
+    var before = this.hidden, keys = Object.keys(hidden);
+    if (keys.length === Object.keys(before).length && keys.every(function (slug) { return before[slug]; })) { return; }
     this.hidden = hidden;
+    this.sort();
   };
 
   Chart.prototype.tip = function () {
@@ -638,7 +785,7 @@
     var keep = {}, hidden = {};
     (slugs || []).forEach(function (slug) { keep[slug] = true; });
     this.events.forEach(function (e) { if (slugs && !keep[e.slug]) { hidden[e.slug] = true; } });
-    this.hidden = hidden;
+    this.hide(hidden);
     this.draw();
   };
 

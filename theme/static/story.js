@@ -185,6 +185,7 @@
       return copy;
     }
     add(".status-note");
+    add(".event-media");  // a card; its player loads on the reader's click (static/media.js)
     var image = add(".event-image", slide, "slide-media");
     if (image) {
       slide.classList.add("slide-with-media");
@@ -210,6 +211,7 @@
     more.className = "slide-more";
     more.innerHTML = '<a href="' + escapeHtml(pageUrl(e)) + '">The event’s page: related events, names and what happened around it</a>';
     text.appendChild(more);
+    slide.dispatchEvent(new CustomEvent("timeline:content", {bubbles: true}));
   }
 
   function failed(slide, e) {

@@ -1,0 +1,141 @@
+"""The overview's data for theme/static/chart.js: each event's days and flags as one compact
+JSON array, and the chart's words in the site's language.
+
+The same events are on up to nine charts (index, year, taxonomy pages, story, embed...), so
+an event's row is made once per build and kept from update to update while the event and
+the config are the same.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from timeline.config import Config
+from timeline.reading.dates import DateFormat, DatePoint, Precision
+from timeline.reading.model import Event, Status
+from timeline.site.axis import axis_months
+from timeline.site.views import Views
+from timeline.words import Words
+
+
+class Kind(enum.Enum):
+    """What a mark says about when it happened."""
+
+    POINT = "point"  # on this day
+    SPAN = "span"  # at some point in this span
+    INTERVAL = "interval"  # from its start to its end
+
+
+FLAG_INTERVAL, FLAG_APPROX, FLAG_UNCERTAIN, FLAG_OPEN_START, FLAG_OPEN_END, FLAG_CURRENT = (
+    1, 2, 4, 8, 16, 32)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Extent:
+    """An event's days: the spans its start and end fall in (half-open, in day numbers)."""
+
+    kind: Kind
+    start: tuple[int, int] | None  # None: open or unknown
+    end: tuple[int, int] | None
+    open_start: bool
+    open_end: bool
+
+
+def _span(point: DatePoint) -> tuple[int, int]:
+    return point.earliest, point.latest + 1
+
+
+def exact(span: tuple[int, int]) -> bool:
+    """Whether a span is a single day."""
+    return span[1] - span[0] <= 1
+
+
+def extent(event: Event) -> Extent:
+    """The days an event's date covers, and what kind of mark says so."""
+    date = event.date
+    if not date.interval:
+        assert date.start is not None
+        span = _span(date.start)
+        exact = date.start.precision in (Precision.DAY, Precision.TIME)
+        return Extent(Kind.POINT if exact else Kind.SPAN, span, span, False, False)
+    start = _span(date.start) if date.start else None
+    end = _span(date.end) if date.end else None
+    return Extent(Kind.INTERVAL, start, end, date.open_start, date.open_end)
+
+
+STATUSES = tuple(status.value for status in Status)  # chart.js's numbers of statuses
+
+
+def chart_data(events: Sequence[Event], extents: Sequence[Extent],
+          lanes: Sequence[tuple[str, str, list[int]]], rows_of: Sequence[int], views: Views,
+          lo: int, hi: int, current: str | None) -> str:  # fmt: skip
+    """The chart's events for chart.js, one compact array each (see ``decode`` there):
+    [slug, title, date, status, lane, flags, start's first day, its end, end's first day,
+    its end] (no end for a single date; null for an open or unknown end)."""
+    lane_of = {i: n for n, (_, _, members) in enumerate(lanes) for i in members}
+    rows = []
+    for i, (event, e) in enumerate(zip(events, extents, strict=True)):
+        flags = (
+            (FLAG_INTERVAL if e.kind is Kind.INTERVAL else 0)
+            | (FLAG_APPROX if event.date.approximate else 0)
+            | (FLAG_UNCERTAIN if event.date.uncertain else 0)
+            | (FLAG_OPEN_START if e.open_start else 0)
+            | (FLAG_OPEN_END if e.open_end else 0)
+            | (FLAG_CURRENT if event.slug == current else 0)
+        )
+        head, days = _row(views, event, e)
+        rows.append(f"{head},{lane_of[i]},{flags},{days}]")  # head opens the array
+    lanes_json = _json([[n, c, r] for (n, c, _), r in zip(lanes, rows_of, strict=True)])
+    return (f'{{"lo":{lo},"hi":{hi},"lanes":{lanes_json},{_words(views.fmt, views.words)},'
+            f'"events":[{",".join(rows)}]}}')  # fmt: skip
+
+
+def _json(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c")  # never "</script>" inside the script element
+
+
+@lru_cache(maxsize=8)
+def _words(fmt: DateFormat, words: Words) -> str:
+    """The chart's words in the site's language, as JSON members."""
+    statuses = [words.status(status) for status in STATUSES]
+    return (f'"months":{_json(list(fmt.months))},"short":{_json(list(axis_months(fmt)))},'
+            f'"bce":{_json(fmt.bce)},"statuses":{_json(statuses)}')  # fmt: skip
+
+
+_ROWS: weakref.WeakKeyDictionary[Views, dict[str, tuple[str, str]]] = weakref.WeakKeyDictionary()
+# Across builds (serve's updates): each slug's last row, with the event and config it was
+# made from. An event that did not change is the same object from update to update (the
+# read cache keeps it), so the index, story and embed charts, which hold every event, are
+# not encoded anew for one edit (about 240 ms at 10,000 events).
+_LAST: dict[str, tuple[Event, Config, tuple[str, str]]] = {}
+
+
+def _row(views: Views, event: Event, e: Extent) -> tuple[str, str]:
+    """An event's JSON that is the same on every chart, made once per build (an event is on
+    up to nine charts) and kept for the next while the event and config are the same: its
+    names and its days."""
+    made = _ROWS.setdefault(views, {})
+    row = made.get(event.slug)
+    if row is not None:
+        return row
+    last = _LAST.get(event.slug)
+    if last is not None and last[0] is event and last[1] == views.config:
+        row = made[event.slug] = last[2]
+        return row
+    item = views.item(event)
+    days = [*(e.start or (None, None))]
+    if e.kind is Kind.INTERVAL:
+        days += [*(e.end or (None, None))]
+    row = made[event.slug] = (
+        _json([event.slug, event.title, item.date.text])[:-1]
+        + f",{STATUSES.index(item.status)}",
+        _json(days)[1:-1],
+    )
+    _LAST[event.slug] = (event, views.config, row)
+    return row
