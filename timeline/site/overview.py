@@ -29,7 +29,6 @@ from functools import lru_cache
 from markupsafe import Markup, escape
 
 from timeline.site.overview_layout import (
-from timeline.words import Words
     AXIS,
     CHAR,
     DOT,
@@ -42,6 +41,7 @@ from timeline.words import Words
     Piece,
     overview,
 )
+from timeline.words import Words
 
 __all__ = ["OVERVIEW_LIMIT", "Overview", "legend", "overview", "svg"]
 
