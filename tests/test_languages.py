@@ -95,7 +95,7 @@ def _foreign(texts: Iterator[str], content: str) -> list[str]:
 def _page_texts(path: Path) -> Iterator[str]:
     soup = BeautifulSoup(path.read_text("utf-8"), "html.parser")
     for node in soup.find_all(string=True):
-        if node.parent.name not in ("script", "style", "code"):
+        if node.parent.name not in ("script", "style", "code", "textarea"):
             yield str(node)
     for element in soup.find_all(True):
         if element.name == "meta" and element.get("name") in ("generator", "viewport", "robots",
@@ -150,7 +150,7 @@ _READ = """() => {
   const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (walk.nextNode()) {
     const parent = walk.currentNode.parentElement;
-    if (!parent.closest('script, style, code, [hidden], .search-result-excerpt')) out.push(walk.currentNode.data);
+    if (!parent.closest('script, style, code, textarea, [hidden], .search-result-excerpt')) out.push(walk.currentNode.data);
   }
   for (const el of document.body.querySelectorAll('*')) {
     for (const name of %s) { const v = el.getAttribute(name); if (v) out.push(v); }

@@ -5,6 +5,7 @@
    never the size of text or marks. No animation, so prefers-reduced-motion needs nothing. */
 (function () {
   "use strict";
+  var W = window.timelineWords;  // the site's words (static/words.js)
   var PAD = 16, LANE_HEAD = 18, ROW = 30, AXIS = 44, DOT = 6, MIN_BAR = 12, TAIL = 28;
   var GAP = 10, MAX_LABEL = 240, MIN_LABEL = 40, MIN_GAP = 56;
   var YEAR = 365.2425, MONTH = YEAR / 12, LENGTH = {day: 1, month: MONTH, year: YEAR};
@@ -110,6 +111,7 @@
   function decode(data) {
     return data.events.map(function (row, i) {
       var e = {i: i, slug: row[0], title: row[1], date: row[2], status: data.statuses[row[3]],
+               statusKey: data.status_keys[row[3]],
                lane: row[4], flags: row[5], start: row[6] === null ? null : [row[6], row[7]]};
       if (row[5] & INTERVAL) {
         e.end = row[8] === null ? null : [row[8], row[9]];
@@ -336,22 +338,21 @@
     this.view = {lo: lo, hi: hi};
     this.hidden = {};  // slugs the page's filters leave out
     this.lanes = this.data.lanes.map(function (lane) {
-      return {name: lane[0] || "Other", colour: lane[1], rows: Math.max(1, lane[2]), shown: true, y: 0, top: 0};
+      return {name: lane[0] || W.t("chart.other_lane"), colour: lane[1], rows: Math.max(1, lane[2]), shown: true, y: 0, top: 0};
     });
     this.sort();
     figure.classList.remove("chart-static");
     figure.classList.add("chart-live");
     this.svg.setAttribute("tabindex", "0");
-    this.svg.setAttribute("aria-roledescription", "zoomable time line");
+    this.svg.setAttribute("aria-roledescription", W.t("chart.role"));
     this.svg.setAttribute("aria-label", this.svg.getAttribute("aria-label") +
-      ". Arrow keys move in time, + and − zoom, 0 shows all.");
+      ". " + W.t("chart.keys"));
     this.measure = measurer("12px " + getComputedStyle(this.svg).fontFamily);
     this.tools();
     var legend = figure.querySelector(".chart-legend"), note = figure.querySelector(".chart-note");
     if (legend) { legend.hidden = false; }  // a counted static chart has no marks to explain
     if (note) {
-      note.textContent = "Drag or use ← → to move in time; pinch, ctrl + wheel, + − or the buttons zoom. " +
-        "Each mark links to its event.";
+      note.textContent = W.t("chart.note");
     }
     this.tip();
     this.controls();
@@ -369,9 +370,9 @@
     var self = this, tools = document.createElement("div");
     tools.className = "chart-tools";
     this.buttons = {};
-    [["in", "Zoom in", "+", function () { self.zoom(2); }],
-     ["out", "Zoom out", "−", function () { self.zoom(0.5); }],
-     ["all", "Show all", "", function () { self.show(self.full.lo, self.full.hi); }]].forEach(function (b) {
+    [["in", W.t("chart.zoom_in"), "+", function () { self.zoom(2); }],
+     ["out", W.t("chart.zoom_out"), "−", function () { self.zoom(0.5); }],
+     ["all", W.t("chart.show_all"), "", function () { self.show(self.full.lo, self.full.hi); }]].forEach(function (b) {
       var button = document.createElement("button");
       button.type = "button";
       button.textContent = b[1];
@@ -539,8 +540,8 @@
     var words = this.data.months;
     var a = civil(Math.floor(v.lo)), b = civil(Math.ceil(v.hi) - 1);
     var fmt = function (c) { return (axis.unit === "day" ? c[2] + " " : "") + words[c[1] - 1] + " " + (c[0] >= 1 ? c[0] : (1 - c[0]) + " " + self.data.bce); };
-    var range = fmt(a) + " – " + fmt(b) + " · " + inView + " of " + total + " events" +
-      (kept < total ? " (filtered)" : "") + (counted ? ", counted: zoom in to see each" : "");
+    var range = W.t("chart.range", {from: fmt(a), to: fmt(b), shown: W.n("of_events", total, {shown: inView})}) +
+      (kept < total ? W.t("chart.filtered") : "") + (counted ? W.t("chart.counted") : "");
     if (this.range.textContent !== range) { this.range.textContent = range; }
     if (this.svg.getAttribute("data-shown") !== String(inView)) { this.svg.setAttribute("data-shown", inView); }
     this.writeUrl();
@@ -602,8 +603,8 @@
       counts[n].forEach(function (count, i) {
         if (!count) { return; }
         var x0 = Math.max(0, x(edges[i])), x1 = x(edges[i + 1]), h = Math.max(2, tallest * count / most);
-        var name = count + " event" + (count === 1 ? "" : "s") + " in " + lane.name + " from " +
-          self.dayText(edges[i]) + " to " + self.dayText(edges[i + 1] - 1) + " (click to show them)";
+        var name = W.n("chart.bin", count, {lane: lane.name, from: self.dayText(edges[i]),
+                                            to: self.dayText(edges[i + 1] - 1)});
         // a picture with its count for screen readers; a click zooms in (keys do that too)
         items.push([n + ":" + edges[i] + ":" + edges[i + 1], '<g class="bin" role="img" data-lo="' + edges[i] + '" data-hi="' + edges[i + 1] +
           '" aria-label="' + escapeHtml(name) + '" style="--c: ' + escapeHtml(lane.colour) + '"><title>' + escapeHtml(name) +

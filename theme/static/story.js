@@ -10,6 +10,8 @@
    Runs after chart.js (deferred), whose figure.chart it drives. */
 (function () {
   "use strict";
+  var W = window.timelineWords;  // the site's words (static/words.js)
+  var rtl = W.direction === "rtl";  // a right-to-left page: "later" is to the left
   var story = document.getElementById("story");
   var figure = story && story.querySelector("figure.chart");
   var chart = figure && figure.chart;
@@ -23,7 +25,7 @@
   var scope = document.getElementById("story-scope");
   var siteTitle = cover.querySelector(".slide-title").textContent;
   var params = new URLSearchParams(window.location.search);
-  var KINDS = [["tag", "tagged "], ["actor", "with "], ["place", "in "]];
+  var KINDS = [["tag", "story.tagged"], ["actor", "story.with"], ["place", "story.in"]];
 
   function key(text) {  // "Diyala operations", "diyala-operations" and "DIYALA Operations" alike
     return String(text).toLocaleLowerCase().replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-+|-+$/g, "");
@@ -49,23 +51,25 @@
     names[kind[0]].forEach(function (entry, i) {
       if (entry[0] === wanted || key(entry[1]) === key(wanted)) { hits[i] = true; shown = entry[1]; }
     });
-    said.push(kind[1] + shown);
+    said.push(W.t(kind[1], {name: shown}));
     tests.push(function (e) { return names.events[e.i][n].some(function (i) { return hits[i]; }); });
   });
   if (params.get("status")) {
     var statusWanted = key(params.get("status"));
-    said.push(params.get("status").toLocaleLowerCase());
-    tests.push(function (e) { return key(e.status) === statusWanted; });
+    var statusShown = params.get("status");
+    chart.events.forEach(function (e) { if (e.statusKey === statusWanted) { statusShown = e.status; } });
+    said.push(statusShown.toLocaleLowerCase());
+    tests.push(function (e) { return key(e.status) === statusWanted || e.statusKey === statusWanted; });
   }
   if (params.get("group")) {
     var groupWanted = key(params.get("group"));
-    said.push("in the group " + params.get("group"));
+    said.push(W.t("story.in_group", {name: params.get("group")}));
     tests.push(function (e) { var g = names.events[e.i][3]; return g >= 0 && key(names.group[g]) === groupWanted; });
   }
   var range = null, lo = day(params.get("from")), hi = day(params.get("to"));
   if (lo !== null && hi !== null && hi >= lo) {  // both days in, as the chart reads them
     range = {lo: lo, hi: hi + 1};
-    said.push("from " + chart.dayText(range.lo) + " to " + chart.dayText(range.hi - 1));
+    said.push(W.t("story.from_to", {from: chart.dayText(range.lo), to: chart.dayText(range.hi - 1)}));
     tests.push(function (e) { return e.d0 < range.hi && e.d1 > range.lo; });
   }
   var slides = chart.events.filter(function (e) { return tests.every(function (t) { return t(e); }); });
@@ -87,31 +91,33 @@
   }
 
   var total = chart.events.length;
-  function plural(n) { return n + " event" + (n === 1 ? "" : "s"); }
+  function plural(n) { return W.n("events", n); }
   if (said.length) {
-    scope.textContent = slides.length + " of " + plural(total) + ", " + said.join(", ") + ". ";
+    scope.textContent = W.t("story.scope", {shown: W.n("of_events", total, {shown: slides.length}),
+                                            said: said.join(", ")});
     if (!embed) {
       var all = document.createElement("a");
       all.href = window.location.pathname;
-      all.textContent = "Tell every event";
+      all.textContent = W.t("story.every");
       scope.appendChild(all);
     }
   }
   var kicker = cover.querySelector(".slide-kicker");
-  if (kicker && said.length) { kicker.textContent = "A story in " + plural(slides.length) + ", " + said.join(", "); }
+  if (kicker && said.length) { kicker.textContent = W.t("story.kicker", {events: plural(slides.length), said: said.join(", ")}); }
   var note = figure.querySelector(".chart-note");
-  if (note) { note.textContent = "Choose a mark to show its slide; drag, swipe, the buttons or + and − move and zoom the navigator."; }
+  if (note) { note.textContent = W.t("story.note"); }
   var contents = document.getElementById("story-contents");
   if (contents) { contents.hidden = true; }  // the slides and the navigator say the same
   var hint = cover.querySelector(".slide-hint");
-  if (hint) { hint.textContent = "Use the arrow keys, the Earlier and Later buttons, a swipe, or the marks below."; }
+  if (hint) { hint.textContent = W.t("story.hint"); }
   var start = cover.querySelector(".story-start");
   if (start && slides.length) {
     start.href = "#" + slides[0].slug;
     start.target = "_self";
-    start.innerHTML = "Start with <span dir=\"auto\">" + escapeHtml(slides[0].title) + "</span> <span aria-hidden=\"true\">→</span>";
+    start.innerHTML = escapeHtml(W.t("story.start", {title: "\u0000"})).replace("\u0000",
+      "<span dir=\"auto\">" + escapeHtml(slides[0].title) + "</span>") + " <span aria-hidden=\"true\">" + (rtl ? "←" : "→") + "</span>";
   } else if (start) {
-    start.parentNode.textContent = "No event matches these options.";
+    start.parentNode.textContent = W.t("story.none");
   }
 
   // Earlier and Later, above the slide and again below it (for a long one).
@@ -119,14 +125,14 @@
     var nav = document.createElement(tag);
     nav.className = "story-nav";
     if (label) { nav.setAttribute("aria-label", label); }
-    nav.innerHTML = '<a class="story-prev" rel="prev" target="_self"><span class="story-dir" aria-hidden="true">←</span>' +
-      '<span class="story-nav-text"><span class="story-nav-word">Earlier</span><span class="story-nav-title"></span></span></a>' +
+    nav.innerHTML = '<a class="story-prev" rel="prev" target="_self"><span class="story-dir" aria-hidden="true">' + (rtl ? "→" : "←") + '</span>' +
+      '<span class="story-nav-text"><span class="story-nav-word">' + escapeHtml(W.t("story.earlier")) + '</span><span class="story-nav-title"></span></span></a>' +
       '<p class="story-count"></p>' +
-      '<a class="story-next" rel="next" target="_self"><span class="story-nav-text"><span class="story-nav-word">Later</span>' +
-      '<span class="story-nav-title"></span></span><span class="story-dir" aria-hidden="true">→</span></a>';
+      '<a class="story-next" rel="next" target="_self"><span class="story-nav-text"><span class="story-nav-word">' + escapeHtml(W.t("story.later")) + '</span>' +
+      '<span class="story-nav-title"></span></span><span class="story-dir" aria-hidden="true">' + (rtl ? "←" : "→") + '</span></a>';
     return nav;
   }
-  var top = navigation("nav", "Slides"), bottom = navigation("div", "");
+  var top = navigation("nav", W.t("story.slides")), bottom = navigation("div", "");
   bottom.classList.add("story-nav-end");
   stage.insertBefore(top, cover);
   stage.appendChild(bottom);
@@ -162,11 +168,11 @@
 
   function slideFor(e) {
     var slide = document.createElement("article");
-    slide.className = "slide status-" + e.status.toLowerCase();
+    slide.className = "slide status-" + e.statusKey;
     slide.id = "story-slide";
     slide.setAttribute("aria-labelledby", "story-slide-title");
     slide.innerHTML = '<div class="slide-text"><p class="event-meta"><span class="date">' + escapeHtml(e.date) +
-      '</span> <span class="status status-' + escapeHtml(e.status.toLowerCase()) + '">' + escapeHtml(e.status) + "</span></p>" +
+      '</span> <span class="status status-' + escapeHtml(e.statusKey) + '">' + escapeHtml(e.status) + "</span></p>" +
       '<h2 class="slide-title" id="story-slide-title"><a href="' + escapeHtml(pageUrl(e)) + '" dir="auto">' +
       escapeHtml(e.title) + "</a></h2></div>";
     return slide;
@@ -194,7 +200,7 @@
       if (img) { img.removeAttribute("loading"); }
     }
     add(".event-body", null, "slide-body");
-    [[".event-sources", "Sources"], [".event-updates", "Updates"]].forEach(function (part) {
+    [[".event-sources", W.t("story.sources")], [".event-updates", W.t("story.updates")]].forEach(function (part) {
       var found = article.querySelector(part[0]);
       if (!found) { return; }
       var section = document.createElement("section");
@@ -209,7 +215,7 @@
     });
     var more = document.createElement("p");
     more.className = "slide-more";
-    more.innerHTML = '<a href="' + escapeHtml(pageUrl(e)) + '">The event’s page: related events, names and what happened around it</a>';
+    more.innerHTML = '<a href="' + escapeHtml(pageUrl(e)) + '">' + escapeHtml(W.t("story.more")) + '</a>';
     text.appendChild(more);
     slide.dispatchEvent(new CustomEvent("timeline:content", {bubbles: true}));
   }
@@ -217,7 +223,8 @@
   function failed(slide, e) {
     var p = document.createElement("p");
     p.className = "slide-more";
-    p.innerHTML = 'This slide could not be loaded here: <a href="' + escapeHtml(pageUrl(e)) + '">read it on the event’s page</a>.';
+    p.innerHTML = escapeHtml(W.t("story.failed", {link: "\u0000"})).replace("\u0000",
+      '<a href="' + escapeHtml(pageUrl(e)) + '">' + escapeHtml(W.t("story.failed_link")) + "</a>");
     slide.querySelector(".slide-text").appendChild(p);
   }
 
@@ -231,7 +238,7 @@
     }
     link.removeAttribute("aria-disabled");
     link.href = "#" + (e ? e.slug : "");
-    title.textContent = e ? e.title : "The cover";
+    title.textContent = e ? e.title : W.t("story.cover");
     title.setAttribute("dir", "auto");
   }
 
@@ -258,11 +265,11 @@
     [top, bottom].forEach(function (nav) {
       setLink(nav, ".story-prev", i - 1);
       setLink(nav, ".story-next", i + 1);
-      nav.querySelector(".story-count").textContent = e ? (i + 1) + " of " + slides.length : "Cover";
+      nav.querySelector(".story-count").textContent = e ? W.t("story.position", {i: i + 1, n: slides.length}) : W.t("story.cover_short");
     });
     bottom.hidden = !e;
     follow(e);
-    status.textContent = e ? "Slide " + (i + 1) + " of " + slides.length + ": " + e.title : "The cover";
+    status.textContent = e ? W.t("story.status", {i: i + 1, n: slides.length, title: e.title}) : W.t("story.cover");
     if (e) {
       load(e).then(function (article) {
         if (slides[current] === e) { fill(slide, e, article); }
@@ -308,8 +315,9 @@
     if (event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) { return; }
     var t = event.target;
     if (t.closest && (t.closest("input, textarea, select, [contenteditable], .chart-svg, summary"))) { return; }
-    if (event.key === "ArrowRight") { go(current + 1, true); }
-    else if (event.key === "ArrowLeft") { go(current - 1, true); }
+    // Later is to the right, or on a right-to-left page to the left (docs/languages.md).
+    if (event.key === (rtl ? "ArrowLeft" : "ArrowRight")) { go(current + 1, true); }
+    else if (event.key === (rtl ? "ArrowRight" : "ArrowLeft")) { go(current - 1, true); }
     else { return; }
     event.preventDefault();
   });
@@ -323,7 +331,7 @@
     if (!swipe || swipe.id !== event.pointerId) { return; }
     var dx = event.clientX - swipe.x, dy = event.clientY - swipe.y;
     swipe = null;
-    if (Math.abs(dx) >= 50 && Math.abs(dx) > 2 * Math.abs(dy)) { go(current + (dx < 0 ? 1 : -1), true); }
+    if (Math.abs(dx) >= 50 && Math.abs(dx) > 2 * Math.abs(dy)) { go(current + ((dx < 0) !== rtl ? 1 : -1), true); }
   });
   stage.addEventListener("pointercancel", function () { swipe = null; });
 
@@ -346,7 +354,7 @@
       url.search = options.toString();
       if (here.checked && slides[current]) { url.hash = slides[current].slug; }
       var head = code.value.slice(0, code.value.indexOf(">") + 1);
-      var frame = '<iframe src="' + escapeHtml(url.href) + '" title="' + escapeHtml(siteTitle + ": a story in " + plural(slides.length)) +
+      var frame = '<iframe src="' + escapeHtml(url.href) + '" title="' + escapeHtml(W.n("story.frame_title", slides.length, {title: siteTitle})) +
         '" style="width: 100%; height: 640px; border: 0" loading="lazy"></iframe>';
       code.value = frame + code.value.slice(head.length);
     };
@@ -354,12 +362,12 @@
     [theme, here].forEach(function (input) { input.addEventListener("change", snippet); });
     story.addEventListener("timeline:slide", function () { if (here.checked) { snippet(); } });
     copy.addEventListener("click", function () {
-      function copied() { done.textContent = "Copied."; }
+      function copied() { done.textContent = W.t("story.copied"); }
       code.select();
       if (navigator.clipboard && window.isSecureContext) {
-        navigator.clipboard.writeText(code.value).then(copied, function () { done.textContent = "Select the code and copy it."; });
+        navigator.clipboard.writeText(code.value).then(copied, function () { done.textContent = W.t("story.copy_by_hand"); });
       } else {
-        done.textContent = document.execCommand("copy") ? "Copied." : "Select the code and copy it.";
+        done.textContent = document.execCommand("copy") ? W.t("story.copied") : W.t("story.copy_by_hand");
       }
     });
   }

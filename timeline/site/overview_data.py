@@ -105,7 +105,8 @@ def _words(fmt: DateFormat, words: Words) -> str:
     """The chart's words in the site's language, as JSON members."""
     statuses = [words.status(status) for status in STATUSES]
     return (f'"months":{_json(list(fmt.months))},"short":{_json(list(axis_months(fmt)))},'
-            f'"bce":{_json(fmt.bce)},"statuses":{_json(statuses)}')  # fmt: skip
+            f'"bce":{_json(fmt.bce)},"statuses":{_json(statuses)},'
+            f'"status_keys":{_json(list(STATUSES))}')  # fmt: skip
 
 
 _ROWS: weakref.WeakKeyDictionary[Views, dict[str, tuple[str, str]]] = weakref.WeakKeyDictionary()
