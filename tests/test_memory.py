@@ -18,7 +18,7 @@ import pytest
 
 from tests.conftest import Project, event
 from timeline.build import Builder
-from timeline.config import load_config
+from timeline.config import Config, load_config
 from timeline.serving.preview import Preview, preview_config
 from timeline.serving.watch import ChangeKind
 from timeline.site import overview
@@ -85,10 +85,10 @@ def test_serve_frees_the_views_of_each_rebuild(project: Project, frozen: None) -
     """The same through the serving session itself (its own freeze after each rebuild)."""
     project.write(FILES)
 
-    def load() -> object:
+    def load() -> Config:
         return preview_config(load_config(project.root)[0])
 
-    preview = Preview(load(), load=load, port=0, report=lambda line: None)  # type: ignore[arg-type]
+    preview = Preview(load(), load=load, port=0, report=lambda line: None)
     try:
         preview.first_build()
         first = weakref.ref(preview.builder.views)
