@@ -21,6 +21,7 @@ import jinja2
 from timeline import cache, files
 from timeline.config import Config
 from timeline.errors import ContentError, Problem, Severity
+from timeline.memory import release_free_memory
 from timeline.parallel import cores, few_collections, in_parts
 from timeline.progress import STEP, Progress
 from timeline.site import exports
@@ -255,7 +256,9 @@ class Builder:
         a half-updated site; each file is replaced atomically.
         """
         with few_collections():
-            return self._update()
+            result = self._update()
+        release_free_memory()  # what the update freed, for a process that serves for hours
+        return result
 
     def _update(self) -> BuildResult:
         before = self.collector.content

@@ -121,7 +121,11 @@ def _row(views: Views, event: Event, e: Extent) -> tuple[str, str]:
     """An event's JSON that is the same on every chart, made once per build (an event is on
     up to nine charts) and kept for the next while the event and config are the same: its
     names and its days."""
-    made = _ROWS.setdefault(views, {})
+    made = _ROWS.get(views)
+    if made is None:  # a new build: forget the rows of events it does not have (renamed ones)
+        made = _ROWS[views] = {}
+        for slug in _LAST.keys() - views.index.by_slug.keys():
+            del _LAST[slug]
     row = made.get(event.slug)
     if row is not None:
         return row

@@ -51,14 +51,18 @@ class Entries:
     def __init__(self, env: jinja2.Environment, template: str) -> None:
         self.env = env
         self.template = template
-        self.cache: dict[tuple[str, str, int], str] = {}
+        self.cache: dict[tuple[str, str, int], str] = {}  # the entries this build used
+        self.kept: dict[tuple[str, str, int], str] = {}  # the last build's, not yet used
 
     def forget(self, slugs: set[str] | None) -> None:
-        """Drop the entries of these events (of every event: None)."""
-        if slugs is None or len(slugs) > len(self.cache) // 4:
-            self.cache.clear()
+        """Start a build: drop the entries of these events (of every event: None), and keep
+        the others only if the last build used them. A serving process so holds the entries
+        of the lists its last two updates showed, not every entry it ever rendered."""
+        if slugs is None:
+            self.cache, self.kept = {}, {}
         else:
-            self.cache = {key: html for key, html in self.cache.items() if key[0] not in slugs}
+            self.kept = {key: html for key, html in self.cache.items() if key[0] not in slugs}
+            self.cache = {}
 
     def __call__(self, items: Iterable[EventItem | EventRef], root: str, level: int = 0) -> Markup:
         template = self.env.get_template(self.template)
@@ -67,7 +71,10 @@ class Entries:
             key = (item.slug, root, level)
             html = self.cache.get(key)
             if html is None:
-                html = self.cache[key] = template.render(e=item, root=root, level=level).strip()
+                html = self.kept.pop(key, None)
+                if html is None:
+                    html = template.render(e=item, root=root, level=level).strip()
+                self.cache[key] = html
             out.append(html)
         return Markup("\n".join(out))
 
