@@ -185,18 +185,22 @@ def test_every_word_the_scripts_show_comes_from_the_table(
     assert found == {}
 
 
+def _strings(node: object) -> Iterator[str]:
+    """Every string value of a JSON document (its keys left out)."""
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _strings(value)
+    elif isinstance(node, str):
+        yield node
+
+
 def _script_words(path: Path) -> Iterator[str]:
     """The texts static/words.js hands the scripts (its JSON's values, not its keys)."""
     data = json.loads(re.search(r"\}\)\((\{.*\})\);\s*$", path.read_text("utf-8"), re.S)[1])
-
-    def values(node: object) -> Iterator[str]:
-        if isinstance(node, dict):
-            for value in node.values():
-                yield from values(value)
-        elif isinstance(node, str):
-            yield node
-
-    yield from values(data["words"])
+    yield from _strings(data["words"])
 
 
 def _english_phrases(language: str) -> set[str]:
@@ -219,14 +223,23 @@ def test_each_language_leaves_no_english_outside_the_content(
     tmp_path: Path, language: str
 ) -> None:
     project = _sample(tmp_path, language)
-    project.build("--no-search")
+    project.build("--no-search", "--base-url", "https://example.org/")  # with the feeds
     content = _content(tmp_path)
     phrases = {p for p in _english_phrases(language) if p not in content}
     assert {"Filed under", "Around this date", "Skip to content"} <= phrases  # the check bites
     found = {}
-    for path in [*sorted(project.site.rglob("*.html")), project.site / "static" / "words.js"]:
-        text = " ".join(_page_texts(path) if path.suffix == ".html" else _script_words(path))
-        text = _PLACEHOLDER.sub(" ", text)
+    data = [project.site / name for name in ("feed.xml", "feed.json", "timelinejs.json")]
+    for path in [*sorted(project.site.rglob("*.html")), project.site / "static" / "words.js", *data]:
+        if path.suffix == ".html":
+            texts = _page_texts(path)
+        elif path.name == "words.js":
+            texts = _script_words(path)
+        elif path.suffix == ".json":  # a reader sees its texts, not its keys
+            texts = _strings(json.loads(path.read_text("utf-8")))
+        else:
+            texts = iter([path.read_text("utf-8")])
+        text = " ".join(texts)
+        text = _PLACEHOLDER.sub(" ", re.sub(r"https?://[^\s\"'<>&]+", " ", text))  # not URLs
         if hits := sorted(p for p in phrases if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", text)):
             found[path.relative_to(project.site).as_posix()] = hits
     assert found == {}
@@ -376,3 +389,29 @@ def test_a_slide_s_status_is_read_back_in_any_shipped_language(project: Project)
     assert "status: disputed" in texts["2007-08-02"]
     assert "status: retracted" in texts["2007-08-03"]
     assert "status" not in texts["2007-08-04"] and "**Big**" in texts["2007-08-04"]
+
+
+def test_german_days_take_their_period() -> None:
+    from timeline.reading.dates import parse_edtf
+
+    german = Words("de").date_format
+    assert parse_edtf("2006-07-02").display(german) == "2. Juli 2006"
+    assert parse_edtf("2006-07-02/2006-07-05").display(german) == "2. – 5. Juli 2006"
+    assert parse_edtf("2006-07-02").display(Words("fr").date_format) == "2 juillet 2006"
+
+
+def test_a_language_tag_is_checked(tmp_path: Path) -> None:
+    project = _sample(tmp_path, "fr_CA")
+    result = project.run("build", "--no-search")
+    assert result.exit_code == 1
+    assert ("timeline.toml:4: language: 'fr_CA' is not a language tag; write it as BCP 47 does, "
+            "e.g. 'fr' or 'fr-CA' (a hyphen, not an underscore)") in result.output
+
+
+def test_a_language_without_a_table_may_name_any_plural_form(tmp_path: Path) -> None:
+    project = _sample(tmp_path, "pl", {"count.events.few": "{n} wydarzenia",
+                                       "meta.direction": "sideways"})  # fmt: skip
+    result = project.build("--no-search")
+    assert "count.events.few" not in result.output  # known: a CLDR form of a plural text
+    assert "strings.meta.direction: warning: expected \"ltr\" or \"rtl\"" in result.output
+    assert project.html("").html["dir"] == "ltr"

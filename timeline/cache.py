@@ -19,6 +19,7 @@ from pathlib import Path
 from timeline import __version__, files
 from timeline.config import CONFIG_FILES, Config
 from timeline.reading.load import BIBLIOGRAPHY, event_files, file_digest
+from timeline.words import LOCALES, base_language
 
 LEGACY_STATE = ".timeline-build.json"  # where versions before 0.2 kept the record: in the site
 
@@ -52,9 +53,13 @@ def _files(folder: Path) -> list[Path]:
 
 def fixed_inputs(config: Config, options: Mapping[str, object], theme: list[Path]) -> bytes:
     """A digest of what a build reads besides the event files: package version, options,
-    config, bibliography, pages, theme and static files (taken before the build starts)."""
+    config, bibliography, pages, theme and static files, and the language's strings table
+    (shipped with the package, but edited in a checkout) (taken before the build starts)."""
     digest = hashlib.blake2b(digest_size=20)
     digest.update(json.dumps([__version__, options, repr(config)], default=str).encode())
+    for name in ("en", base_language(config.language)):
+        if (path := LOCALES / f"{name}.toml").is_file():
+            digest.update(_contents(path))
     bibliography = config.events_path / BIBLIOGRAPHY
     for folder, paths in [
         (config.events_path, [bibliography] if os.path.lexists(bibliography) else []),

@@ -266,6 +266,10 @@ def _from_table(root: Path, table: dict[str, Any], name: str, problems: Problems
         elif key == "base_url" and (why := base_url_problem(value)):
             bad(key, why)
             continue
+        elif key == "language" and not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", value):
+            bad(key, f"{value!r} is not a language tag; write it as BCP 47 does, e.g. 'fr' or "
+                     "'fr-CA' (a hyphen, not an underscore)")  # fmt: skip
+            continue
         elif key == "date_format" and value not in ("dmy", "mdy"):
             bad(key, "expected 'dmy' (22 August 2007) or 'mdy' (August 22, 2007)")
             continue

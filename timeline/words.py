@@ -73,12 +73,16 @@ def table(language: str) -> Mapping[str, Value]:
 def known_keys(language: str) -> frozenset[str]:
     """Every key a config may override for ``language``: English's, and the plural forms of
     the language's own table (Arabic's "few" has no English key)."""
-    return frozenset(table("en")) | frozenset(table(base_language(language)))
+    own = table(base_language(language))
+    plurals = {key.rpartition(".")[0] for key in table("en") if key.endswith(".other")}
+    every_form = {f"{key}.{category}" for key in plurals for category in CATEGORIES}
+    return frozenset(table("en")) | frozenset(own) | every_form
 
 
 def plural_category(language: str, n: int) -> str:
-    """The CLDR plural category of a whole number ``n`` in ``language`` (cardinal rules of
-    CLDR 45 for the shipped languages; "one" for 1 and "other" elsewhere)."""
+    """The CLDR plural category of a whole number ``n`` in ``language``: CLDR 45's cardinal
+    rules for the shipped languages (but for French and Spanish "many", which is for a
+    million and more: their tables have no such form), "one" for 1 and "other" elsewhere."""
     match base_language(language):
         case "fr":
             return "one" if n in (0, 1) else "other"
@@ -150,7 +154,9 @@ class Words:
             open_end=self("dates.open_end"), open_start=self("dates.open_start"),
             unknown=self("dates.unknown"), hedges=(self("dates.approximate"),
                                                     self("dates.uncertain")),
-            both=self("dates.both"), edtf=self("dates.edtf"), edtf_note=self("dates.edtf_note"),
+            both=self("dates.both"), day_date=self("dates.day_date"),
+            day_alone=self("dates.day_alone"), edtf=self("dates.edtf"),
+            edtf_note=self("dates.edtf_note"),
             short_months=tuple(e.get("dates.short_months", ())),
         )  # fmt: skip
 
@@ -168,8 +174,12 @@ class Words:
                     words[key.removeprefix("js.")] = value
         words["statuses"] = {k.removeprefix("status."): v for k, v in self.entries.items()
                              if k.startswith("status.") and "note" not in k}  # fmt: skip
+        # CLDR's plural rules where Python knows the language's (plural_category), else one
+        # and other in both, so that a page and its script always agree.
+        plurals = base_language(self.language) in shipped()
         text = json.dumps({"language": self.language, "direction": self.direction,
-                           "words": words}, ensure_ascii=False, sort_keys=True)  # fmt: skip
+                           "plurals": plurals, "words": words},
+                          ensure_ascii=False, sort_keys=True)  # fmt: skip
         return text.replace("<", "\\u003c")
 
 
@@ -177,13 +187,15 @@ def problems_of(overrides: Mapping[str, Any], language: str) -> list[tuple[str, 
     """(key, message) for each override a config cannot make: an unknown key, a text that
     is not text, a list of the wrong length."""
     known = known_keys(language)
-    english = table("en")
+    reference = {**table("en"), **table(base_language(language))}
     out: list[tuple[str, str]] = []
     for key, value in overrides.items():
         if key not in known:
             out.append((key, f"unknown string{did_you_mean(key, sorted(known))}"))
-        elif isinstance(english.get(key), list):
-            want = len(english[key])
+        elif key == "meta.direction" and value not in ("ltr", "rtl"):
+            out.append((key, 'expected "ltr" or "rtl"'))
+        elif isinstance(reference.get(key), list):
+            want = len(reference[key])
             if not (isinstance(value, list) and len(value) == want
                     and all(isinstance(v, str) for v in value)):  # fmt: skip
                 out.append((key, f"expected a list of {want} texts in quotes"))

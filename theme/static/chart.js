@@ -539,7 +539,7 @@
     var total = this.events.length, kept = this.sorted.count;
     var words = this.data.months;
     var a = civil(Math.floor(v.lo)), b = civil(Math.ceil(v.hi) - 1);
-    var fmt = function (c) { return (axis.unit === "day" ? c[2] + " " : "") + words[c[1] - 1] + " " + (c[0] >= 1 ? c[0] : (1 - c[0]) + " " + self.data.bce); };
+    var fmt = function (c) { return axis.unit === "day" ? self.civilText(c) : words[c[1] - 1] + " " + (c[0] >= 1 ? c[0] : (1 - c[0]) + " " + self.data.bce); };
     var range = W.t("chart.range", {from: fmt(a), to: fmt(b), shown: W.n("of_events", total, {shown: inView})}) +
       (kept < total ? W.t("chart.filtered") : "") + (counted ? W.t("chart.counted") : "");
     if (this.range.textContent !== range) { this.range.textContent = range; }
@@ -617,9 +617,11 @@
     return items;
   };
 
-  Chart.prototype.dayText = function (n) {
-    var c = civil(Math.floor(n));
-    return c[2] + " " + this.data.months[c[1] - 1] + " " + (c[0] >= 1 ? c[0] : (1 - c[0]) + " " + this.data.bce);
+  Chart.prototype.dayText = function (n) { return this.civilText(civil(Math.floor(n))); };
+  Chart.prototype.civilText = function (c) {  // a day as the site writes it ("2. Juli 2006")
+    var year = c[0] >= 1 ? String(c[0]) : (1 - c[0]) + " " + this.data.bce;
+    return this.data.day_date.replace("{day}", c[2]).replace("{month}", this.data.months[c[1] - 1])
+      .replace("{year}", year);
   };
 
   Chart.prototype.readUrl = function () {

@@ -111,7 +111,7 @@
       link.querySelector(".density-count").textContent = filtered ? W.t("of", {shown: n, total: link.getAttribute("data-count")}) : link.getAttribute("data-count");
       link.querySelector(".density-bar").style.setProperty("--share", filtered ? (n / most).toFixed(3) : link.getAttribute("data-share"));
     });
-    count.textContent = filtered ? W.t("shown", {shown: shown, total: items.length}) : "";
+    count.textContent = filtered ? W.n("shown", items.length, {shown: shown}) : "";
     var search = query.toString();
     history.replaceState(history.state, "", window.location.pathname + (search ? "?" + search : "") +
                          window.location.hash);

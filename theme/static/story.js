@@ -103,7 +103,7 @@
     }
   }
   var kicker = cover.querySelector(".slide-kicker");
-  if (kicker && said.length) { kicker.textContent = W.t("story.kicker", {events: plural(slides.length), said: said.join(", ")}); }
+  if (kicker && said.length) { kicker.textContent = W.n("story.kicker", slides.length, {said: said.join(", ")}); }
   var note = figure.querySelector(".chart-note");
   if (note) { note.textContent = W.t("story.note"); }
   var contents = document.getElementById("story-contents");

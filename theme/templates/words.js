@@ -4,7 +4,8 @@
 window.timelineWords = (function (table) {
   "use strict";
   var words = table.words;
-  var rules = window.Intl && Intl.PluralRules ? new Intl.PluralRules(table.language) : null;
+  var rules = null;
+  try { rules = new Intl.PluralRules(table.language); } catch (e) { rules = null; }  // old browsers
   function fill(text, values) {
     return String(text).replace(/\{([a-z_]+)\}/g, function (all, name) {
       return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : all;
@@ -14,6 +15,7 @@ window.timelineWords = (function (table) {
   function n(key, count, values) {
     var forms = words[key] || {};
     var category = rules ? rules.select(count) : (count === 1 ? "one" : "other");
+    if (!table.plurals) { category = count === 1 ? "one" : "other"; }  // see docs/languages.md
     var all = {n: count};
     Object.keys(values || {}).forEach(function (name) { all[name] = values[name]; });
     return fill(forms[category] || forms.other || key, all);

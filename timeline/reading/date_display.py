@@ -25,6 +25,8 @@ class DateFormat:
     open_start: str = "until {end}"
     unknown: str = "?"
     decade: str = "{year}s"
+    day_date: str = "{day} {month} {year}"  # a day, in "dmy" order ("2. Juli 2006" in German)
+    day_alone: str = "{day}"  # a range's first day within its month: "2 – 5 July 2006"
     short_months: tuple[str, ...] = ()  # on the overview's axis; () for prefixes of months
     hedges: tuple[str, str] = ("approximate", "uncertain")  # the words of a date's tooltip
     both: str = "{first} and {second}"
@@ -66,7 +68,8 @@ def _bare(point: DatePoint, fmt: DateFormat) -> str:
     month = fmt.months[point.month - 1]
     if point.day is None:
         return f"{month} {year}"
-    date = f"{month} {point.day}, {year}" if fmt.order == "mdy" else f"{point.day} {month} {year}"
+    date = (f"{month} {point.day}, {year}" if fmt.order == "mdy"
+            else fmt.day_date.format(day=point.day, month=month, year=year))  # fmt: skip
     if point.time is not None:
         zone = " UTC" if point.tz == "Z" else (f" UTC{point.tz}" if point.tz else "")
         if not point.tz and fmt.local_zone:
@@ -115,5 +118,5 @@ def _range_text(start: DatePoint, end: DatePoint, fmt: DateFormat) -> str:
         and start.precision is end.precision is Precision.DAY
         and start.month == end.month
     ):
-        return f"{start.day} – {point_text(end, fmt)}"
+        return f"{fmt.day_alone.format(day=start.day)} – {point_text(end, fmt)}"
     return f"{point_text(start, fmt)} – {point_text(end, fmt)}"

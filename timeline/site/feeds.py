@@ -19,8 +19,10 @@ from xml.sax.saxutils import escape, quoteattr
 
 from timeline.reading.dates import EDTFDate, iso_day
 from timeline.reading.model import Event
+from timeline.site.bodyrules import localised_citations
 from timeline.site.viewmodels import SourceView
 from timeline.site.views import Views, event_url
+from timeline.words import Words
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ def absolute_body(html: str, base_url: str, page_url: str) -> str:
     return html.replace('href="#', f'href="{page}#')
 
 
-def sources_html(sources: Iterable[SourceView]) -> str:
+def sources_html(sources: Iterable[SourceView], words: Words) -> str:
     items = []
     for s in sources:
         title = escape(s.title)
@@ -85,13 +87,13 @@ def sources_html(sources: Iterable[SourceView]) -> str:
             if part:
                 line += f", {escape(part)}"
         if s.via:
-            line += f" (via {escape(s.via)})"
+            line += f" {words.html('source.via', via=s.via)}"
         if s.archived:
-            line += f' — <a href="{attribute(s.archived)}">archived copy</a>'
+            line += f' — <a href="{attribute(s.archived)}">{words.html("source.archived")}</a>'
         items.append(f"<li>{line}</li>")
     if not items:
-        return "<p><em>No source is cited for this event yet.</em></p>"
-    return "<h3>Sources</h3><ol>" + "".join(items) + "</ol>"
+        return f"<p><em>{words.html('event.unsourced')}</em></p>"
+    return f"<h3>{words.html('event.sources')}</h3><ol>" + "".join(items) + "</ol>"
 
 
 def published_body(event: Event, views: Views, bodies: Mapping[str, str], base_url: str) -> str:
@@ -99,7 +101,8 @@ def published_body(event: Event, views: Views, bodies: Mapping[str, str], base_u
     made absolute, and its sources listed after it."""
     url = base_url + event_url(event.slug)
     sources = [views.source(n, s) for n, s in enumerate(event.sources, 1)]
-    return absolute_body(bodies[event.slug], base_url, url) + sources_html(sources)
+    body = localised_citations(bodies[event.slug], views.words("event.citation"))
+    return absolute_body(body, base_url, url) + sources_html(sources, views.words)
 
 
 FEED_SIZE = 50  # entries in a feed: the most recently changed events

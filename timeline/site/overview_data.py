@@ -106,7 +106,7 @@ def _words(fmt: DateFormat, words: Words) -> str:
     statuses = [words.status(status) for status in STATUSES]
     return (f'"months":{_json(list(fmt.months))},"short":{_json(list(axis_months(fmt)))},'
             f'"bce":{_json(fmt.bce)},"statuses":{_json(statuses)},'
-            f'"status_keys":{_json(list(STATUSES))}')  # fmt: skip
+            f'"status_keys":{_json(list(STATUSES))},"day_date":{_json(fmt.day_date)}')  # fmt: skip
 
 
 _ROWS: weakref.WeakKeyDictionary[Views, dict[str, tuple[str, str]]] = weakref.WeakKeyDictionary()
