@@ -11,7 +11,6 @@ seed fixed by the test itself); ask for more, and new ones, with
 
 from __future__ import annotations
 
-import filecmp
 import os
 import re
 import shutil
@@ -32,6 +31,7 @@ from hypothesis.stateful import (
     rule,
 )
 
+from tests.conftest import folder_differences
 from timeline.build import Builder
 from timeline.config import Config, load_config
 from timeline.errors import ContentError
@@ -265,16 +265,7 @@ class ServeMatchesColdBuild(RuleBasedStateMachine):
 
 
 def _differences(served: Path, cold: Path) -> list[str]:
-    found: list[str] = []
-    stack = [filecmp.dircmp(served, cold, ignore=[])]
-    while stack:
-        d = stack.pop()
-        found += [f"only served: {d.left}/{n}" for n in d.left_only]
-        found += [f"only cold: {d.right}/{n}" for n in d.right_only]
-        _, diff, errors = filecmp.cmpfiles(d.left, d.right, d.common_files, shallow=False)
-        found += [f"differs: {d.left}/{n}" for n in [*diff, *errors]]
-        stack.extend(d.subdirs.values())
-    return sorted(found)
+    return sorted(folder_differences(served, cold))
 
 
 ServeMatchesColdBuild.TestCase.settings = settings(

@@ -26,12 +26,6 @@ class Kind:
     provider: str
     player: str | None = None
 
-    @property
-    def noun(self) -> str:
-        """How the card names it: "Video on YouTube", "Post on X", "Page on Wikipedia"."""
-        return {"video": "Video", "audio": "Audio", "post": "Post", "map": "Map",
-                "document": "Document", "page": "Page"}[self.kind]  # fmt: skip
-
 
 def _youtube(host: str, path: str, query: str) -> str | None:
     if host == "youtu.be":

@@ -49,6 +49,7 @@ def flatten(table: Mapping[str, Any]) -> dict[str, Any]:
     return _flatten(table)
 
 
+@lru_cache(maxsize=1)
 def shipped() -> tuple[str, ...]:
     """The languages Timeline has a table for, English first."""
     names = sorted(path.stem for path in LOCALES.glob("*.toml"))
@@ -124,12 +125,15 @@ class Words:
         assert isinstance(text, str), key
         return _fill(text, values) if values else text
 
+    def _form(self, key: str, n: int) -> str:
+        """The key of the plural text of ``key`` for ``n`` (its "other" if the table has no
+        text for n's category)."""
+        form = f"{key}.{plural_category(self.language, n)}"
+        return form if form in self.entries else f"{key}.other"
+
     def count(self, key: str, n: int, /, **values: object) -> str:
         """The plural text of ``key`` for ``n`` ({n} is filled in too)."""
-        category = plural_category(self.language, n)
-        text = self.entries.get(f"{key}.{category}", self.entries[f"{key}.other"])
-        assert isinstance(text, str), key
-        return _fill(text, {"n": n, **values})
+        return self(self._form(key, n), n=n, **values)
 
     def html(self, key: str, /, **values: object) -> Markup:
         """``key``'s text as HTML: the text escaped, values escaped unless they are Markup."""
@@ -137,9 +141,7 @@ class Words:
         return Markup(_fill(str(escape(self.entries[key])), escaped))
 
     def html_count(self, key: str, n: int, /, **values: object) -> Markup:
-        category = plural_category(self.language, n)
-        name = f"{key}.{category}" if f"{key}.{category}" in self.entries else f"{key}.other"
-        return self.html(name, n=n, **values)
+        return self.html(self._form(key, n), n=n, **values)
 
     def status(self, value: str) -> str:
         """A status's name: "reported" -> "Reported"."""

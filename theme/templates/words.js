@@ -4,8 +4,10 @@
 window.timelineWords = (function (table) {
   "use strict";
   var words = table.words;
-  var rules = null;
-  try { rules = new Intl.PluralRules(table.language); } catch (e) { rules = null; }  // old browsers
+  var rules = null;  // CLDR's rules where Python has them too (timeline/words.py), else one/other
+  if (table.plurals) {
+    try { rules = new Intl.PluralRules(table.language); } catch (e) { rules = null; }  // old browsers
+  }
   function fill(text, values) {
     return String(text).replace(/\{([a-z_]+)\}/g, function (all, name) {
       return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : all;
@@ -15,7 +17,6 @@ window.timelineWords = (function (table) {
   function n(key, count, values) {
     var forms = words[key] || {};
     var category = rules ? rules.select(count) : (count === 1 ? "one" : "other");
-    if (!table.plurals) { category = count === 1 ? "one" : "other"; }  // see docs/languages.md
     var all = {n: count};
     Object.keys(values || {}).forEach(function (name) { all[name] = values[name]; });
     return fill(forms[category] || forms.other || key, all);

@@ -44,10 +44,6 @@ class Status(enum.Enum):
     DENIED = "denied"
     RETRACTED = "retracted"
 
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
-
 
 class Taxonomy(enum.Enum):
     """The three kinds of names an event can be filed under, each with its own pages."""

@@ -178,7 +178,6 @@ class MediaView:
     providers with a player, the player's URL for a reader who asks to load it."""
 
     kind: str  # video, audio, post, map, document, page
-    noun: str  # "Video", "Post"...
     provider: str  # "YouTube", "X (Twitter)", "en.wikipedia.org"...
     url: str
     external: bool  # else a file in static/, its URL relative to the site's root

@@ -254,7 +254,7 @@ class Views:
             image = ImageView(shown.url, shown.alt or "", shown.caption, shown.credit,
                               shown.external)  # fmt: skip
         elif shown:
-            media = MediaView(kind.kind, kind.noun, kind.provider, shown.url, shown.external,
+            media = MediaView(kind.kind, kind.provider, shown.url, shown.external,
                               kind.player, shown.caption, shown.credit)  # fmt: skip
         previous, following = index.previous(event), index.next(event)
         related_slugs = {r.slug for r in event.related}
