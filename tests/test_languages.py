@@ -372,6 +372,19 @@ def test_the_arabic_layout_is_mirrored(browser: Browser, arabic_site: Path, tmp_
         page.goto(url + "story/#douri-severs-ties")
         page.wait_for_selector(".slide:not(.slide-cover) .slide-body")
         page.screenshot(path=str(shots / "arabic-story-dark.png"), full_page=False)
+        # The story goes on to the left: the left arrow key opens the later slide, the right
+        # one the earlier, and "later" stands at the left.
+        later = page.get_attribute("nav.story-nav .story-next", "href")
+        earlier = page.get_attribute("nav.story-nav .story-prev", "href")
+        nav_later = page.locator("nav.story-nav .story-next").bounding_box()
+        nav_earlier = page.locator("nav.story-nav .story-prev").bounding_box()
+        assert nav_later and nav_earlier and nav_later["x"] < nav_earlier["x"]
+        page.locator("#story-stage").click(position={"x": 5, "y": 5})
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_function("h => location.hash === h", arg=later)
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("h => location.hash === h", arg=earlier)
         page.close()
 
 

@@ -41,6 +41,7 @@ class SiteView:
     description: str
     language: str
     direction: str  # "ltr" or "rtl", the language's (timeline.words)
+    arrows: tuple[str, str]  # towards earlier and later: ← →, or → ← right to left
     author: str
     base_url: str
     nav: tuple[Link, ...]
@@ -121,6 +122,7 @@ class Renderer:
             description=config.description,
             language=config.language,
             direction=config.words.direction,
+            arrows=("→", "←") if config.words.direction == "rtl" else ("←", "→"),
             author=config.author,
             base_url=config.base_url,
             nav=menu(config, own_pages),
