@@ -142,14 +142,20 @@ def make_folder(path: Path, *, under: Path) -> None:
     current = under
     for part in rel.parts:
         current = current / part
-        try:
-            os.mkdir(current)
-        except FileExistsError:
-            mode = os.lstat(current).st_mode
-            if not stat.S_ISDIR(mode):
-                raise NotRegularFile(
-                    errno.ENOTDIR, f"is {kind_of(mode)}, not a folder", str(current)
-                ) from None
+        make_one_folder(current)
+
+
+def make_one_folder(path: str | Path) -> None:
+    """Make the folder ``path`` (its parent must exist), or find a real folder there: a
+    symbolic link or a file is refused."""
+    try:
+        os.mkdir(path)
+    except FileExistsError:
+        mode = os.lstat(path).st_mode
+        if not stat.S_ISDIR(mode):
+            raise NotRegularFile(
+                errno.ENOTDIR, f"is {kind_of(mode)}, not a folder", str(path)
+            ) from None
 
 
 def not_a_folder(path: Path) -> str | None:

@@ -135,10 +135,20 @@ class Words:
         """The plural text of ``key`` for ``n`` ({n} is filled in too)."""
         return self(self._form(key, n), n=n, **values)
 
+    @cached_property
+    def _escaped(self) -> dict[str, str]:
+        """Each text escaped as HTML, made once: pages call ``html`` about 25 times each."""
+        return {}
+
     def html(self, key: str, /, **values: object) -> Markup:
         """``key``'s text as HTML: the text escaped, values escaped unless they are Markup."""
+        text = self._escaped.get(key)
+        if text is None:
+            text = self._escaped[key] = str(escape(self.entries[key]))
+        if not values:
+            return Markup(text)
         escaped = {name: escape(value) for name, value in values.items()}
-        return Markup(_fill(str(escape(self.entries[key])), escaped))
+        return Markup(_fill(text, escaped))
 
     def html_count(self, key: str, n: int, /, **values: object) -> Markup:
         return self.html(self._form(key, n), n=n, **values)

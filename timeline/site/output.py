@@ -56,7 +56,8 @@ class SiteWriter:
     """Writes pages under one new folder, refusing unsafe paths and a second write to a path.
 
     With ``previous`` (the site being replaced), a page whose bytes are those of the old
-    page is hard-linked from it instead of written.
+    page is hard-linked from it instead of written. Paths are plain strings: a large site
+    has tens of thousands of files, and pathlib's objects cost more than the writes.
     """
 
     def __init__(self, folder: Path, *, previous: Path | None = None) -> None:
@@ -65,31 +66,37 @@ class SiteWriter:
         self.written: set[str] = set()
         self.changed: list[str] = []
         self.stats: dict[str, tuple[int, int]] = {}  # file -> (size, mtime) as published
-        self._folders: set[str] = set()
+        self._root = os.fspath(folder)
+        self._folders: set[str] = set()  # the folders made (or found) so far, relative
 
     def _remember(self, rel: str, st: os.stat_result) -> None:
         """A written file's size and time, for the build cache (a later rename keeps both)."""
         self.stats[rel] = (st.st_size, st.st_mtime_ns)
 
-    def _target(self, rel: str) -> Path:
-        pure = PurePosixPath(rel)
-        if pure.is_absolute() or not pure.parts or any(p in ("", ".", "..") for p in pure.parts):
+    def _target(self, rel: str) -> str:
+        """Where ``rel`` goes, its folders made."""
+        parts = rel.split("/")
+        if any(part in ("", ".", "..") for part in parts):
             raise OutputPathError(f"refusing to write {rel!r}: not a plain path inside the site")
         key = rel.casefold()
         if key in self.written:
             raise OutputPathError(f"two pages want the same output file {rel!r}")
         self.written.add(key)
-        parent = pure.parent.as_posix()
-        if parent != "." and parent not in self._folders:
-            files.make_folder(self.folder.joinpath(*pure.parent.parts), under=self.folder)
-            self._folders.add(parent)
-        return self.folder.joinpath(*pure.parts)
+        parent = rel.rpartition("/")[0]
+        if parent and parent not in self._folders:
+            made = ""
+            for part in parts[:-1]:  # each level once, checked to be a real folder
+                made = f"{made}/{part}" if made else part
+                if made not in self._folders:
+                    files.make_one_folder(f"{self._root}/{made}")
+                    self._folders.add(made)
+        return f"{self._root}/{rel}"
 
-    def _old(self, rel: str, size: int) -> tuple[Path, os.stat_result] | None:
+    def _old(self, rel: str, size: int) -> tuple[str, os.stat_result] | None:
         """The previous site's file at ``rel``, if it is a regular file of ``size`` bytes."""
         if self.previous is None:
             return None
-        old = self.previous.joinpath(*rel.split("/"))
+        old = f"{os.fspath(self.previous)}/{rel}"
         try:
             st = os.lstat(old)
         except OSError:
@@ -98,7 +105,7 @@ class SiteWriter:
             return None
         return old, st
 
-    def _link(self, old: Path, target: Path) -> bool:
+    def _link(self, old: str, target: str) -> bool:
         """Hard-link an unchanged page from the previous site; False where links fail."""
         try:
             os.link(old, target, follow_symlinks=False)
@@ -131,7 +138,8 @@ class SiteWriter:
         st = os.lstat(target)
         found = self._old(rel, st.st_size)
         if found is not None and filecmp.cmp(found[0], target, shallow=False):
-            linked = target.with_name(f".{target.name}{files.TEMPORARY}")
+            folder, _, name = target.rpartition("/")
+            linked = f"{folder}/.{name}{files.TEMPORARY}"
             if self._link(found[0], linked):  # the old file under the new one's name
                 os.replace(linked, target)
                 self._remember(rel, found[1])
