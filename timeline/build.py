@@ -40,6 +40,7 @@ from timeline.site.pages import Page
 from timeline.site.plan import plan as plan_update
 from timeline.site.render import PageSpec, Renderer
 from timeline.site.schedule import schedule
+from timeline.site.templating import Environment
 from timeline.site.theme import (
     check_templates,
     make_environment,
@@ -107,7 +108,7 @@ class Builder:
         self.collector = Collector(
             self.config, drafts=self.drafts, strict=self.strict, progress=self.progress
         )  # fmt: skip
-        self.env: jinja2.Environment | None = None
+        self.env: Environment | None = None
         self.previous: dict[str, PageSpec] = {}  # output file -> spec it was rendered from
         self.everything = False  # the next update renders every page (the theme changed)
         self.keys: list[Page] = []  # every page of the last build or update

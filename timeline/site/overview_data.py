@@ -14,6 +14,7 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from timeline.config import Config
 from timeline.reading.dates import DateFormat, DatePoint, Precision
@@ -71,28 +72,35 @@ def extent(event: Event) -> Extent:
 STATUSES = tuple(status.value for status in Status)  # chart.js's numbers of statuses
 
 
-def chart_data(events: Sequence[Event], extents: Sequence[Extent],
-          lanes: Sequence[tuple[str, str, list[int]]], rows_of: Sequence[int], views: Views,
-          lo: int, hi: int, current: str | None) -> str:  # fmt: skip
+class Row(NamedTuple):
+    """What every chart holds of one event, made once a build (an event is on up to nine
+    charts): its days, its flags (but whether it is the page's own), and its JSON for
+    chart.js: names and days (the lane and flags are the chart's)."""
+
+    event: Event
+    extent: Extent
+    flags: int
+    head: str  # JSON: '["slug","title","date",status' (the array left open)
+    days: str  # JSON: the day numbers, without brackets
+
+
+def chart_data(rows: Sequence[Row], lanes: Sequence[tuple[str, str, list[int]]],
+               rows_of: Sequence[int], views: Views, lo: int, hi: int,
+               current: str | None) -> str:  # fmt: skip
     """The chart's events for chart.js, one compact array each (see ``decode`` there):
     [slug, title, date, status, lane, flags, start's first day, its end, end's first day,
     its end] (no end for a single date; null for an open or unknown end)."""
-    lane_of = {i: n for n, (_, _, members) in enumerate(lanes) for i in members}
-    rows = []
-    for i, (event, e) in enumerate(zip(events, extents, strict=True)):
-        flags = (
-            (FLAG_INTERVAL if e.kind is Kind.INTERVAL else 0)
-            | (FLAG_APPROX if event.date.approximate else 0)
-            | (FLAG_UNCERTAIN if event.date.uncertain else 0)
-            | (FLAG_OPEN_START if e.open_start else 0)
-            | (FLAG_OPEN_END if e.open_end else 0)
-            | (FLAG_CURRENT if event.slug == current else 0)
-        )
-        head, days = _row(views, event, e)
-        rows.append(f"{head},{lane_of[i]},{flags},{days}]")  # head opens the array
+    lane_of = [0] * len(rows)
+    for n, (_, _, members) in enumerate(lanes):
+        for i in members:
+            lane_of[i] = n
+    out = []
+    for row, lane in zip(rows, lane_of, strict=True):
+        flags = row.flags | FLAG_CURRENT if row.event.slug == current else row.flags
+        out.append(f"{row.head},{lane},{flags},{row.days}]")  # head opens the array
     lanes_json = _json([[n, c, r] for (n, c, _), r in zip(lanes, rows_of, strict=True)])
     return (f'{{"lo":{lo},"hi":{hi},"lanes":{lanes_json},{_words(views.fmt, views.words)},'
-            f'"events":[{",".join(rows)}]}}')  # fmt: skip
+            f'"events":[{",".join(out)}]}}')  # fmt: skip
 
 
 def _json(value: object) -> str:
@@ -109,38 +117,47 @@ def _words(fmt: DateFormat, words: Words) -> str:
             f'"status_keys":{_json(list(STATUSES))},"day_date":{_json(fmt.day_date)}')  # fmt: skip
 
 
-_ROWS: weakref.WeakKeyDictionary[Views, dict[str, tuple[str, str]]] = weakref.WeakKeyDictionary()
+_ROWS: weakref.WeakKeyDictionary[Views, dict[str, Row]] = weakref.WeakKeyDictionary()
 # Across builds (serve's updates): each slug's last row, with the event and config it was
 # made from. An event that did not change is the same object from update to update (the
 # read cache keeps it), so the index, story and embed charts, which hold every event, are
 # not encoded anew for one edit (about 240 ms at 10,000 events).
-_LAST: dict[str, tuple[Event, Config, tuple[str, str]]] = {}
+_LAST: dict[str, tuple[Event, Config, Row]] = {}
 
 
-def _row(views: Views, event: Event, e: Extent) -> tuple[str, str]:
-    """An event's JSON that is the same on every chart, made once per build (an event is on
-    up to nine charts) and kept for the next while the event and config are the same: its
-    names and its days."""
+def rows(views: Views, events: Sequence[Event]) -> list[Row]:
+    """The rows of ``events`` (see ``Row``), each made once per build and kept for the next
+    while the event and config are the same."""
     made = _ROWS.get(views)
     if made is None:  # a new build: forget the rows of events it does not have (renamed ones)
         made = _ROWS[views] = {}
         for slug in _LAST.keys() - views.index.by_slug.keys():
             del _LAST[slug]
-    row = made.get(event.slug)
-    if row is not None:
-        return row
+    known = made.get
+    return [known(event.slug) or _row(views, event, made) for event in events]
+
+
+def _row(views: Views, event: Event, made: dict[str, Row]) -> Row:
     last = _LAST.get(event.slug)
     if last is not None and last[0] is event and last[1] == views.config:
         row = made[event.slug] = last[2]
         return row
     item = views.item(event)
+    e = extent(event)
+    date = event.date
+    flags = (
+        (FLAG_INTERVAL if e.kind is Kind.INTERVAL else 0)
+        | (FLAG_APPROX if date.approximate else 0)
+        | (FLAG_UNCERTAIN if date.uncertain else 0)
+        | (FLAG_OPEN_START if e.open_start else 0)
+        | (FLAG_OPEN_END if e.open_end else 0)
+    )
     days = [*(e.start or (None, None))]
     if e.kind is Kind.INTERVAL:
         days += [*(e.end or (None, None))]
-    row = made[event.slug] = (
-        _json([event.slug, event.title, item.date.text])[:-1]
-        + f",{STATUSES.index(item.status)}",
-        _json(days)[1:-1],
+    head = _json([event.slug, event.title, item.date.text])[:-1]
+    row = made[event.slug] = Row(
+        event, e, flags, f"{head},{STATUSES.index(item.status)}", _json(days)[1:-1]
     )
     _LAST[event.slug] = (event, views.config, row)
     return row

@@ -13,7 +13,15 @@ from timeline.config import Config
 from timeline.reading.dates import days_from_civil
 from timeline.reading.model import Event
 from timeline.site.axis import Tick, ticks
-from timeline.site.overview_data import Extent, Kind, chart_data, exact, extent
+from timeline.site.overview_data import (
+    FLAG_APPROX,
+    FLAG_UNCERTAIN,
+    Extent,
+    Kind,
+    chart_data,
+    exact,
+    rows,
+)
 from timeline.site.views import Views, event_url, year_url
 from timeline.words import Words
 
@@ -232,7 +240,8 @@ def overview(
     ``current`` is the slug of the event whose page shows it, drawn marked."""
     if not events:
         return None
-    extents = [extent(e) for e in events]
+    made = rows(views, events)
+    extents = [row.extent for row in made]
     lo, hi = _bounds(extents)
     x = _Scale(lo, hi)
     unit, axis = ticks(lo, hi, REF - 2 * PAD, views.fmt)
@@ -240,14 +249,20 @@ def overview(
     lanes = _lanes(events, config)
     drawn = [_pieces(e, x) for e in extents]
     kinds = {p.kind for pieces in drawn for p in pieces}
-    kinds.update(k for e in events for k, yes in (
-        ("approximate", e.date.approximate), ("uncertain", e.date.uncertain)) if yes)  # fmt: skip
+    flags = 0
+    for known in made:
+        flags |= known.flags
+    if flags & FLAG_APPROX:
+        kinds.add("approximate")
+    if flags & FLAG_UNCERTAIN:
+        kinds.add("uncertain")
     if len(events) > OVERVIEW_LIMIT:
-        rows = [min(ROWS, len(members)) for _, _, members in lanes]
-        data = chart_data(events, extents, lanes, rows, views, lo, hi, current)
+        counts = [min(ROWS, len(members)) for _, _, members in lanes]
+        data = chart_data(made, lanes, counts, views, lo, hi, current)
         return Overview(BIN_HEIGHT + 8 + AXIS, (), unit, placed, (), _density(events, views, x),
                         frozenset(kinds), data, views.words)  # fmt: skip
     named = len(lanes) > 1 or lanes[0][0] != ""
+    labels = views.labels
     out_lanes: list[Lane] = []
     marks: list[Mark] = []
     y = 4.0
@@ -256,17 +271,17 @@ def overview(
         count = 1 + max(r for r, _, _ in layout)
         top = y + (LANE_HEAD if named else 0)
         for i, (row, lx, room) in zip(members, layout, strict=True):
-            event, pieces, date = events[i], drawn[i], events[i].date
+            event, pieces, mark_flags = events[i], drawn[i], made[i].flags
             marks.append(Mark(
-                event_url(event.slug), views.mark_label(event), _cut(event.title, room), colour,
-                top + row * ROW, *_span_of(pieces), lx,
-                pieces, date.approximate, date.uncertain, event.slug == current,
+                event_url(event.slug), labels[event.slug], _cut(event.title, room), colour,
+                top + row * ROW, *_span_of(pieces), lx, pieces,
+                bool(mark_flags & FLAG_APPROX), bool(mark_flags & FLAG_UNCERTAIN),
+                event.slug == current,
             ))  # fmt: skip
         out_lanes.append(Lane((name or views.words("chart.other_lane")) if named else "", y,
                               count, colour))  # fmt: skip
         y = top + count * ROW + 6
-    data = chart_data(events, extents, lanes, [lane.rows for lane in out_lanes], views, lo, hi,
-                 current)  # fmt: skip
+    data = chart_data(made, lanes, [lane.rows for lane in out_lanes], views, lo, hi, current)
     return Overview(y + AXIS, tuple(out_lanes), unit, placed, tuple(marks), (), frozenset(kinds),
                     data, views.words)  # fmt: skip
 

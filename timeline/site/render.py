@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, TextIO
 
-import jinja2
 from markupsafe import Markup
 
 from timeline.config import Config
@@ -23,9 +22,11 @@ from timeline.site.overview import Overview, overview
 from timeline.site.pages import MENU_VIEWS, Page
 from timeline.site.paging import PAGE_SIZE, page_count, paginate
 from timeline.site.story import StoryView, story_view
-from timeline.site.theme import ENTRIES, Entries
+from timeline.site.templating import Environment
+from timeline.site.theme import ENTRIES, Entries, hedged
 from timeline.site.viewmodels import Link, YearCount
 from timeline.site.views import TAXONOMIES, Views, event_url, term_url, year_label, year_url
+from timeline.words import Words
 
 # Data files are written by Python, not templates: their formats are not the theme's business.
 _DATA: dict[str, Callable[[dict[str, Any]], str]] = {
@@ -54,6 +55,10 @@ class SiteView:
     extra_css: tuple[str, ...]
     brand_css: Markup
     footer: Markup
+    # The same on every page, so made once: the footer's credit line ("Generated timeline ·
+    # 10,000 events..."), and the titles of the links to the site's Atom and JSON feeds.
+    credit: Markup
+    feed_titles: tuple[Markup, Markup]
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,16 @@ class PageSpec:
     path: str  # output file, e.g. "events/x/index.html"
     template: str
     context: dict[str, Any]
+
+
+def credit(words: Words, title: str, author: str, events: int) -> Markup:
+    """The footer's line: the site, its author and its number of events, how dates are
+    hedged."""
+    return words.html(
+        "site.footer", title=title + (f" · {author}" if author else ""),
+        events=words.html_count("count.events", events), circa=hedged(words("dates.circa")),
+        uncertain=hedged("?"),
+    )  # fmt: skip
 
 
 def lists_events(index: TimelineIndex) -> bool:
@@ -97,7 +112,7 @@ class Renderer:
     """Describes every page of the site from the index and views, and renders specs."""
 
     def __init__(
-        self, config: Config, env: jinja2.Environment, index: TimelineIndex, views: Views,
+        self, config: Config, env: Environment, index: TimelineIndex, views: Views,
         bodies: Mapping[str, str], markdown: Mapping[str, str], *, data_files: bool = True,
         search: bool = False, changed: set[str] | None = None,
         own_pages: Sequence[PageFile] = (), page_bodies: Mapping[str, str] | None = None,
@@ -134,7 +149,10 @@ class Renderer:
             extra_css=config.extra_css,
             brand_css=brand_css(config),
             footer=footer_html(config),
-        )
+            credit=credit(config.words, config.title, config.author, len(index.events)),
+            feed_titles=(config.words.html("site.feed_atom", title=config.title),
+                         config.words.html("site.feed_json", title=config.title)),
+        )  # fmt: skip
         self.forget_entries(changed)  # entries rendered for the last build may have changed
 
     def forget_entries(self, slugs: set[str] | None = None) -> None:
@@ -166,7 +184,7 @@ class Renderer:
             return feeds.json_feed(feed, map(self.feed_entries.json, feed.entries))
         if spec.template.startswith("@"):
             return _DATA[spec.template](spec.context)
-        return self.env.get_template(spec.template).render(spec.context)
+        return self.env.render_template(spec.template, spec.context)
 
     def write_data(self, spec: PageSpec, handle: TextIO) -> None:
         """Stream a whole-timeline data file (see exports) instead of building it as a str."""

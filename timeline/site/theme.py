@@ -8,9 +8,7 @@ is on for every template, so `{{ 7*7 }}` or `<script>` in an event stays literal
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -50,7 +48,7 @@ class Entries:
     imported macro modules, so the function itself must stay the same from build to build).
     """
 
-    def __init__(self, env: jinja2.Environment, template: str) -> None:
+    def __init__(self, env: Environment, template: str) -> None:
         self.env = env
         self.template = template
         self.cache: dict[tuple[str, str, int], str] = {}  # the entries this build used
@@ -74,31 +72,11 @@ class Entries:
             if html is None:
                 html = self.kept.pop(key, None)
                 if html is None:
-                    html = self._render(item, root, level)
+                    context = {"e": item, "root": root, "level": level}
+                    html = self.env.render_template(self.template, context).strip()
                 self.cache[key] = html
             out.append(html)
         return Markup("\n".join(out))
-
-    @cached_property
-    def _compiled(self) -> tuple[jinja2.Template, dict[str, Any]]:
-        """The entry's template, and its globals as one dict (taken on the first entry, once
-        the environment is complete)."""
-        template = self.env.get_template(self.template)
-        return template, dict(template.globals)
-
-    def _render(self, item: EventItem | EventRef, root: str, level: int) -> str:
-        """``template.render(e=item, root=root, level=level).strip()``, but for the context:
-        ``render`` copies the template's globals (a ChainMap, slow to read whole) into a new
-        dict for every one of the 20,000-30,000 entries of a large site; here they are copied
-        from a plain dict made once. The template sees the same names either way."""
-        template, names = self._compiled
-        context = template.new_context({**names, "e": item, "root": root, "level": level},
-                                       shared=True)  # fmt: skip
-        try:
-            return self.env.concat(template.root_render_func(context)).strip()  # type: ignore[attr-defined]
-        except Exception:
-            self.env.handle_exception()
-
 
 ENTRIES = {"items_html": "event_item.html", "compact_html": "compact_item.html"}
 
@@ -156,11 +134,11 @@ def _isolated(text: str) -> Markup:
     return Markup("<bdi>{}</bdi>").format(text)
 
 
-def _hedged(text: str) -> Markup:
+def hedged(text: str) -> Markup:
     return Markup('<span class="date date-hedged">{}</span>').format(text)
 
 
-def make_environment(config: Config) -> jinja2.Environment:
+def make_environment(config: Config) -> Environment:
     """One environment per Builder: templates are compiled once and reused for every page."""
     loaders = [jinja2.FileSystemLoader(folder / "templates") for folder in theme_folders(config)]
     env = Environment(
@@ -179,7 +157,7 @@ def make_environment(config: Config) -> jinja2.Environment:
     # HTML-escaped text; code, link, isolate and hedged make the markup a text may hold.
     words = config.words
     env.globals.update(t=words.html, tn=words.html_count, words=words, code=_code, link=_link,
-                       isolate=_isolate, isolated=_isolated, hedged=_hedged)  # fmt: skip
+                       isolate=_isolate, isolated=_isolated, hedged=hedged)  # fmt: skip
     for name, template in ENTRIES.items():
         env.globals[name] = Entries(env, template)
     # The theme's macros, loaded once: `{% from "macros.html" import ... %}` works too, but
