@@ -98,9 +98,11 @@ DEFS = (
 )
 
 
+@lru_cache(maxsize=64)
 def legend(kinds: frozenset[str], words: Words, hidden: bool = False) -> str:
     """The key to the marks drawn, as HTML: only what the chart shows (``hidden`` until
-    chart.js draws them, for a chart that counts events instead)."""
+    chart.js draws them, for a chart that counts events instead). Made once for each set of
+    kinds: a site's charts show few different sets."""
     shown = {"open-end" if k == "open-start" else k for k in kinds}
     items = "".join(
         f'<li><svg class="key" width="30" height="16" aria-hidden="true">{shape}</svg>'
@@ -111,25 +113,36 @@ def legend(kinds: frozenset[str], words: Words, hidden: bool = False) -> str:
     return f'<ul class="chart-legend"{shut}>{items}</ul>' if items else ""
 
 
+@lru_cache(maxsize=16)
+def _names(words: Words, lanes: bool, marks: bool) -> tuple[str, str]:
+    """A chart's accessible name and its caption, escaped: the same on every chart of a kind
+    (with or without named lanes, marks or counts)."""
+    lane_word = words("chart.lanes") if lanes else ""
+    what = words("chart.what_all" if marks else "chart.what_years")
+    label = words("chart.label", what=what, lanes=lane_word)
+    return _escaped(label), _escaped(words("chart.marks" if marks else "chart.bins"))
+
+
 def svg(chart: Overview | None, root: str) -> Markup:
     """The overview as HTML (a figure holding the SVG and its data), links relative to
     ``root``."""
     if chart is None:
         return Markup("")
     h = chart.height
-    say = chart.words
-    lanes = say("chart.lanes") if any(lane.name for lane in chart.lanes) else ""
-    label = say("chart.label", what=say("chart.what_all" if chart.marks else "chart.what_years"),
-                lanes=lanes)  # fmt: skip
+    label, caption = _names(chart.words, any(lane.name for lane in chart.lanes),
+                            bool(chart.marks))  # fmt: skip
+    href = _escaped(root)
     out = [
-        f'<figure class="chart chart-static" data-root="{escape(root)}">\n'
+        f'<figure class="chart chart-static" data-root="{href}">\n'
         f'  <svg class="chart-svg" width="100%" height="{h}" role="group" '
-        f'aria-label="{escape(label)}">\n    {DEFS}\n'
+        f'aria-label="{label}">\n    {DEFS}\n'
     ]
     axis_y = h - AXIS + 6
-    for x, _ in chart.ticks:
-        out.append(f'    <line class="grid" x1="{_pct(x)}" x2="{_pct(x)}" y1="2" '
-                   f'y2="{axis_y}"/>\n')  # fmt: skip
+    # Each tick's x and the axis's heights, written once: every chart has several ticks.
+    xs = [_pct(x) for x, _ in chart.ticks]
+    base, tick_end, label_y = f"{axis_y}", f"{axis_y + 5}", f"{axis_y + 18}"
+    for px in xs:
+        out.append(f'    <line class="grid" x1="{px}" x2="{px}" y1="2" y2="{base}"/>\n')
     for lane in chart.lanes:
         if lane.name:
             out.append(
@@ -138,26 +151,25 @@ def svg(chart: Overview | None, root: str) -> Markup:
         if lane.y > 4:
             out.append(f'    <line class="lane-line" x1="0" x2="100%" y1="{lane.y - 3}" '
                        f'y2="{lane.y - 3}"/>\n')  # fmt: skip
-    href = _escaped(root)
     for m in chart.marks:
         out.append(_mark(m, href))
     for b in chart.bins:
-        label = escape(b.label)
+        bin_label = escape(b.label)
         out.append(
-            f'    <a href="{escape(root)}{escape(b.url)}" aria-label="{label}" class="bin">\n'
-            f"      <title>{label}</title>\n"
+            f'    <a href="{href}{escape(b.url)}" aria-label="{bin_label}" class="bin">\n'
+            f"      <title>{bin_label}</title>\n"
             f'      <rect x="{_pct(b.x0)}" y="{axis_y - 2 - b.height}" width="{_pct(b.x1 - b.x0)}" '
             f'height="{b.height}"/>\n    </a>\n'
         )
-    out.append(f'    <line class="axis" x1="0" x2="100%" y1="{axis_y}" y2="{axis_y}"/>\n')
+    out.append(f'    <line class="axis" x1="0" x2="100%" y1="{base}" y2="{base}"/>\n')
     last_end = -1e9  # where the last month or year name under the axis ends
-    for i, (x, t) in enumerate(chart.ticks):
+    for i, ((x, t), px) in enumerate(zip(chart.ticks, xs, strict=True)):
         every = " t-odd" if i % 2 else ""
         every += " t-not4" if i % 4 else ""
         out.append(
-            f'    <g class="tick{every}"><line x1="{_pct(x)}" x2="{_pct(x)}" y1="{axis_y}" '
-            f'y2="{axis_y + 5}"/><text class="tick-label" x="{_pct(x)}" y="{axis_y + 18}" '
-            f'text-anchor="middle">{escape(t.label)}</text></g>\n'
+            f'    <g class="tick{every}"><line x1="{px}" x2="{px}" y1="{base}" '
+            f'y2="{tick_end}"/><text class="tick-label" x="{px}" y="{label_y}" '
+            f'text-anchor="middle">{_escaped(t.label)}</text></g>\n'
         )
         wide = len(t.context) * 7.5
         at_edge = x - 4 + wide > REF - 2
@@ -167,14 +179,13 @@ def svg(chart: Overview | None, root: str) -> Markup:
         last_end = start + wide
         if at_edge:
             out.append(f'    <text class="tick-context" x="100%" dx="-2" y="{axis_y + 35}" '
-                       f'text-anchor="end">{escape(t.context)}</text>\n')  # fmt: skip
+                       f'text-anchor="end">{_escaped(t.context)}</text>\n')  # fmt: skip
         else:
-            out.append(f'    <text class="tick-context" x="{_pct(x)}" dx="-4" '
-                       f'y="{axis_y + 35}">{escape(t.context)}</text>\n')  # fmt: skip
-    caption = escape(say("chart.marks" if chart.marks else "chart.bins"))
+            out.append(f'    <text class="tick-context" x="{px}" dx="-4" '
+                       f'y="{axis_y + 35}">{_escaped(t.context)}</text>\n')  # fmt: skip
     out.append(
         f'  </svg>\n  <script type="application/json" class="chart-data">{chart.data}</script>\n'
-        f"  <figcaption>{legend(chart.kinds, say, not chart.marks)}"
+        f"  <figcaption>{legend(chart.kinds, chart.words, not chart.marks)}"
         f'<p class="chart-note">{caption}</p></figcaption>\n</figure>'
     )
     return Markup("".join(out))
@@ -191,7 +202,6 @@ def _mark(m: Mark, href: str) -> str:
     if m.current:
         classes += " mark-current"
         current = ' aria-current="page"'
-    mid = m.y + 22
     x0, x1 = m.x0, m.x1
     if m.headline:  # the headline is a part of the target too
         x0, x1 = min(x0, m.label_x), max(x1, m.label_x + len(m.headline) * CHAR)
@@ -200,9 +210,11 @@ def _mark(m: Mark, href: str) -> str:
         hit = f'x="{_pct(x0)}" width="{_pct(width)}"'
     else:
         hit = f'x="{_pct((x0 + x1) / 2)}" width="24" transform="translate(-12 0)"'
-    shapes = "".join(_piece(p, m.y) for p in m.pieces)
+    pieces = m.pieces
+    shapes = _piece(pieces[0], m.y) if len(pieces) == 1 else "".join(
+        [_piece(p, m.y) for p in pieces])  # fmt: skip
     if m.uncertain:
-        shapes += f'<text class="q" x="{_pct(m.x1)}" dx="2" y="{mid + 5}">?</text>'
+        shapes += f'<text class="q" x="{_pct(m.x1)}" dx="2" y="{m.y + 22 + 5}">?</text>'
     text = ""
     if m.headline:
         cut = m.headline.endswith("…")  # the visible words stay a part of the mark's name
