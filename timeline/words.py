@@ -151,7 +151,16 @@ class Words:
         return Markup(_fill(text, escaped))
 
     def html_count(self, key: str, n: int, /, **values: object) -> Markup:
-        return self.html(self._form(key, n), n=n, **values)
+        if values:
+            return self.html(self._form(key, n), n=n, **values)
+        text = self._counted.get((key, n))  # "3 sources", on every list entry: made once
+        if text is None:
+            text = self._counted[(key, n)] = self.html(self._form(key, n), n=n)
+        return text
+
+    @cached_property
+    def _counted(self) -> dict[tuple[str, int], Markup]:
+        return {}
 
     def status(self, value: str) -> str:
         """A status's name: "reported" -> "Reported"."""

@@ -71,6 +71,11 @@ class EventItem:
     actors: tuple[str, ...] = ()  # for the filters: names as written
     places: tuple[str, ...] = ()
     tag_count: int = 0  # all its tags; ``tags`` holds the first LIST_NAMES of them
+    # The names as the list's filters read them, "|" between names, joined once per event
+    # (not by the template's filters on each of the 20,000 entries of a large site):
+    tag_names: str = ""
+    actor_names: str = ""
+    place_names: str = ""
 
 
 @dataclass(frozen=True)

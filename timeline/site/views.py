@@ -171,6 +171,9 @@ class Views:
             actors=event.actors[:LIST_NAMES],
             places=event.places[:LIST_NAMES],
             tag_count=len(event.tags),
+            tag_names="|".join(tag.text for tag in tags),
+            actor_names="|".join(event.actors[:LIST_NAMES]),
+            place_names="|".join(event.places[:LIST_NAMES]),
         )
 
     def _ref(self, slug: str) -> EventRef:
