@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
+import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import Project, assert_clean_exit, event, text_of
+from timeline import cache
 from timeline.errors import UsageError
 from timeline.site.output import SiteWriter
 
@@ -165,6 +168,89 @@ def test_an_unchanged_project_is_not_rebuilt_until_something_changes(project: Pr
     project.write({"theme/static/style.css": "body { color: red; }\n"})  # an input changed
     assert "Built 2 events" in project.build().output
     assert "Built 2 events" in project.build("--no-cache").output
+    assert "up to date" in project.build().output
+
+
+def _saved_long_ago(project: Project) -> None:
+    """Every event file as if saved an hour ago (so its stamp can vouch for its content)."""
+    hour_ago = time.time() - 3600
+    for path in (project.root / "events").glob("*.md"):
+        os.utime(path, (hour_ago, hour_ago))
+
+
+def test_a_no_change_build_reads_only_the_event_files_whose_stamp_changed(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.write(FILES)
+    _saved_long_ago(project)
+    project.build()
+    read: list[str] = []
+    real = cache._contents
+
+    def counted(path: Path) -> bytes:
+        read.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(cache, "_contents", counted)
+    assert "up to date" in project.build().output
+    assert not [name for name in read if name.endswith(".md")]  # the stamps vouched for them
+
+    path = project.root / "events" / "2007-08-22-a.md"
+    path.write_text(path.read_text().replace("Something happened.", "Something else happened."))
+    assert "Built 2 events" in project.build().output  # a new stamp: read, and so rebuilt
+    assert "2007-08-22-a.md" in read and "2007-08-23-b.md" not in read
+
+
+def test_an_edit_that_keeps_the_stamp_is_seen_when_the_stamp_was_recent(project: Project) -> None:
+    """A file saved twice within one step of a coarse clock, at the same size, keeps its
+    stamp: one that was that close to the moment it was read is read again."""
+    project.write(FILES).build()  # the files were written just before they were read
+    path = project.root / "events" / "2007-08-22-a.md"
+    stamp = path.stat()
+    path.write_text(path.read_text().replace("Something happened.", "Something HAPPENED."))
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    st = path.stat()
+    assert (st.st_mtime_ns, st.st_size, st.st_ino) == (
+        stamp.st_mtime_ns, stamp.st_size, stamp.st_ino)  # fmt: skip
+    assert "Built 2 events" in project.build().output
+    assert "Something HAPPENED." in (project.site / "events" / "a" / "index.html").read_text()
+
+
+@pytest.mark.parametrize("read", [
+    "not a table", {"events/2007-08-22-a.md": [1, 2]}, {"events/2007-08-22-a.md": "x"},
+    {"events/2007-08-22-a.md": [0, 0, 0, 0, "not hex"]},
+])  # fmt: skip
+def test_a_record_with_stamps_it_cannot_vouch_for_builds_correctly(
+    project: Project, read: object
+) -> None:
+    project.write(FILES)
+    _saved_long_ago(project)
+    project.build()
+    (record,) = (project.root / ".timeline-cache").glob("record-*.json")
+    state = json.loads(record.read_text())
+    state["read"] = read
+    record.write_text(json.dumps(state))
+    assert "up to date" in project.build().output  # every file read: nothing changed
+
+    path = project.root / "events" / "2007-08-22-a.md"
+    path.write_text(path.read_text().replace("Something happened.", "Something else happened."))
+    state["read"] = read
+    record.write_text(json.dumps(state))
+    assert "Built 2 events" in project.build().output
+    assert "Something else" in (project.site / "events" / "a" / "index.html").read_text()
+
+
+def test_a_record_whose_digest_is_wrong_for_an_unchanged_stamp_rebuilds(project: Project) -> None:
+    """A stale or tampered record cannot make a build skip: its digests make up the key."""
+    project.write(FILES)
+    _saved_long_ago(project)
+    project.build()
+    (record,) = (project.root / ".timeline-cache").glob("record-*.json")
+    state = json.loads(record.read_text())
+    entry = state["read"]["events/2007-08-22-a.md"]
+    entry[-1] = "00" * (len(entry[-1]) // 2)
+    record.write_text(json.dumps(state))
+    assert "Built 2 events" in project.build().output
     assert "up to date" in project.build().output
 
 

@@ -68,6 +68,7 @@ class BuildResult:
     up_to_date: bool = False  # nothing to do: inputs and output as the last build left them
     stats: cache.Stats = field(default_factory=dict)  # every file built: (size, mtime)
     inputs: dict[str, bytes] = field(default_factory=dict)  # event file -> digest as read
+    read: cache.Read = field(default_factory=dict)  # event file -> stamp, time, digest as read
 
 
 @dataclass
@@ -242,12 +243,15 @@ class Builder:
         stats = {rel: stat for r in results for rel, stat in r.stats.items()}
         if self.search:
             stats.update(cache.output_stats(output, search_index.FOLDER))
-        inputs = {rel: parsed.digest for rel, parsed in self.collector.reads.files.items()}
+        reads = self.collector.reads.files
+        inputs = {rel: parsed.digest for rel, parsed in reads.items()}
+        read = {rel: (parsed.stamp, parsed.read_at, parsed.digest) for rel, parsed in reads.items()}
         if one_off:  # its events have no bodies of their own: nothing to update from
             self._start_over()
         return BuildResult(
             len(content.index.events), len(keys), output, content.warnings, dict(counter),
             tuple(sorted(changed)), (), dict(self.timings), stats=stats, inputs=inputs,
+            read=read,
         )  # fmt: skip
 
     def update(self) -> BuildResult:
@@ -364,15 +368,15 @@ def export_timeline(config: Config, kind: str, *, drafts: bool = False) -> str:
 
 def build(
     config: Config, *, drafts: bool = False, strict: bool = False, use_cache: bool = True,
-    progress: Progress | None = None, search: bool = True,
+    progress: Progress | None = None, search: bool = True, checked: bool = False,
 ) -> BuildResult:  # fmt: skip
     """Build the site into ``config.output_path`` on every core, unless the cache shows that
-    nothing changed since the last build (``use_cache=False`` builds regardless)."""
+    nothing changed since the last build (``use_cache=False`` builds regardless; ``checked``:
+    the caller has just asked ``cache.last_build``, which found something changed)."""
     started = time.perf_counter()
-    options = {"drafts": drafts, "strict": strict, "search": search}
+    options = cache.build_options(drafts=drafts, strict=strict, search=search)
     theme = theme_folders(config)
-    if use_cache and (last := cache.up_to_date(config, cache.inputs_key(config, options, theme))):
-        Publication(config.output_path, config.cache_path).tidy()  # a killed build's leftovers
+    if use_cache and not checked and (last := cache.skip_build(config, options)):
         elapsed = {"cache check": time.perf_counter() - started}
         return BuildResult(last["events"], last["pages"], config.output_path, (),
                            timings=elapsed, up_to_date=True)  # fmt: skip
@@ -382,7 +386,7 @@ def build(
     result = builder.build()
     # Keyed by the event files as they were read for this build, not as they are now.
     key = cache.inputs_key(config, options, theme, result.inputs, fixed)
-    if why := cache.record(config, key, result.events, result.pages, result.stats):
+    if why := cache.record(config, key, result.events, result.pages, result.stats, result.read):
         warning = Problem(config.cache_dir, 0, "", why, Severity.WARNING)
         result = replace(result, warnings=(*result.warnings, warning))
     return result

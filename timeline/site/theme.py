@@ -18,25 +18,9 @@ from timeline.config import Config
 from timeline.errors import ContentError, Problem, Problems
 from timeline.site.overview import svg
 from timeline.site.templating import Environment
+from timeline.site.theme_folders import default_theme as default_theme
+from timeline.site.theme_folders import theme_folders as theme_folders
 from timeline.site.viewmodels import EventItem, EventRef
-
-PACKAGE = Path(__file__).resolve().parent.parent
-
-
-def default_theme() -> Path:
-    """The default theme: inside the installed package, or ``theme/`` beside it in a checkout."""
-    for candidate in (PACKAGE / "theme", PACKAGE.parent / "theme"):
-        if (candidate / "templates").is_dir():
-            return candidate
-    raise FileNotFoundError("the default theme is missing from this installation")
-
-
-def theme_folders(config: Config) -> list[Path]:
-    """Theme folders in order of precedence: the project's own, then the default."""
-    folders = [default_theme()]
-    if config.theme_path.is_dir() and config.theme_path.resolve() != folders[0].resolve():
-        folders.insert(0, config.theme_path)
-    return folders
 
 
 class Entries:
