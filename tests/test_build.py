@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -199,6 +201,26 @@ def test_a_no_change_build_reads_only_the_event_files_whose_stamp_changed(
     path.write_text(path.read_text().replace("Something happened.", "Something else happened."))
     assert "Built 2 events" in project.build().output  # a new stamp: read, and so rebuilt
     assert "2007-08-22-a.md" in read and "2007-08-23-b.md" not in read
+
+
+def test_an_up_to_date_build_does_not_load_the_page_code(project: Project) -> None:
+    """Half of a no-change build was importing what renders pages: it is loaded only when
+    there is something to build."""
+    project.write(FILES).build()
+    script = (
+        "import sys\nfrom timeline.cli import main\ntry:\n    main(['build'])\n"
+        "except SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('jinja2', 'markdown_it', 'timeline.build') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=project.root, capture_output=True,
+                          text=True, timeout=120, check=False)  # fmt: skip
+    assert "is up to date" in done.stdout, done.stderr
+    assert done.stdout.rstrip().endswith("[]")
+    project.write({"theme/static/style.css": "body { color: red; }\n"})
+    done = subprocess.run([sys.executable, "-c", script], cwd=project.root, capture_output=True,
+                          text=True, timeout=120, check=False)  # fmt: skip
+    assert "Built 2 events" in done.stdout, done.stderr
+    assert done.stdout.rstrip().endswith("['jinja2', 'markdown_it', 'timeline.build']")
 
 
 def test_an_edit_that_keeps_the_stamp_is_seen_when_the_stamp_was_recent(project: Project) -> None:
