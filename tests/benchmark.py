@@ -19,10 +19,12 @@ the median of several runs, with the spread shown.
         first draw (reading the chart's data and drawing it), and zoom and pan steps from the
         whole timeline down to a week, each step's script and layout time and the frame it
         took (requestAnimationFrame to the next)
-    python tests/benchmark.py hugo [--events 10000] [--pairs 5]
+    python tests/benchmark.py hugo [--events 10000] [--pairs 5] [--against CHECKOUT]
         Timeline's cold build (--no-cache --no-search) alternating with Hugo's on the same
         generated events (tests/hugo/: the Hugo site's config and layouts; tests/hugo_compare.py),
-        wall and CPU time, medians of the pairs; needs `apt-get install hugo`
+        wall and CPU time, medians of the pairs; needs `apt-get install hugo`. --against: the
+        same build by another checkout's code in each round too (say, the last release), so
+        that a change is compared with Hugo and with the code before it in the same minutes
     python tests/benchmark.py generate N DIR
         write a generated N-event project into DIR
 """
@@ -651,6 +653,8 @@ def main() -> None:
     hugo = sub.add_parser("hugo", help="cold builds alternating with Hugo's, same events")
     hugo.add_argument("--events", type=int, default=10000)
     hugo.add_argument("--pairs", type=int, default=5)
+    hugo.add_argument("--against", type=Path, default=None,
+                      help="another checkout (its top folder): its build runs in each round too")
     corpus = sub.add_parser("generate", help="write a generated N-event project into DIR")
     corpus.add_argument("n", type=int)
     corpus.add_argument("dir", type=Path)
@@ -666,7 +670,7 @@ def main() -> None:
     elif args.command == "hugo":
         from hugo_compare import compare  # tests/ is this script's folder: on sys.path
 
-        compare(args.events, args.pairs, generate)
+        compare(args.events, args.pairs, generate, args.against)
     elif args.command == "generate":
         generate(args.dir, args.n)
 

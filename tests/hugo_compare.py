@@ -7,7 +7,8 @@ page, as Timeline makes. Timeline's site does more (the overview, relations, "ar
 date", the Sources pages, aliases, data files); the comparison is of what both build.
 
 Cold builds alternate, one of each in turn, into new output folders, each after a `sync`;
-wall and CPU time (all processes) are the medians of the pairs.
+wall and CPU time (all processes) are the medians of the pairs. With ``--against CHECKOUT``
+another checkout's code builds the same events in each round too.
 """
 
 from __future__ import annotations
@@ -69,11 +70,11 @@ def _iso_day(day: int) -> str:
     return f"{max(1, year):04d}-{month:02d}-{date:02d}"
 
 
-def _timed(command: list[str], cwd: Path) -> tuple[float, float]:
+def _timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
     os.sync()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
@@ -81,8 +82,10 @@ def _timed(command: list[str], cwd: Path) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def compare(events: int, pairs: int, generate: object) -> None:
-    """Alternate cold builds of Timeline and Hugo on ``events`` generated events."""
+def compare(events: int, pairs: int, generate: object, against: Path | None = None) -> None:
+    """Alternate cold builds of Timeline and Hugo on ``events`` generated events (and of the
+    code of the checkout ``against``, when given: one of each in turn, the order reversed
+    every other round)."""
     hugo = shutil.which("hugo")
     if hugo is None:
         raise SystemExit("hugo is not installed (apt-get install hugo); nothing to compare")
@@ -92,23 +95,41 @@ def compare(events: int, pairs: int, generate: object) -> None:
         project = base / "timeline"
         generate(project, events)  # type: ignore[operator]
         count = hugo_project(project, base / "hugo")
-        ours: list[tuple[float, float]] = []
-        theirs: list[tuple[float, float]] = []
+        runs: dict[str, list[tuple[float, float]]] = {"ours": [], "hugo": []}
+        if against is not None:
+            runs["against"] = []
         for n in range(pairs):
-            out = base / f"site-t{n}"
-            ours.append(_timed([sys.executable, "-m", "timeline", "build", "--no-cache",
-                                "--no-search", "-q", "--out", str(out)], project))  # fmt: skip
-            shutil.rmtree(project / ".timeline-cache", ignore_errors=True)
-            theirs.append(_timed([hugo, "--quiet", "--destination", str(base / f"site-h{n}")],
-                                 base / "hugo"))  # fmt: skip
-            print(f"  pair {n + 1}: Timeline {ours[-1][0]:.2f} s (CPU {ours[-1][1]:.2f} s), "
-                  f"Hugo {theirs[-1][0]:.2f} s (CPU {theirs[-1][1]:.2f} s)", flush=True)  # fmt: skip
-        pages = sum(1 for _ in (base / "site-h0").rglob("index.html"))
-        mine = sum(1 for _ in (base / "site-t0").rglob("index.html"))
-    wall = statistics.median(w for w, _ in ours), statistics.median(w for w, _ in theirs)
-    cpu = statistics.median(c for _, c in ours), statistics.median(c for _, c in theirs)
-    ratios = statistics.median(t[0] / h[0] for t, h in zip(ours, theirs, strict=True))
+            order = list(runs) if n % 2 == 0 else list(runs)[::-1]
+            for who in order:
+                out = str(base / f"site-{who}-{n}")
+                if who == "hugo":
+                    runs[who].append(_timed([hugo, "--quiet", "--destination", out],
+                                            base / "hugo"))  # fmt: skip
+                    continue
+                env = None if who == "ours" else {**os.environ, "PYTHONPATH": str(against)}
+                runs[who].append(_timed([sys.executable, "-m", "timeline", "build", "--no-cache",
+                                         "--no-search", "-q", "--out", out], project, env))  # fmt: skip
+                shutil.rmtree(project / ".timeline-cache", ignore_errors=True)
+            print(f"  round {n + 1}: " + ", ".join(
+                f"{NAMES[who]} {runs[who][-1][0]:.2f} s (CPU {runs[who][-1][1]:.2f} s)"
+                for who in runs), flush=True)  # fmt: skip
+        pages = sum(1 for _ in (base / "site-hugo-0").rglob("index.html"))
+        mine = sum(1 for _ in (base / "site-ours-0").rglob("index.html"))
     print(f"{count} events; Timeline made {mine} pages, Hugo {' '.join(version[:2])} {pages}")
-    print(f"  wall: Timeline {wall[0]:.2f} s, Hugo {wall[1]:.2f} s: "
-          f"{ratios:.2f} x Hugo's (median of {pairs} pairs' ratios)")
-    print(f"  CPU:  Timeline {cpu[0]:.2f} s, Hugo {cpu[1]:.2f} s: {cpu[0] / cpu[1]:.2f} x")
+    for who in [w for w in runs if w != "hugo"]:
+        _summary(NAMES[who], runs[who], runs["hugo"], "Hugo")
+    if against is not None:
+        _summary(NAMES["ours"], runs["ours"], runs["against"], "the other checkout")
+
+
+NAMES = {"ours": "Timeline", "against": "the other checkout", "hugo": "Hugo"}
+
+
+def _summary(name: str, runs: list[tuple[float, float]], others: list[tuple[float, float]],
+             other: str) -> None:  # fmt: skip
+    wall = statistics.median(w for w, _ in runs), statistics.median(w for w, _ in others)
+    cpu = statistics.median(c for _, c in runs), statistics.median(c for _, c in others)
+    ratio = statistics.median(t[0] / h[0] for t, h in zip(runs, others, strict=True))
+    print(f"  wall: {name} {wall[0]:.2f} s, {other} {wall[1]:.2f} s: "
+          f"{ratio:.2f} x {other}'s (median of {len(runs)} rounds' ratios)")
+    print(f"  CPU:  {name} {cpu[0]:.2f} s, {other} {cpu[1]:.2f} s: {cpu[0] / cpu[1]:.2f} x")
