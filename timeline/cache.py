@@ -19,6 +19,7 @@ from pathlib import Path
 from timeline import __version__, files
 from timeline.config import CONFIG_FILES, Config
 from timeline.reading.load import BIBLIOGRAPHY, event_files, file_digest
+from timeline.site.search import FOLDER as SEARCH_FOLDER
 from timeline.words import LOCALES, base_language
 
 LEGACY_STATE = ".timeline-build.json"  # where versions before 0.2 kept the record: in the site
@@ -142,11 +143,32 @@ def up_to_date(config: Config, key: str) -> dict[str, int] | None:
         return None  # missing, unreadable or from another version: build
 
 
-def record(config: Config, key: str, events: int, pages: int, stats: Stats) -> str | None:
+def last_search(config: Config) -> str | None:
+    """The fingerprint of the search index the last build into this output folder made
+    (search.fingerprint), if that index is there as the build left it."""
+    try:
+        state = json.loads(files.read_regular(_record_path(config), follow=False))
+        index = output_stats(config.output_path, SEARCH_FOLDER)
+        if not index or state["search"]["files"] != output_key(index):
+            return None
+        return str(state["search"]["fingerprint"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def record(
+    config: Config, key: str, events: int, pages: int, stats: Stats, searched: str | None = None
+) -> str | None:
     """Remember a successful build (written after it is published, so an interrupted build
-    records nothing). ``stats`` describes every file of the output as the build left it.
-    Returns why it could not be written, if it could not: the site is built all the same."""
-    state = {"inputs": key, "output": output_key(stats), "events": events, "pages": pages}
+    records nothing). ``stats`` describes every file of the output as the build left it;
+    ``searched``: the fingerprint of its search index, if it made one. Returns why the record
+    could not be written, if it could not: the site is built all the same."""
+    state: dict[str, object] = {
+        "inputs": key, "output": output_key(stats), "events": events, "pages": pages
+    }  # fmt: skip
+    if searched is not None:
+        index = {rel: st for rel, st in stats.items() if rel.startswith(SEARCH_FOLDER + "/")}
+        state["search"] = {"fingerprint": searched, "files": output_key(index)}
     path = _record_path(config)
     try:
         files.replace(path, json.dumps(state).encode())
