@@ -52,8 +52,8 @@ class SearchError(TimelineError):
 
 
 _BODY = "data-pagefind-body"
-_IGNORED = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*\bdata-pagefind-ignore\b[^>]*>")
-_ATTRIBUTE = re.compile(r'\bdata-pagefind-[a-z-]+(?:="[^"]*")?')
+_IGNORE = "data-pagefind-ignore"
+_ATTRIBUTE = re.compile(r'data-pagefind-[a-z-]+(?:="[^"]*")?')
 _HEAD = re.compile(r"<html\b[^>]*>|<title>.*?</title>", re.S)
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                    "source", "track", "wbr"})  # fmt: skip
@@ -87,14 +87,18 @@ _OPENING = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*>")
 
 def _without_ignored(region: str) -> str:
     """``region`` without its elements marked ``data-pagefind-ignore`` (the rest kept
-    where an element's end is not found)."""
+    where a mark is not in a tag or an element's end is not found)."""
     kept: list[str] = []
     at = 0
-    while (found := _IGNORED.search(region, at)) is not None:
-        end = _element_end(region, found)
+    while (mark := region.find(_IGNORE, at)) >= 0:
+        start = region.rfind("<", at, mark)
+        opening = _OPENING.match(region, start) if start >= 0 else None
+        if opening is None or opening.end() <= mark:
+            break  # the words in text, not an attribute
+        end = _element_end(region, opening)
         if end is None:
             break
-        kept.append(region[at : found.start()])
+        kept.append(region[at:start])
         at = end
     kept.append(region[at:])
     return "".join(kept)
