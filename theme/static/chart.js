@@ -8,12 +8,14 @@
   var W = window.timelineWords;  // the site's words (static/words.js)
   var PAD = 16, LANE_HEAD = 18, ROW = 30, AXIS = 44, DOT = 6, MIN_BAR = 12, TAIL = 28;
   var GAP = 10, MAX_LABEL = 240, MIN_LABEL = 40, MIN_GAP = 56;
+  var OUTSIDE = 20;  // px a mark's arrows, strokes and "?" may reach past its pieces
   var YEAR = 365.2425, MONTH = YEAR / 12, LENGTH = {day: 1, month: MONTH, year: YEAR};
   var STEPS = [["day", 1], ["day", 2], ["day", 7], ["day", 14], ["month", 1], ["month", 3],
     ["month", 6], ["year", 1], ["year", 2], ["year", 5], ["year", 10], ["year", 20],
     ["year", 50], ["year", 100], ["year", 200], ["year", 500], ["year", 1000],
     ["year", 2000], ["year", 5000], ["year", 10000], ["year", 100000], ["year", 1000000]];
   var MIN_SPAN = 7;  // days: zoomed all the way in, the chart shows about a week
+  var AHEAD = 4;  // counted, with fewer than this many times the limit in view: see ahead()
   var MARK_LIMIT_MIN = 60;  // more events in view than an eighth of the px width, or than this,
   // are drawn as counts until zoomed in: more marks than one per 8 px pile on each other in
   // three rows a lane, with no room for a headline, and cost a zoom step more than a frame
@@ -171,11 +173,13 @@
   function measurer(font) {
     canvas.font = font;
     var cache = {};
-    return function (text) {
+    function measure(text) {
       var w = cache[text];
       if (w === undefined) { w = cache[text] = canvas.measureText(text).width; }
       return w;
-    };
+    }
+    measure.known = function (text) { return cache[text] !== undefined; };
+    return measure;
   }
   // Where a headline may be cut (after whole words, never inside an open bracket), longest
   // first: found once per event, and measured only as a redraw needs (a bisection), since a
@@ -230,33 +234,33 @@
     return out;
   }
 
-  // A piece's elements, x from the mark's own left (ox), y from its row's top, each as
-  // [tag, its fixed attributes, {its attributes that a zoom step changes}].
-  function pieceParts(p, ox) {
+  // A mark's children as markup, as its shape (everything a zoom step leaves alone) and as
+  // the values a step changes, [child, name, value]; added one by one, without a list of
+  // parts to walk again (a step may draw a few hundred marks, the first of them cold).
+  function Parts() { this.markup = ""; this.shape = ""; this.values = []; this.n = 0; }
+  // One child: its tag, its fixed attributes, the names and values of those a step changes
+  // (up to two), and its text if it has one.
+  Parts.prototype.add = function (tag, fixed, name, value, name2, value2, text) {
+    var changing = "", names = "";
+    if (name) { changing = " " + name + '="' + value + '"'; names = name; this.values.push([this.n, name, value]); }
+    if (name2) { changing += " " + name2 + '="' + value2 + '"'; names += " " + name2; this.values.push([this.n, name2, value2]); }
+    var end = text === undefined ? "/>" : ">" + text + "</" + tag + ">";
+    this.markup += "<" + tag + " " + fixed + changing + end;
+    this.shape += "<" + tag + " " + fixed + names + end;
+    this.n += 1;
+  };
+  // A piece's elements, x from the mark's own left (ox), y from its row's top.
+  function addPiece(parts, p, ox) {
     var x0 = (p[1] - ox).toFixed(1), w = (p[2] - p[1]).toFixed(1), bar = 'y="16" height="12" rx="3"';
     switch (p[0]) {
-      case "dot": return [["circle", 'class="dot" cy="22" r="' + DOT + '"', {cx: (p[1] - ox + DOT).toFixed(1)}]];
-      case "tail": return [["line", 'class="tail" y1="22" y2="22"', {x1: x0, x2: (p[2] - ox).toFixed(1)}]];
-      case "span": return [["rect", 'class="span" ' + bar, {x: x0, width: w}]];
+      case "dot": parts.add("circle", 'class="dot" cy="22" r="' + DOT + '"', "cx", (p[1] - ox + DOT).toFixed(1)); break;
+      case "tail": parts.add("line", 'class="tail" y1="22" y2="22"', "x1", x0, "x2", (p[2] - ox).toFixed(1)); break;
+      case "span": parts.add("rect", 'class="span" ' + bar, "x", x0, "width", w); break;
       default:
-        var out = [["rect", 'class="core" ' + bar, {x: x0, width: w}]];
-        if (p[0] === "open-end") { out.push(["path", 'class="arrow"', {d: "M" + (p[2] - ox).toFixed(1) + " 14l8 8-8 8z"}]); }
-        if (p[0] === "open-start") { out.push(["path", 'class="arrow"', {d: "M" + x0 + " 14l-8 8 8 8z"}]); }
-        return out;
+        parts.add("rect", 'class="core" ' + bar, "x", x0, "width", w);
+        if (p[0] === "open-end") { parts.add("path", 'class="arrow"', "d", "M" + (p[2] - ox).toFixed(1) + " 14l8 8-8 8z"); }
+        if (p[0] === "open-start") { parts.add("path", 'class="arrow"', "d", "M" + x0 + " 14l-8 8 8 8z"); }
     }
-  }
-  // A mark's children (as pieceParts gives them, with their text) as markup, as its shape
-  // (everything a zoom step leaves alone) and as the values it changes, [child, name, value].
-  function partsOf(parts) {
-    var markup = "", shape = "", values = [];
-    parts.forEach(function (part, i) {
-      var changing = "";
-      for (var name in part[2]) { changing += " " + name + '="' + part[2][name] + '"'; values.push([i, name, part[2][name]]); }
-      var text = part[3] === undefined ? "/>" : ">" + part[3] + "</" + part[0] + ">";
-      markup += "<" + part[0] + " " + part[1] + changing + text;
-      shape += "<" + part[0] + " " + part[1] + Object.keys(part[2]).join(" ") + text;
-    });
-    return {markup: markup, shape: shape, values: values};
   }
 
   // One layer of the live chart (grid, lanes, marks, ticks...): its children are kept from
@@ -277,6 +281,12 @@
   // the order they are to be read (and tabbed).
   // shift: where the layer's own origin is, in the view's px; items are placed from it, so
   // that a pan, which moves only the origin, moves the layer and not each of its children.
+  // One of an item's values: [its child's index (-1: the element itself), the attribute's
+  // name ("": the text), the value].
+  function set(el, value) {
+    var target = value[0] < 0 ? el : el.children[value[0]];
+    if (value[1]) { target.setAttribute(value[1], value[2]); } else { target.textContent = value[2]; }
+  }
   Layer.prototype.update = function (items, shift) {
     var old = this.kept, now = {}, fresh = [], g = this.g, i, item;
     shift = shift || 0;
@@ -290,7 +300,7 @@
       if (had && had.markup !== item[1] && item[5] !== undefined && had.shape === item[5]) {
         for (var j = 0; j < item[6].length; j++) {
           var value = item[6][j];
-          if (had.values[j][2] !== value[2]) { had.el.children[value[0]].setAttribute(value[1], value[2]); }
+          if (had.values[j][2] !== value[2]) { set(had.el, value); }
         }
         had.markup = item[1];
         had.values = item[6];
@@ -512,6 +522,7 @@
     var inView = this.overlapping(Math.floor(v.lo), Math.ceil(v.hi));
     var limit = Math.max(MARK_LIMIT_MIN, width / 8);  // see MARK_LIMIT_MIN
     var counted = inView > limit;
+    if (counted && inView <= AHEAD * limit) { this.ahead(); }
     this.layers.bins.update(counted ? this.counts(axis, x) : [], shift);
     this.layers.marks.update(counted ? [] : this.marks(this.visible(), x, width), shift);
     var lastEnd = -Infinity, labels = [];  // where the last month or year name under the axis ends
@@ -547,9 +558,27 @@
     this.writeUrl();
   };
 
+  // Counted, but a few zoom steps from marks: the headlines near the view are measured in
+  // idle time, a slice per idle period. The step that turns the counts into marks (a hundred
+  // or more at once) then finds their widths known, as a zoom out does; measured then, they
+  // would be a third of its cost.
+  Chart.prototype.ahead = function () {
+    if (this.measuring) { return; }
+    var self = this, idle = window.requestIdleCallback || function (then) {
+      return setTimeout(function () { then({timeRemaining: function () { return 5; }}); }, 40);
+    };
+    this.measuring = true;
+    idle(function slice(deadline) {
+      var near = self.visible(), i = 0;
+      for (; i < near.length && deadline.timeRemaining() > 1; i++) { self.measure(near[i].title); }
+      while (i < near.length && self.measure.known(near[i].title)) { i++; }
+      if (i < near.length) { idle(slice); } else { self.measuring = false; }
+    });
+  };
+
   // The marks in view, as the marks layer's items: each drawn from its own left and row.
   Chart.prototype.marks = function (shown, x, width) {
-    var self = this, root = escapeHtml(this.root), items = [];
+    var self = this, items = [];
     this.lanes.forEach(function (lane, n) {
       if (!lane.shown) { return; }
       var drawn = [];
@@ -562,35 +591,48 @@
       });
       var layout = pack(drawn, lane.rows, width, self.measure);
       drawn.forEach(function (d, i) {
-        var e = d.e, y = lane.top + layout[i].row * ROW, ox = d.x0, cls = "mark";
-        if (e.flags & APPROX) { cls += " mark-approx"; }
-        if (e.flags & UNCERTAIN) { cls += " mark-uncertain"; }
-        if (e.flags & CURRENT) { cls += " mark-current"; }
-        var label = escapeHtml(e.label), headline = cut(e, layout[i].room, self.measure);
+        var e = d.e, y = lane.top + layout[i].row * ROW, ox = d.x0;
+        var headline = cut(e, layout[i].room, self.measure);
         var h0 = d.x0, h1 = d.x1;  // the target: the mark and its headline
         if (headline) { h0 = Math.min(h0, layout[i].lx); h1 = Math.max(h1, layout[i].lx + self.measure(headline)); }
         var hx = h1 - h0 >= 24 ? h0 : (h0 + h1) / 2 - 12, hw = Math.max(24, h1 - h0);
-        var head = '<a href="' + root + "events/" + escapeHtml(e.slug) + '/" class="' + cls + '" data-slug="' +
-          escapeHtml(e.slug) + '" data-i="' + e.i + '" aria-label="' + label + '" style="--c: ' + escapeHtml(lane.colour) + '"' +
-          (e.flags & CURRENT ? ' aria-current="page"' : "") + ">";
-        var parts = [["rect", 'class="hit" y="0" height="' + ROW + '"', {x: (hx - ox).toFixed(1), width: hw.toFixed(1)}]];
-        d.p.forEach(function (p) { parts = parts.concat(pieceParts(p, ox)); });
-        if (e.flags & UNCERTAIN) { parts.push(["text", 'class="q" y="27"', {x: (d.x1 - ox + 2).toFixed(1)}, "?"]); }
+        // A mark laid out only for its neighbours' sake (one just outside the view can push
+        // the next one a row down) is not drawn: none of it, its target or its arrows and
+        // "?" (OUTSIDE px), would be seen or reached, and it would cost a step its elements.
+        if (Math.max(hx + hw, d.x1) + OUTSIDE <= 0 || Math.min(hx, d.x0) - OUTSIDE >= width) { return; }
+        var head = self.head(e, lane), parts = new Parts();
+        parts.add("rect", 'class="hit" y="0" height="' + ROW + '"', "x", (hx - ox).toFixed(1), "width", hw.toFixed(1));
+        for (var j = 0; j < d.p.length; j++) { addPiece(parts, d.p[j], ox); }
+        if (e.flags & UNCERTAIN) { parts.add("text", 'class="q" y="27"', "x", (d.x1 - ox + 2).toFixed(1), "", "", "?"); }
         if (headline) {
           var more = headline.slice(-1) === "…";  // the visible words stay a part of the mark's name
-          parts.push(["text", 'class="mark-label" y="11"', {}, escapeHtml(more ? headline.slice(0, -1) : headline) +
-            (more ? '<tspan aria-hidden="true">…</tspan>' : "")]);
+          parts.add("text", 'class="mark-label" y="11"', "", "", "", "", escapeHtml(more ? headline.slice(0, -1) : headline) +
+            (more ? '<tspan aria-hidden="true">…</tspan>' : ""));
         }
-        var made = partsOf(parts);
-        items.push([e.slug, head + made.markup + "</a>", ox, y, headline ? (layout[i].lx - ox).toFixed(1) : undefined,
-                    head + made.shape, made.values]);
+        items.push([e.slug, head + parts.markup + "</a>", ox, y, headline ? (layout[i].lx - ox).toFixed(1) : undefined,
+                    head + parts.shape, parts.values]);
       });
     });
     return items;
   };
 
+  // A mark's link as markup, made once per event (again only when its flags change, as the
+  // story's current mark does): a step draws it anew at every zoom and pan.
+  Chart.prototype.head = function (e, lane) {
+    if (e.headFlags !== e.flags) {
+      var cls = "mark" + (e.flags & APPROX ? " mark-approx" : "") + (e.flags & UNCERTAIN ? " mark-uncertain" : "") +
+        (e.flags & CURRENT ? " mark-current" : ""), slug = escapeHtml(e.slug);
+      e.head = '<a href="' + escapeHtml(this.root) + "events/" + slug + '/" class="' + cls + '" data-slug="' + slug +
+        '" data-i="' + e.i + '" aria-label="' + escapeHtml(e.label) + '" style="--c: ' + escapeHtml(lane.colour) + '"' +
+        (e.flags & CURRENT ? ' aria-current="page"' : "") + ">";
+      e.headFlags = e.flags;
+    }
+    return e.head;
+  };
+
   // Too many events to draw one by one: how many fall between each pair of ticks, per lane;
-  // a bar zooms in to its span. The bins layer's items, each drawn from its own left.
+  // a bar zooms in to its span. The bins layer's items, each drawn from its own left, kept
+  // by place (lane and tick), so that a zoom step changes a bar's values, not its elements.
   Chart.prototype.counts = function (axis, x) {
     var edges = [this.view.lo].concat(axis.ticks.map(function (t) { return t.day; }), [this.view.hi]);
     var self = this, lanes = this.lanes, most = 1, items = [];
@@ -605,13 +647,19 @@
         var x0 = Math.max(0, x(edges[i])), x1 = x(edges[i + 1]), h = Math.max(2, tallest * count / most);
         var name = W.n("chart.bin", count, {lane: lane.name, from: self.dayText(edges[i]),
                                             to: self.dayText(edges[i + 1] - 1)});
+        var y = (lane.top + room - h + 2).toFixed(1), w = Math.max(2, x1 - x0 - 2).toFixed(1), tall = h.toFixed(1);
+        var numbered = x1 - x0 >= 8 * String(count).length + 8, colour = ' style="--c: ' + escapeHtml(lane.colour) + '"';
+        var values = [[-1, "data-lo", String(edges[i])], [-1, "data-hi", String(edges[i + 1])], [-1, "aria-label", name],
+                      [0, "", name], [1, "y", y], [1, "width", w], [1, "height", tall]];
+        if (numbered) {
+          values.push([2, "x", ((x1 - x0) / 2).toFixed(1)], [2, "y", (lane.top + room - h - 2).toFixed(1)], [2, "", String(count)]);
+        }
         // a picture with its count for screen readers; a click zooms in (keys do that too)
-        items.push([n + ":" + edges[i] + ":" + edges[i + 1], '<g class="bin" role="img" data-lo="' + edges[i] + '" data-hi="' + edges[i + 1] +
-          '" aria-label="' + escapeHtml(name) + '" style="--c: ' + escapeHtml(lane.colour) + '"><title>' + escapeHtml(name) +
-          '</title><rect x="1" y="' + (lane.top + room - h + 2).toFixed(1) + '" width="' +
-          Math.max(2, x1 - x0 - 2).toFixed(1) + '" height="' + h.toFixed(1) + '"/>' +
-          (x1 - x0 >= 8 * String(count).length + 8 ? '<text class="bin-count" x="' + ((x1 - x0) / 2).toFixed(1) + '" y="' +
-           (lane.top + room - h - 2).toFixed(1) + '" text-anchor="middle">' + count + "</text>" : "") + "</g>", x0, 0]);
+        items.push([n + ":" + i, '<g class="bin" role="img" data-lo="' + edges[i] + '" data-hi="' + edges[i + 1] +
+          '" aria-label="' + escapeHtml(name) + '"' + colour + "><title>" + escapeHtml(name) +
+          '</title><rect x="1" y="' + y + '" width="' + w + '" height="' + tall + '"/>' +
+          (numbered ? '<text class="bin-count" x="' + values[7][2] + '" y="' + values[8][2] + '" text-anchor="middle">' +
+           count + "</text>" : "") + "</g>", x0, 0, undefined, "bin" + colour + (numbered ? " numbered" : ""), values]);
       });
     });
     return items;
