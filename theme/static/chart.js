@@ -551,11 +551,29 @@
     var words = this.data.months;
     var a = civil(Math.floor(v.lo)), b = civil(Math.ceil(v.hi) - 1);
     var fmt = function (c) { return axis.unit === "day" ? self.civilText(c) : words[c[1] - 1] + " " + (c[0] >= 1 ? c[0] : (1 - c[0]) + " " + self.data.bce); };
-    var range = W.t("chart.range", {from: fmt(a), to: fmt(b), shown: W.n("of_events", total, {shown: inView})}) +
-      (kept < total ? W.t("chart.filtered") : "") + (counted ? W.t("chart.counted") : "");
-    if (this.range.textContent !== range) { this.range.textContent = range; }
+    this.rangeLine({from: fmt(a), to: fmt(b), shown: W.n("of_events", total, {shown: inView})},
+                   (kept < total ? W.t("chart.filtered") : "") + (counted ? W.t("chart.counted") : ""));
     if (this.svg.getAttribute("data-shown") !== String(inView)) { this.svg.setAttribute("data-shown", inView); }
     this.writeUrl();
+  };
+
+  // The line over the chart: "{from} – {to} · {shown}" in the site's words, each value a span
+  // that never breaks inside (on a phone the line wraps between the range and "18 of 18
+  // events", never within either), then what follows (filtered, counted).
+  Chart.prototype.rangeLine = function (values, after) {
+    var line = this.range, text = W.t("chart.range", values) + after;
+    if (line.textContent === text) { return; }
+    line.textContent = "";
+    W.t("chart.range").split(/\{([a-z_]+)\}/).forEach(function (part, i) {
+      if (i % 2 === 0) {
+        if (part) { line.appendChild(document.createTextNode(part)); }
+      } else {
+        var span = line.appendChild(document.createElement("span"));
+        span.className = "chart-range-" + part;
+        span.textContent = Object.prototype.hasOwnProperty.call(values, part) ? values[part] : "{" + part + "}";
+      }
+    });
+    if (after) { line.appendChild(document.createTextNode(after)); }
   };
 
   // Counted, but a few zoom steps from marks: the headlines near the view are measured in
