@@ -142,6 +142,7 @@
 
   C.pieces = pieces;
   C.measurer = measurer;
+  C.cuts = cuts;
   C.cut = cut;
   C.pack = pack;
   C.Parts = Parts;

@@ -20,7 +20,9 @@ window.timelineChart = (function () {
     ["year", 50], ["year", 100], ["year", 200], ["year", 500], ["year", 1000],
     ["year", 2000], ["year", 5000], ["year", 10000], ["year", 100000], ["year", 1000000]];
   var MIN_SPAN = 7;  // days: zoomed all the way in, the chart shows about a week
-  var AHEAD = 4;  // counted, with fewer than this many times the limit in view: see ahead()
+  // Counted, with fewer than AHEAD times the limit in view, headlines are measured ahead
+  // (chart-view.js's ahead()); with fewer than AHEAD_CUTS times, where they are cut too.
+  var AHEAD = 4, AHEAD_CUTS = 2;
   var MARK_LIMIT_MIN = 60;  // more events in view than an eighth of the px width, or than this,
   // are drawn as counts until zoomed in: more marks than one per 8 px pile on each other in
   // three rows a lane, with no room for a headline, and cost a zoom step more than a frame
@@ -137,7 +139,7 @@ window.timelineChart = (function () {
   return {
     PAD: PAD, LANE_HEAD: LANE_HEAD, ROW: ROW, AXIS: AXIS, DOT: DOT, MIN_BAR: MIN_BAR, TAIL: TAIL,
     GAP: GAP, MAX_LABEL: MAX_LABEL, MIN_LABEL: MIN_LABEL, OUTSIDE: OUTSIDE, MIN_SPAN: MIN_SPAN,
-    AHEAD: AHEAD, MARK_LIMIT_MIN: MARK_LIMIT_MIN,
+    AHEAD: AHEAD, AHEAD_CUTS: AHEAD_CUTS, MARK_LIMIT_MIN: MARK_LIMIT_MIN,
     APPROX: APPROX, UNCERTAIN: UNCERTAIN, OPEN_START: OPEN_START, OPEN_END: OPEN_END, CURRENT: CURRENT,
     days: days, civil: civil, iso: iso, parseIso: parseIso, escapeHtml: escapeHtml, ticks: ticks,
     decode: decode

@@ -5,10 +5,11 @@
   "use strict";
   var W = window.timelineWords;  // the site's words (static/words.js)
   var PAD = C.PAD, LANE_HEAD = C.LANE_HEAD, ROW = C.ROW, AXIS = C.AXIS, TAIL = C.TAIL, MAX_LABEL = C.MAX_LABEL;
-  var OUTSIDE = C.OUTSIDE, MIN_SPAN = C.MIN_SPAN, AHEAD = C.AHEAD, MARK_LIMIT_MIN = C.MARK_LIMIT_MIN;
+  var OUTSIDE = C.OUTSIDE, MIN_SPAN = C.MIN_SPAN, AHEAD = C.AHEAD, AHEAD_CUTS = C.AHEAD_CUTS;
+  var MARK_LIMIT_MIN = C.MARK_LIMIT_MIN;
   var UNCERTAIN = C.UNCERTAIN, APPROX = C.APPROX, CURRENT = C.CURRENT;
   var civil = C.civil, escapeHtml = C.escapeHtml, ticks = C.ticks, decode = C.decode;
-  var pieces = C.pieces, measurer = C.measurer, cut = C.cut, pack = C.pack, Parts = C.Parts;
+  var pieces = C.pieces, measurer = C.measurer, cuts = C.cuts, cut = C.cut, pack = C.pack, Parts = C.Parts;
   var addPiece = C.addPiece, Layer = C.Layer;
 
   function Chart(figure) {
@@ -155,7 +156,8 @@
     var inView = this.overlapping(Math.floor(v.lo), Math.ceil(v.hi));
     var limit = Math.max(MARK_LIMIT_MIN, width / 8);  // see MARK_LIMIT_MIN
     var counted = inView > limit;
-    if (counted && inView <= AHEAD * limit) { this.ahead(); }
+    this.counted = counted;
+    if (counted && inView <= AHEAD * limit) { this.ahead(inView <= AHEAD_CUTS * limit); }
     this.layers.bins.update(counted ? this.counts(axis, x) : [], shift);
     this.layers.marks.update(counted ? [] : this.marks(this.visible(), x, width), shift);
     var lastEnd = -Infinity, labels = [];  // where the last month or year name under the axis ends
@@ -209,23 +211,41 @@
     if (after) { line.appendChild(document.createTextNode(after)); }
   };
 
-  // Counted, but a few zoom steps from marks: the headlines near the view are measured in
-  // idle time, a slice per idle period. The step that turns the counts into marks (a hundred
-  // or more at once) then finds their widths known, as a zoom out does; measured then, they
-  // would be a third of its cost.
-  Chart.prototype.ahead = function () {
+  // Counted, but a few zoom steps from marks: the headlines near the view are measured
+  // between steps, and, a step or two from marks (withCuts), each place where they may be
+  // cut. The step that turns the counts into marks (a hundred or more at once) then finds
+  // their widths known, as a zoom out does; measured then, they were a third of its cost.
+  // A slice runs in an idle period, or after IDLE_WAIT ms without one (a busy machine, steps
+  // one after the other) for SLICE ms: never as part of a step.
+  Chart.prototype.ahead = function (withCuts) {
+    this.aheadCuts = withCuts;
     if (this.measuring) { return; }
-    var self = this, idle = window.requestIdleCallback || function (then) {
-      return setTimeout(function () { then({timeRemaining: function () { return 5; }}); }, 40);
-    };
+    var self = this;
     this.measuring = true;
-    idle(function slice(deadline) {
-      var near = self.visible(), i = 0;
-      for (; i < near.length && deadline.timeRemaining() > 1; i++) { self.measure(near[i].title); }
-      while (i < near.length && self.measure.known(near[i].title)) { i++; }
-      if (i < near.length) { idle(slice); } else { self.measuring = false; }
+    later(function slice(deadline) {
+      var near = self.counted ? self.visible() : [], measure = self.measure, i, j;
+      var stop = performance.now() + (deadline.didTimeout ? SLICE : deadline.timeRemaining() - 1);
+      function measured(text) {  // false: this slice's time is up
+        if (measure.known(text)) { return true; }
+        if (performance.now() >= stop) { return false; }
+        measure(text);
+        return true;
+      }
+      for (i = 0; i < near.length; i++) {  // every headline first, then where they are cut
+        if (!measured(near[i].title)) { later(slice); return; }
+      }
+      for (i = 0; self.aheadCuts && i < near.length; i++) {
+        var options = cuts(near[i]);
+        for (j = 0; j < options.length; j++) { if (!measured(options[j])) { later(slice); return; } }
+      }
+      self.measuring = false;
     });
   };
+  var IDLE_WAIT = 50, SLICE = 3;  // ms
+  function later(then) {
+    if (window.requestIdleCallback) { window.requestIdleCallback(then, {timeout: IDLE_WAIT}); return; }
+    setTimeout(function () { then({didTimeout: true, timeRemaining: function () { return 0; }}); }, IDLE_WAIT);
+  }
 
   // The marks in view, as the marks layer's items: each drawn from its own left and row.
   Chart.prototype.marks = function (shown, x, width) {
