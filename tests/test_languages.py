@@ -21,7 +21,7 @@ import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import Browser
 
-from tests.conftest import REPO, Project, static_server
+from tests.conftest import REPO, Project, event, static_server
 from timeline.words import CATEGORIES, Words, plural_category, shipped, table
 
 LANGUAGES = ("fr", "es", "de", "ar")
@@ -428,3 +428,24 @@ def test_a_language_without_a_table_may_name_any_plural_form(tmp_path: Path) -> 
     assert "count.events.few" not in result.output  # known: a CLDR form of a plural text
     assert "strings.meta.direction: warning: expected \"ltr\" or \"rtl\"" in result.output
     assert project.html("").html["dir"] == "ltr"
+
+
+def test_a_citation_is_named_in_the_site_s_language_and_nothing_else_is_renamed(
+    project: Project,
+) -> None:
+    """The label is the citation's own (given to the Markdown renderers), so an author's raw
+    HTML that happens to read "Source 1" keeps its words, and a feed says the same."""
+    project.write({
+        "timeline.toml": 'title = "T"\nlanguage = "de"\nallow_html = true\n'
+                         'base_url = "https://example.org/"\n',
+        "events/a.md": event(body='Es geschah [@a]. <span aria-label="Source 1">x</span>',
+                             sources="sources:\n  - id: a\n    title: A\n"
+                                     "    url: https://example.org/a\n"),
+    })  # fmt: skip
+    assert project.build("--no-search").exit_code == 0
+    body = project.html("events/a/").select_one(".event-body, article")
+    assert body is not None
+    assert body.select_one("sup.citation a")["aria-label"] == "Quelle 1"
+    assert body.select_one("span[aria-label]")["aria-label"] == "Source 1"
+    feed = (project.site / "feed.xml").read_text("utf-8")
+    assert 'aria-label="Quelle 1"' in feed and 'aria-label="Source 1"' in feed

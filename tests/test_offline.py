@@ -98,6 +98,26 @@ def test_links_made_by_scripts_work_from_disk(browser: Browser, offline: Project
     page.close()
 
 
+def test_the_overview_is_live_from_disk(browser: Browser, offline: Project) -> None:
+    """The overview's scripts (plain scripts, not modules, which a browser refuses from
+    file://) run from disk: the chart zooms in time, and a mark drawn by them opens its event."""
+    page = browser.new_page(viewport={"width": 1100, "height": 800})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((offline.site / "index.html").as_uri())
+    expect(page.locator("figure.chart").first).to_have_class(re.compile(r"\bchart-live\b"))
+    svg = page.locator("figure.chart svg.chart-svg").first
+    assert svg.get_attribute("data-unit") == "month"
+    for _ in range(4):
+        page.get_by_role("button", name="Zoom in").first.click()
+    assert svg.get_attribute("data-unit") == "day"
+    svg.locator("a.mark").first.click()
+    expect(page.locator("h1")).to_be_visible()
+    assert re.search(r"/events/[^/]+/index\.html$", page.url), page.url
+    assert errors == []
+    page.close()
+
+
 def test_search_says_it_needs_a_server_from_disk(tmp_path: Path, browser: Browser) -> None:
     project = Project(tmp_path / "searchable")
     shutil.copytree(REPO / "events", project.root / "events")

@@ -460,6 +460,43 @@ def test_on_a_phone_text_is_readable_and_targets_big_enough(browser: Browser, sa
     page.context.close()
 
 
+# How many lines each " · "- and " – "-separated phrase of an element's text is laid out on
+# (the rectangles of a DOM Range over its characters, whatever elements hold them), and the
+# whole text's.
+PHRASE_LINES = r"""(el) => {
+  const nodes = [], walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  let length = 0;
+  for (let node; (node = walker.nextNode()); length += node.length) { nodes.push([node, length]); }
+  const at = (offset) => { for (const [node, start] of nodes) {
+    if (offset <= start + node.length) { return [node, offset - start]; } } };
+  const lines = (from, to) => { const range = document.createRange();
+    range.setStart(...at(from)); range.setEnd(...at(to));
+    return new Set([...range.getClientRects()].filter((r) => r.width > 0)
+      .map((r) => Math.round(r.top + r.height / 2))).size; };
+  const text = el.textContent, out = {whole: lines(0, text.length), phrases: []};
+  const re = / [·–] /g;
+  let start = 0;
+  for (let m; (m = re.exec(text + " · ")); start = m.index + 3) {
+    out.phrases.push([text.slice(start, m.index), lines(start, Math.min(m.index, text.length))]);
+  }
+  return out;
+}"""
+
+
+def test_on_a_phone_the_range_line_wraps_between_its_phrases(browser: Browser, sample: str,
+                                                              ) -> None:  # fmt: skip
+    """At 390 px the line over the chart takes two lines: it breaks between the range and
+    "18 of 18 events", never inside the count (or inside either end of the range)."""
+    for scheme in ("light", "dark"):
+        page = _page(browser, 390, has_touch=True, is_mobile=True, color_scheme=scheme)
+        page.goto(sample)
+        got = page.locator(".chart-range").first.evaluate(PHRASE_LINES)
+        assert got["whole"] == 2, got  # the case at hand: the line does not fit in one
+        assert [p for p, _ in got["phrases"]][-1] == "18 of 18 events", got
+        assert all(n == 1 for _, n in got["phrases"]), got
+        page.context.close()
+
+
 def test_filters_redraw_the_chart_and_every_count(page: Page, sample: str) -> None:
     page.goto(sample + "?from=2005-12-01&to=2007-09-13")  # nearly all: every mark is drawn
     marks = page.locator(f"{SVG} a.mark")

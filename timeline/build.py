@@ -69,6 +69,7 @@ class BuildResult:
     stats: cache.Stats = field(default_factory=dict)  # every file built: (size, mtime)
     inputs: dict[str, bytes] = field(default_factory=dict)  # event file -> digest as read
     read: cache.Read = field(default_factory=dict)  # event file -> stamp, time, digest as read
+    searched: str | None = None  # the search index's fingerprint (search.fingerprint)
 
 
 @dataclass
@@ -80,6 +81,7 @@ class _Share:
     stats: cache.Stats  # every file of the share: (size, mtime) as committed
     paths: list[str]  # every page of the share
     specs: list[PageSpec]
+    searched: dict[str, bytes] = field(default_factory=dict)  # page_digest of indexed pages
 
 
 class Builder:
@@ -100,6 +102,7 @@ class Builder:
         # single process keeps them anyway.
         self.remember = remember
         self.progress = progress
+        self.last_search: str | None = None  # fingerprint of the index in the output
         self.described = 0  # pages described by updates (to compare with the last render)
         self.timings: dict[str, float] = {}  # seconds per step of the last build
         self._start_over()
@@ -204,7 +207,11 @@ class Builder:
                     if spec.template == "@data":
                         writer.write_stream(spec.path, functools.partial(renderer.write_data, spec))
                     else:
-                        writer.write(spec.path, _render(renderer, spec))
+                        page = _render(renderer, spec)
+                        writer.write(spec.path, page)
+                        if self.search and (found := search_index.page_digest(
+                            page, raw_html=self.config.allow_html)):  # fmt: skip
+                            result.searched[spec.path] = found
                     result.rendered[spec.template] += 1
                     if self.progress and done % STEP == 0:
                         self.progress.advance(STEP)
@@ -229,7 +236,9 @@ class Builder:
             if self.search:
                 if self.progress:
                     self.progress.begin("Building the search index")
-                self.timings["search"] = search_index.build_index(folder)
+                searched = {rel: d for r in results for rel, d in r.searched.items()}
+                made = search_index.make_index(folder, searched, previous, self.last_search)
+                self.timings["search kept" if made.kept else "search"] = made.seconds
                 clock = self._clock()
             publication.publish()
             clock("publish")
@@ -251,7 +260,7 @@ class Builder:
         return BuildResult(
             len(content.index.events), len(keys), output, content.warnings, dict(counter),
             tuple(sorted(changed)), (), dict(self.timings), stats=stats, inputs=inputs,
-            read=read,
+            read=read, searched=made.fingerprint if self.search else None,
         )  # fmt: skip
 
     def update(self) -> BuildResult:
@@ -383,10 +392,12 @@ def build(
     fixed = cache.fixed_inputs(config, options, theme)  # as they are when the build starts
     builder = Builder(config, drafts=drafts, strict=strict, workers=cores(), progress=progress,
                       search=search)  # fmt: skip
+    builder.last_search = cache.last_search(config) if use_cache else None
     result = builder.build()
     # Keyed by the event files as they were read for this build, not as they are now.
     key = cache.inputs_key(config, options, theme, result.inputs, fixed)
-    if why := cache.record(config, key, result.events, result.pages, result.stats, result.read):
+    if why := cache.record(config, key, result.events, result.pages, result.stats,
+                           result.searched, result.read):  # fmt: skip
         warning = Problem(config.cache_dir, 0, "", why, Severity.WARNING)
         result = replace(result, warnings=(*result.warnings, warning))
     return result

@@ -27,6 +27,7 @@ from timeline import __version__, files
 from timeline.config import CONFIG_FILES, Config
 from timeline.reading.load import BIBLIOGRAPHY, RACY_NS, Stamp, event_files, file_digest
 from timeline.site.output import Publication
+from timeline.site.search import FOLDER as SEARCH_FOLDER
 from timeline.site.theme_folders import theme_folders
 from timeline.words import LOCALES, base_language
 
@@ -223,18 +224,36 @@ def _unchanged(config: Config, state: Mapping[str, Any], key: str) -> dict[str, 
         return None  # unreadable or from another version: build
 
 
+def last_search(config: Config) -> str | None:
+    """The fingerprint of the search index the last build into this output folder made
+    (search.fingerprint), if that index is there as the build left it."""
+    try:
+        state = json.loads(files.read_regular(_record_path(config), follow=False))
+        index = output_stats(config.output_path, SEARCH_FOLDER)
+        if not index or state["search"]["files"] != output_key(index):
+            return None
+        return str(state["search"]["fingerprint"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
 def record(
-    config: Config, key: str, events: int, pages: int, stats: Stats, read: Read | None = None
-) -> str | None:
+    config: Config, key: str, events: int, pages: int, stats: Stats, searched: str | None = None,
+    read: Read | None = None,
+) -> str | None:  # fmt: skip
     """Remember a successful build (written after it is published, so an interrupted build
-    records nothing). ``stats`` describes every file of the output as the build left it, and
-    ``read`` every event file as it read them. Returns why it could not be written, if it
-    could not: the site is built all the same."""
-    state = {
+    records nothing). ``stats`` describes every file of the output as the build left it;
+    ``searched``: the fingerprint of its search index, if it made one; ``read``: every event
+    file as it read them. Returns why the record could not be written, if it could not: the
+    site is built all the same."""
+    state: dict[str, object] = {
         "inputs": key, "output": output_key(stats), "events": events, "pages": pages,
         "read": {rel: [*stamp, read_at, digest.hex()]
                  for rel, (stamp, read_at, digest) in (read or {}).items()},
     }  # fmt: skip
+    if searched is not None:
+        index = {rel: st for rel, st in stats.items() if rel.startswith(SEARCH_FOLDER + "/")}
+        state["search"] = {"fingerprint": searched, "files": output_key(index)}
     path = _record_path(config)
     try:
         files.replace(path, json.dumps(state).encode())

@@ -150,6 +150,9 @@ def build_command(
                    f"into {where} in {elapsed:.2f} s")  # fmt: skip
         if (search := result.timings.get("search")) is not None:
             click.echo(f"  of which the search index (Pagefind): {search:.2f} s")
+        elif (kept := result.timings.get("search kept")) is not None:
+            click.echo(f"  the search index kept, no page's searchable text changed: "
+                       f"{kept:.2f} s")  # fmt: skip
         if verbose:
             for template, count in sorted(result.rendered.items()):
                 click.echo(f"  {template}: {count}")

@@ -1,6 +1,6 @@
 """Time-axis ticks that fit the span shown: millennia down to single days.
 
-theme/static/chart.js holds the same rule (``STEPS``, ``MIN_GAP`` and the labels), so the
+theme/static/chart-time.js holds the same rule (``STEPS``, ``MIN_GAP`` and the labels), so the
 static chart and the zoomed one agree; tests/test_overview.py checks both.
 """
 

@@ -67,24 +67,17 @@ def event_href(root: str, slug: str) -> str:
     return f"{root}events/{slug}/"
 
 
-def citation_html(number: int) -> str:
+ENGLISH_CITATION = "Source {number}"
+
+
+def citation_html(number: int, label: str = ENGLISH_CITATION) -> str:
+    """A citation's superscript link to source ``number``; ``label``: its name for screen
+    readers, the strings table's "Source {number}" in the site's language."""
+    before, _, after = label.partition("{number}")
     return (
         f'<sup class="citation"><a href="#source-{number}" '
-        f'aria-label="Source {number}">[{number}]</a></sup>'
+        f'aria-label="{escape(before)}{number}{escape(after)}">[{number}]</a></sup>'
     )
-
-
-_CITATION_LABEL = re.compile(r'aria-label="Source (\d+)"')
-
-
-def localised_citations(html: str, label: str) -> str:
-    """``html`` with its citations' labels in the site's language (``label``: the strings
-    table's "Source {number}"). Bodies are rendered with English labels whatever the
-    language, so that the Markdown renderers and their caches know nothing of it."""
-    if label == "Source {number}" or 'aria-label="Source ' not in html:
-        return html
-    before, _, after = (str(escape(part)) for part in label.partition("{number}"))
-    return _CITATION_LABEL.sub(lambda m: f'aria-label="{before}{m[1]}{after}"', html)
 
 
 def summary_text(words: str) -> str:

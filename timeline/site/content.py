@@ -144,7 +144,8 @@ class Collector:
         bodies = {}
         for page, text in found:
             rendered = render_body(
-                page, text, links, allow_html=self.config.allow_html, root=PAGE_ROOT
+                page, text, links, allow_html=self.config.allow_html, root=PAGE_ROOT,
+                citation_label=self.config.words("event.citation"),
             )  # fmt: skip
             problems.extend(rendered.problems)
             bodies[page.slug] = rendered.html
@@ -200,10 +201,13 @@ class Collector:
                 return cached[2].still_valid(links)
             return indexed.renamed.isdisjoint(cached[2].titled)
 
+        label = self.config.words("event.citation")
+
         def render(event: Event) -> RenderedBody:
             text = markdown[event.path]
             return render_body(
-                event, text, links, allow_html=self.config.allow_html, root=EVENT_ROOT
+                event, text, links, allow_html=self.config.allow_html, root=EVENT_ROOT,
+                citation_label=label,
             )  # fmt: skip
 
         def without_html(rendered: RenderedBody) -> tuple[RenderedBody, str]:

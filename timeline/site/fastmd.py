@@ -33,6 +33,7 @@ from mdit_py_plugins.anchors.index import unique_slug
 
 from timeline.site.bodyrules import (
     CITATION,
+    ENGLISH_CITATION,
     WIKI_LINK,
     anchor_slug,
     citation_html,
@@ -94,11 +95,13 @@ def available() -> bool:
 
 
 def render(
-    source: str, *, titles: Mapping[str, str], citations: Mapping[str, int], root: str
-) -> Rendered | None:
+    source: str, *, titles: Mapping[str, str], citations: Mapping[str, int], root: str,
+    citation_label: str = ENGLISH_CITATION,
+) -> Rendered | None:  # fmt: skip
     """(HTML, first paragraph as text, link targets resolved), or None: use markdown-it-py.
 
-    ``titles``: every event's title by slug; ``citations``: source number by key."""
+    ``titles``: every event's title by slug; ``citations``: source number by key;
+    ``citation_label``: a citation's name for screen readers ("Source {number}")."""
     if markdown_it_pyrs is None or _source_unsure(source):
         return None
     pieces: list[str] = []
@@ -158,7 +161,7 @@ def render(
         return None
     resolved: Resolved = set()
     if found:
-        html, first = _links(html, first, found, titles, citations, root, resolved)
+        html, first = _links(html, first, found, titles, citations, citation_label, root, resolved)
     return html, summary_text(unescape(_TAG.sub("", _FOOTNOTE_MARKS.sub("", first)))), resolved
 
 
@@ -201,7 +204,7 @@ def _anchor_headings(html: str) -> str | None:
 
 def _links(
     html: str, first: str, found: list[re.Match[str]], titles: Mapping[str, str],
-    citations: Mapping[str, int], root: str, resolved: Resolved,
+    citations: Mapping[str, int], citation_label: str, root: str, resolved: Resolved,
 ) -> tuple[str, str]:  # fmt: skip
     """The placeholders replaced: by the original text inside code, else by the link or
     citation; the first paragraph's by the words markdown-it-py's plain text keeps."""
@@ -219,7 +222,7 @@ def _links(
             return f'<a href="{href}">{escapeHtml(shown)}</a>'
         if token[3] is not None:
             words[int(match[1])] = ""
-            return citation_html(citations[token[3]])
+            return citation_html(citations[token[3]], citation_label)
         slug, text = wiki_link(token)
         text = _QUOTE_MARKERS.sub("\n", text)  # as _rejoin found them: the quote's own
         title = titles[slug]

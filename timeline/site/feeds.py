@@ -19,7 +19,6 @@ from xml.sax.saxutils import escape, quoteattr
 
 from timeline.reading.dates import EDTFDate, iso_day
 from timeline.reading.model import Event
-from timeline.site.bodyrules import localised_citations
 from timeline.site.viewmodels import SourceView
 from timeline.site.views import Views, event_url
 from timeline.words import Words
@@ -101,7 +100,7 @@ def published_body(event: Event, views: Views, bodies: Mapping[str, str], base_u
     made absolute, and its sources listed after it."""
     url = base_url + event_url(event.slug)
     sources = [views.source(n, s) for n, s in enumerate(event.sources, 1)]
-    body = localised_citations(bodies[event.slug], views.words("event.citation"))
+    body = bodies[event.slug]
     return absolute_body(body, base_url, url) + sources_html(sources, views.words)
 
 

@@ -29,6 +29,7 @@ from timeline.reading.model import Event, PageFile
 from timeline.site import fastmd
 from timeline.site.bodyrules import (
     CITATION,
+    ENGLISH_CITATION,
     WIKI_LINK,
     anchor_slug,
     citation_html,
@@ -194,7 +195,7 @@ def _citation(state: StateInline, silent: bool) -> bool:
 def _render_citation(
     self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    return citation_html(int(tokens[idx].meta["number"]))
+    return citation_html(int(tokens[idx].meta["number"]), env["citation_label"])
 
 
 def _rewrite_links(state: StateCore) -> None:
@@ -236,14 +237,17 @@ def _plain_text(tokens: list[Token]) -> str:
 
 def render_body(
     event: Event | PageFile, text: str, links: LinkMap, *, allow_html: bool, root: str,
-    fast: bool = True,
+    fast: bool = True, citation_label: str = ENGLISH_CITATION,
 ) -> RenderedBody:  # fmt: skip
     """Render one event's Markdown (``text``); unknown links and citations become its
     problems. ``fast``: through timeline.site.fastmd where it gives the same HTML (False:
-    markdown-it-py alone)."""
+    markdown-it-py alone); ``citation_label``: the strings table's "Source {number}"."""
     citations = {s.key: n for n, s in enumerate(event.sources, 1) if s.key}
     if fast and not allow_html:
-        done = fastmd.render(text, titles=links.titles, citations=citations, root=root)
+        done = fastmd.render(
+            text, titles=links.titles, citations=citations, root=root,
+            citation_label=citation_label,
+        )  # fmt: skip
         if done is not None:
             html, first, targets = done
             return RenderedBody(html, first, (), _in_order(targets))
@@ -255,6 +259,7 @@ def render_body(
         "body_line": event.body_line,
         "links": links,
         "citations": citations,
+        "citation_label": citation_label,
         "page": isinstance(event, PageFile),  # a page of the site's own, not an event
         "root": root,
     }

@@ -14,12 +14,12 @@ axis, headlines where there is room, and marks that say how well each date is kn
 x positions are percentages of the chart's width and everything else is in pixels, so the
 chart widens with its column but its text and marks keep their size. Labels are placed for a
 REF-pixel-wide chart and hidden (by a container query) in a narrower one. The same data goes
-into the page as JSON for theme/static/chart.js, which redraws the chart in time as it is
+into the page as JSON for theme/static/chart-*.js, which redraw the chart in time as it is
 zoomed and panned, with the same rules. Over OVERVIEW_LIMIT events the static chart counts
 events per year instead of drawing every mark.
 
 This module draws the chart as HTML; where each thing goes is timeline/site/overview_layout.py,
-and the JSON for chart.js timeline/site/overview_data.py.
+and the JSON for the scripts timeline/site/overview_data.py.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def _pct(px: float) -> str:
 
 
 def _piece(p: Piece, y: float) -> str:
-    """One piece as SVG: x in percent, sizes that must not scale in px (see chart.js)."""
+    """One piece as SVG: x in percent, sizes that must not scale in px (see chart-marks.js)."""
     mid = y + 22
     width = p.x1 - p.x0
     if p.kind == "dot":
@@ -101,8 +101,8 @@ DEFS = (
 @lru_cache(maxsize=64)
 def legend(kinds: frozenset[str], words: Words, hidden: bool = False) -> str:
     """The key to the marks drawn, as HTML: only what the chart shows (``hidden`` until
-    chart.js draws them, for a chart that counts events instead). Made once for each set of
-    kinds: a site's charts show few different sets."""
+    the scripts draw them, for a chart that counts events instead). Made once for each set
+    of kinds: a site's charts show few different sets."""
     shown = {"open-end" if k == "open-start" else k for k in kinds}
     items = "".join(
         f'<li><svg class="key" width="30" height="16" aria-hidden="true">{shape}</svg>'

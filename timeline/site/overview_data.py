@@ -1,4 +1,4 @@
-"""The overview's data for theme/static/chart.js: each event's days and flags as one compact
+"""The overview's data for theme/static/chart-*.js: each event's days and flags as one compact
 JSON array, and the chart's words in the site's language.
 
 The same events are on up to nine charts (index, year, taxonomy pages, story, embed...), so
@@ -69,13 +69,13 @@ def extent(event: Event) -> Extent:
     return Extent(Kind.INTERVAL, start, end, date.open_start, date.open_end)
 
 
-STATUSES = tuple(status.value for status in Status)  # chart.js's numbers of statuses
+STATUSES = tuple(status.value for status in Status)  # the chart scripts' numbers of statuses
 
 
 class Row(NamedTuple):
     """What every chart holds of one event, made once a build (an event is on up to nine
-    charts): its days, its flags (but whether it is the page's own), and its JSON for
-    chart.js: names and days (the lane and flags are the chart's)."""
+    charts): its days, its flags (but whether it is the page's own), and its JSON for the
+    chart scripts: names and days (the lane and flags are the chart's)."""
 
     event: Event
     extent: Extent
@@ -87,7 +87,8 @@ class Row(NamedTuple):
 def chart_data(rows: Sequence[Row], lanes: Sequence[tuple[str, str, list[int]]],
                rows_of: Sequence[int], views: Views, lo: int, hi: int,
                current: str | None) -> str:  # fmt: skip
-    """The chart's events for chart.js, one compact array each (see ``decode`` there):
+    """The chart's events for the scripts, one compact array each (see chart-time.js's
+    ``decode``):
     [slug, title, date, status, lane, flags, start's first day, its end, end's first day,
     its end] (no end for a single date; null for an open or unknown end)."""
     lane_of = [0] * len(rows)

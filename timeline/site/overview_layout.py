@@ -1,6 +1,6 @@
 """Where the overview puts each thing: lanes by group, a mark per event, headlines packed in
 rows without overlapping, in px of a REF-pixel-wide chart (see timeline/site/overview.py,
-which draws it, and theme/static/chart.js, which follows the same rules in the browser).
+which draws it, and theme/static/chart-*.js, which follow the same rules in the browser).
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ class Overview:
     marks: tuple[Mark, ...]
     bins: tuple[Bin, ...]
     kinds: frozenset[str]  # what the legend explains
-    data: str  # JSON for chart.js
+    data: str  # JSON for the chart scripts (theme/static/chart-time.js decodes it)
     words: Words  # the site's (timeline.words): the chart's label, caption and legend
 
 
@@ -112,7 +112,7 @@ class _Scale:
 
 
 def _pieces(e: Extent, x: _Scale) -> tuple[Piece, ...]:
-    """What to draw for an extent, the same rule as chart.js's ``pieces``."""
+    """What to draw for an extent, the same rule as chart-marks.js's ``pieces``."""
     if e.kind is Kind.POINT:
         assert e.start is not None
         c = x((e.start[0] + e.start[1]) / 2)
@@ -189,7 +189,7 @@ class _Row:
 
 def _pack(extents: list[tuple[Event, tuple[Piece, ...]]], rows: int,
           ) -> list[tuple[int, float, float]]:  # fmt: skip
-    """(row, label x, label room) per mark, in order: the greedy rule of chart.js's ``pack``.
+    """(row, label x, label room) per mark, in order: the greedy rule of chart-marks.js's ``pack``.
 
     A mark takes the first row where it and its headline fit; failing that a new row; failing
     that the row whose marks end soonest, where the headline before it is cut short (or left

@@ -15,7 +15,6 @@ from markupsafe import Markup
 from timeline.config import Config
 from timeline.reading.model import PageFile, Taxonomy
 from timeline.site import exports, feeds, pages
-from timeline.site.bodyrules import localised_citations
 from timeline.site.branding import brand_css, footer_html
 from timeline.site.index import NEIGHBOURS, TimelineIndex
 from timeline.site.overview import Overview, overview
@@ -273,8 +272,8 @@ class Renderer:
             case pages.OwnPage(slug):
                 own = self.own_pages[slug]
                 sources = tuple(self.views.source(n, s) for n, s in enumerate(own.sources, 1))
-                body = localised_citations(self.page_bodies[slug], self.words("event.citation"))
-                return self._spec("page.html", f"{slug}/", title=own.title, body=Markup(body),
+                body = Markup(self.page_bodies[slug])
+                return self._spec("page.html", f"{slug}/", title=own.title, body=body,
                                   sources=sources)  # fmt: skip
             case pages.Feed(kind, tag):
                 return self.feed(kind, tag)

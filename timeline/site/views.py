@@ -16,7 +16,6 @@ from timeline.config import Config
 from timeline.media import classify
 from timeline.reading.dates import Precision
 from timeline.reading.model import Event, Source, Taxonomy
-from timeline.site.bodyrules import localised_citations
 from timeline.site.index import Term, TimelineIndex
 from timeline.site.paging import page_url, weighted_bounds
 from timeline.site.viewmodels import (
@@ -264,7 +263,7 @@ class Views:
         say = self.words
         return EventPage(
             item=self.item(event),
-            body=Markup(localised_citations(body_html, self.words("event.citation"))),
+            body=Markup(body_html),
             sources=tuple(self.source(n, s) for n, s in enumerate(event.sources, 1)),
             related=_grouped(
                 (self.refs[r.slug],
