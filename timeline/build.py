@@ -18,7 +18,7 @@ from pathlib import Path
 
 import jinja2
 
-from timeline import cache, files
+from timeline import cache, files, snapshot
 from timeline.config import Config
 from timeline.errors import ContentError, Problem, Severity
 from timeline.memory import release_free_memory
@@ -263,21 +263,22 @@ class Builder:
             read=read, searched=made.fingerprint if self.search else None,
         )  # fmt: skip
 
-    def update(self) -> BuildResult:
-        """Bring an existing output folder up to date, touching only what changed.
+    def update(self, into: Path | None = None) -> BuildResult:
+        """Bring an existing output folder (or ``into``, a copy of it) up to date, touching
+        only what changed.
 
         Used while serving: the server holds requests while this runs, so readers never see
-        a half-updated site; each file is replaced atomically.
+        a half-updated site; each file is replaced atomically. The one-edit build updates
+        a copy of the site, then swaps it in (see ``timeline.snapshot``).
         """
         with few_collections():
-            result = self._update()
+            result = self._update(into or self.config.output_path)
         release_free_memory()  # what the update freed, for a process that serves for hours
         return result
 
-    def _update(self) -> BuildResult:
+    def _update(self, output: Path) -> BuildResult:
         before = self.collector.content
         content = self.collect()
-        output = self.config.output_path
         renderer = self._renderer(content, before)
         counter: Counter[str] = Counter()
         written: list[str] = []
@@ -390,8 +391,18 @@ def build(
         return BuildResult(last["events"], last["pages"], config.output_path, (),
                            timings=elapsed, up_to_date=True)  # fmt: skip
     fixed = cache.fixed_inputs(config, options, theme)  # as they are when the build starts
-    builder = Builder(config, drafts=drafts, strict=strict, workers=cores(), progress=progress,
-                      search=search)  # fmt: skip
+    # Without search, what an update needs is kept for the next build (timeline.snapshot).
+    make_builder = functools.partial(Builder, config, drafts=drafts, strict=strict,
+                                     workers=cores(), progress=progress, search=search,
+                                     remember=not search)  # fmt: skip
+    valid_for = snapshot.key(config, options, theme) if not search else ""
+    patched = None
+    if use_cache and not search:
+        patched = snapshot.patch(config, options, valid_for, fixed, make_builder)
+    if patched is not None:
+        return replace(patched, timings={**patched.timings,
+                                         "total": time.perf_counter() - started})  # fmt: skip
+    builder = make_builder()
     builder.last_search = cache.last_search(config) if use_cache else None
     result = builder.build()
     # Keyed by the event files as they were read for this build, not as they are now.
@@ -400,4 +411,8 @@ def build(
                            result.searched, result.read):  # fmt: skip
         warning = Problem(config.cache_dir, 0, "", why, Severity.WARNING)
         result = replace(result, warnings=(*result.warnings, warning))
+    elif not search:
+        snapshot.save(config, builder, valid_for, cache.output_key(result.stats))
+    else:
+        snapshot.discard(config)
     return result
