@@ -90,7 +90,7 @@ class Builder:
     def __init__(
         self, config: Config, *, drafts: bool = False, strict: bool = False, workers: int = 1,
         progress: Progress | None = None, data_files: bool = True, search: bool = False,
-        remember: bool = False,
+        remember: bool = False, keep: bool = False,
     ) -> None:  # fmt: skip
         self.config = config
         self.data_files = data_files  # serve leaves the publishing-only data files out
@@ -101,6 +101,9 @@ class Builder:
         # Keep every page's spec after build() for update() to compare with (serve); a
         # single process keeps them anyway.
         self.remember = remember
+        # Keep what was read and rendered after build(), but not the specs (workers made
+        # them): for the snapshot the next `timeline build` updates from (timeline.snapshot).
+        self.keep = keep
         self.progress = progress
         self.last_search: str | None = None  # fingerprint of the index in the output
         self.described = 0  # pages described by updates (to compare with the last render)
@@ -180,7 +183,7 @@ class Builder:
     def _build(self) -> BuildResult:
         # Serve keeps everything for its updates; a one-off parallel build packs Markdown
         # sources and bodies so that the page workers do not each copy them.
-        one_off = self.workers > 1 and not self.remember
+        one_off = self.workers > 1 and not self.remember and not self.keep
         content = self.collect(self.workers, one_off=one_off)
         output = self.config.output_path
         check_replaceable(output)
@@ -394,7 +397,7 @@ def build(
     # Without search, what an update needs is kept for the next build (timeline.snapshot).
     make_builder = functools.partial(Builder, config, drafts=drafts, strict=strict,
                                      workers=cores(), progress=progress, search=search,
-                                     remember=not search)  # fmt: skip
+                                     keep=not search)  # fmt: skip
     valid_for = snapshot.key(config, options, theme) if not search else ""
     patched = None
     if use_cache and not search:
@@ -412,7 +415,7 @@ def build(
         warning = Problem(config.cache_dir, 0, "", why, Severity.WARNING)
         result = replace(result, warnings=(*result.warnings, warning))
     elif not search:
-        snapshot.save(config, builder, valid_for, cache.output_key(result.stats))
+        snapshot.save(config, builder, valid_for, result.stats)
     else:
         snapshot.discard(config)
     return result

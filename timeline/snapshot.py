@@ -100,17 +100,39 @@ def key(config: Config, options: Mapping[str, object], theme: list[Path]) -> str
     return digest.hexdigest()
 
 
-def save(config: Config, builder: Builder, valid_for: str, output: str) -> None:
-    """Keep what the builder's next update needs (``output``: the record's digest of the
-    output folder). Best effort: a snapshot that cannot be written only makes the next
-    build a cold one."""
+class _Unknown:
+    """A spec's context that equals no other: the page is rendered, then compared by bytes."""
+
+    def __eq__(self, other: object) -> bool:
+        return False
+
+    __hash__ = object.__hash__
+
+
+UNKNOWN = _Unknown()
+
+
+def _unknown(rel: str) -> PageSpec:
+    """A page whose spec was not kept: its spec equals no new one (an update renders it if
+    it plans it, and writes it only if its bytes changed)."""
+    return PageSpec(rel, "", {"": UNKNOWN})
+
+
+def save(config: Config, builder: Builder, valid_for: str, stats: cache.Stats) -> None:
+    """Keep what the builder's next update needs; ``stats``: the output folder as the build
+    left it (and as the record describes it). Page specs are not kept: pickling 11,000 of
+    them (each event page's overview strip, every list's entries) cost more than rendering
+    the few pages an edit plans. Best effort: a snapshot that cannot be written only makes
+    the next build a cold one."""
+    output = cache.output_key(stats)
     path = _path(config)
+    pages = set(stats) - set(builder.statics)
     state = Snapshot(
         builder.collector.reads, builder.collector.bodies, builder.collector.content,
-        builder.previous, builder.keys, builder.statics,
+        {rel: _unknown(rel) for rel in sorted(pages)}, builder.keys, builder.statics,
     ) if builder.collector.content is not None else None  # fmt: skip
     try:
-        if state is None or not builder.previous:
+        if state is None or not pages:
             path.unlink(missing_ok=True)
             return
         data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
@@ -204,7 +226,7 @@ def patch(
     why = cache.record(config, record_key, result.events, result.pages, stats, None, read)
     warnings = result.warnings
     if why is None:
-        save(config, builder, valid_for, cache.output_key(stats))
+        save(config, builder, valid_for, stats)
     else:
         discard(config)
         warnings = (*warnings, Problem(config.cache_dir, 0, "", why, Severity.WARNING))
