@@ -37,6 +37,7 @@ from timeline.site.output import (
     write_error,
 )
 from timeline.site.pages import Page
+from timeline.site.plan import Unplanned
 from timeline.site.plan import plan as plan_update
 from timeline.site.render import PageSpec, Renderer
 from timeline.site.schedule import schedule
@@ -104,6 +105,9 @@ class Builder:
         # Keep what was read and rendered after build(), but not the specs (workers made
         # them): for the snapshot the next `timeline build` updates from (timeline.snapshot).
         self.keep = keep
+        # An update that cannot plan raises Unplanned instead of describing every page (the
+        # one-edit build, which kept no specs to compare with: it then builds from nothing).
+        self.planned_only = False
         self.progress = progress
         self.last_search: str | None = None  # fingerprint of the index in the output
         self.described = 0  # pages described by updates (to compare with the last render)
@@ -290,6 +294,8 @@ class Builder:
             before, content, self.previous, renderer, self.keys,
             feeds=bool(self.config.base_url), data=self.data_files,
         )  # fmt: skip
+        if plan is None and self.planned_only:
+            raise Unplanned
         keys = renderer.keys() if plan is None else self.keys
         specs: dict[str, PageSpec] = {} if plan is None else dict(self.previous)
         for key in keys if plan is None else plan:

@@ -39,6 +39,7 @@ from timeline.site.markdown import RenderedBody
 from timeline.site.output import Publication, write_error
 from timeline.site.pages import Page
 from timeline.site.patch import mirror, scan
+from timeline.site.plan import Unplanned
 from timeline.site.render import PageSpec
 from timeline.words import LOCALES, base_language
 
@@ -208,6 +209,7 @@ def patch(
         except OSError:
             return None  # no hard links here, say: the cold build copies what it must
         mirrored = time.perf_counter()
+        builder.planned_only = True  # every page described again: the cold build is faster
         try:
             result = builder.update(into=staging)
             for rel in result.written:
@@ -215,6 +217,8 @@ def patch(
                 stats[rel] = (st.st_size, st.st_mtime_ns)
         except OSError as exc:
             raise write_error(exc) from None
+        except Unplanned:
+            return None
         for rel in result.deleted:
             stats.pop(rel, None)
         updated = time.perf_counter()
