@@ -172,6 +172,7 @@ def load(config: Config, valid_for: str, output: str) -> Snapshot | None:
     except Exception:  # whatever the bytes make the unpickler raise: build from nothing
         return None
     finally:
+        gc.freeze()  # nor later (the dict of 10,000 stamps after the update took 0.29 s)
         gc.enable()
     return state if isinstance(state, Snapshot) else None
 
