@@ -25,6 +25,9 @@ the median of several runs, with the spread shown.
         wall and CPU time, medians of the pairs; needs `apt-get install hugo`. --against: the
         same build by another checkout's code in each round too (say, the last release), so
         that a change is compared with Hugo and with the code before it in the same minutes
+    python tests/benchmark.py one-edit [--events 10000] [--runs 5] [--against CHECKOUT]
+        one edited event, then a new `timeline build --no-search` (issue 19.2); with
+        --against, another checkout's code builds its own copy of the project in each round
     python tests/benchmark.py generate N DIR
         write a generated N-event project into DIR
 """
@@ -346,7 +349,7 @@ class PeakMemory:
 
 
 def _timeline(
-    root: Path, *args: str, memory: bool = False
+    root: Path, *args: str, memory: bool = False, code: Path | None = None
 ) -> tuple[float, float, tuple[int, int], str]:
     """Run `timeline build ARGS` in ``root``: wall s, CPU s (all processes), peak memory
     (PSS, RSS; bytes; (0, 0) unless ``memory``), output.
@@ -359,9 +362,10 @@ def _timeline(
     os.sync()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
+    env = None if code is None else {**os.environ, "PYTHONPATH": str(code)}
     process = subprocess.Popen(
         [sys.executable, "-m", "timeline", "build", *args], cwd=root,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
     sampler = PeakMemory(process.pid) if memory else None
     out, err = process.communicate()
@@ -392,6 +396,48 @@ def _spread(values: list[float], unit: str = "s", scale: float = 1.0) -> str:
     if len(values) == 1:
         return f"{values[0]:.2f} {unit}"
     return f"{statistics.median(values):.2f} {unit} (min {min(values):.2f}, max {max(values):.2f})"
+
+
+def bench_one_edit(events: int, runs: int, against: Path | None) -> None:
+    """One edited event, then a new `timeline build --no-search` (issue 19.2), alternating
+    with another checkout's code in each round: each code builds its own copy of the
+    project (twice from nothing first, as the `build` mode's site is), then each round edits
+    both copies the same way and builds each."""
+    codes = {"this": REPO, **({"against": against.resolve()} if against else {})}
+    cold: dict[str, list[float]] = {who: [] for who in codes}
+    times: dict[str, list[float]] = {who: [] for who in codes}
+    loads = [os.getloadavg()[0]]
+    with tempfile.TemporaryDirectory() as folder:
+        roots = {who: Path(folder) / who for who in codes}
+        generate(roots["this"], events)
+        for root in roots.values():
+            if root != roots["this"]:
+                shutil.copytree(roots["this"], root)
+        # Full builds over the existing site (the first into an empty folder, not timed),
+        # so that each copy has the site its last build replaced, as after any rebuild.
+        for run in range(runs + 1):
+            for who in list(codes) if run % 2 == 0 else list(reversed(codes)):
+                wall = _timeline(roots[who], "--no-cache", "--no-search", code=codes[who])[0]
+                if run:
+                    cold[who].append(wall)
+        loads.append(os.getloadavg()[0])
+        for run in range(runs):
+            for who in list(codes) if run % 2 == 0 else list(reversed(codes)):
+                _edit(roots[who], run)
+                times[who].append(_timeline(roots[who], "--no-search",
+                                            code=codes[who])[0])  # fmt: skip
+        loads.append(os.getloadavg()[0])
+    print(f"{events} events, --no-search, {runs} rounds alternating (load average "
+          f"{', '.join(f'{x:.1f}' for x in loads)} at the start, middle and end):")  # fmt: skip
+    for who in codes:
+        print(f"  {who:8} {codes[who]}")
+        print(f"    full rebuild (--no-cache)  {_spread(cold[who])}")
+        print(f"    one edited event           {_spread(times[who])}")
+    if against:
+        for name, figures in (("full rebuild", cold), ("one edited event", times)):
+            ratios = [a / b for a, b in zip(figures["this"], figures["against"], strict=True)]
+            print(f"  {name}: this/against, median of the rounds' ratios "
+                  f"{statistics.median(ratios):.2f}")  # fmt: skip
 
 
 def _edit(root: Path, n: int) -> Path:
@@ -656,6 +702,11 @@ def main() -> None:
     hugo.add_argument("--pairs", type=int, default=5)
     hugo.add_argument("--against", type=Path, default=None,
                       help="another checkout (its top folder): its build runs in each round too")
+    edits = sub.add_parser("one-edit", help="one edited event then a new build, alternating")
+    edits.add_argument("--events", type=int, default=10000)
+    edits.add_argument("--runs", type=int, default=5)
+    edits.add_argument("--against", type=Path, default=None,
+                       help="another checkout (its top folder): its build in each round too")
     corpus = sub.add_parser("generate", help="write a generated N-event project into DIR")
     corpus.add_argument("n", type=int)
     corpus.add_argument("dir", type=Path)
@@ -672,6 +723,8 @@ def main() -> None:
         from hugo_compare import compare  # tests/ is this script's folder: on sys.path
 
         compare(args.events, args.pairs, generate, args.against)
+    elif args.command == "one-edit":
+        bench_one_edit(args.events, args.runs, args.against)
     elif args.command == "generate":
         generate(args.dir, args.n)
 

@@ -187,13 +187,13 @@ def test_a_no_change_build_reads_only_the_event_files_whose_stamp_changed(
     _saved_long_ago(project)
     project.build()
     read: list[str] = []
-    real = cache._contents
+    real = cache.contents
 
     def counted(path: Path) -> bytes:
         read.append(path.name)
         return real(path)
 
-    monkeypatch.setattr(cache, "_contents", counted)
+    monkeypatch.setattr(cache, "contents", counted)
     assert "up to date" in project.build().output
     assert not [name for name in read if name.endswith(".md")]  # the stamps vouched for them
 

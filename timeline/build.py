@@ -18,7 +18,7 @@ from pathlib import Path
 
 import jinja2
 
-from timeline import cache, files
+from timeline import cache, files, snapshot
 from timeline.config import Config
 from timeline.errors import ContentError, Problem, Severity
 from timeline.memory import release_free_memory
@@ -37,6 +37,7 @@ from timeline.site.output import (
     write_error,
 )
 from timeline.site.pages import Page
+from timeline.site.plan import Unplanned
 from timeline.site.plan import plan as plan_update
 from timeline.site.render import PageSpec, Renderer
 from timeline.site.schedule import schedule
@@ -90,7 +91,7 @@ class Builder:
     def __init__(
         self, config: Config, *, drafts: bool = False, strict: bool = False, workers: int = 1,
         progress: Progress | None = None, data_files: bool = True, search: bool = False,
-        remember: bool = False,
+        remember: bool = False, keep: bool = False,
     ) -> None:  # fmt: skip
         self.config = config
         self.data_files = data_files  # serve leaves the publishing-only data files out
@@ -101,6 +102,12 @@ class Builder:
         # Keep every page's spec after build() for update() to compare with (serve); a
         # single process keeps them anyway.
         self.remember = remember
+        # Keep what was read and rendered after build(), but not the specs (workers made
+        # them): for the snapshot the next `timeline build` updates from (timeline.snapshot).
+        self.keep = keep
+        # An update that cannot plan raises Unplanned instead of describing every page (the
+        # one-edit build, which kept no specs to compare with: it then builds from nothing).
+        self.planned_only = False
         self.progress = progress
         self.last_search: str | None = None  # fingerprint of the index in the output
         self.described = 0  # pages described by updates (to compare with the last render)
@@ -180,7 +187,7 @@ class Builder:
     def _build(self) -> BuildResult:
         # Serve keeps everything for its updates; a one-off parallel build packs Markdown
         # sources and bodies so that the page workers do not each copy them.
-        one_off = self.workers > 1 and not self.remember
+        one_off = self.workers > 1 and not self.remember and not self.keep
         content = self.collect(self.workers, one_off=one_off)
         output = self.config.output_path
         check_replaceable(output)
@@ -263,21 +270,22 @@ class Builder:
             read=read, searched=made.fingerprint if self.search else None,
         )  # fmt: skip
 
-    def update(self) -> BuildResult:
-        """Bring an existing output folder up to date, touching only what changed.
+    def update(self, into: Path | None = None) -> BuildResult:
+        """Bring an existing output folder (or ``into``, a copy of it) up to date, touching
+        only what changed.
 
         Used while serving: the server holds requests while this runs, so readers never see
-        a half-updated site; each file is replaced atomically.
+        a half-updated site; each file is replaced atomically. The one-edit build updates
+        a copy of the site, then swaps it in (see ``timeline.snapshot``).
         """
         with few_collections():
-            result = self._update()
+            result = self._update(into or self.config.output_path)
         release_free_memory()  # what the update freed, for a process that serves for hours
         return result
 
-    def _update(self) -> BuildResult:
+    def _update(self, output: Path) -> BuildResult:
         before = self.collector.content
         content = self.collect()
-        output = self.config.output_path
         renderer = self._renderer(content, before)
         counter: Counter[str] = Counter()
         written: list[str] = []
@@ -286,6 +294,8 @@ class Builder:
             before, content, self.previous, renderer, self.keys,
             feeds=bool(self.config.base_url), data=self.data_files,
         )  # fmt: skip
+        if plan is None and self.planned_only:
+            raise Unplanned
         keys = renderer.keys() if plan is None else self.keys
         specs: dict[str, PageSpec] = {} if plan is None else dict(self.previous)
         for key in keys if plan is None else plan:
@@ -390,8 +400,18 @@ def build(
         return BuildResult(last["events"], last["pages"], config.output_path, (),
                            timings=elapsed, up_to_date=True)  # fmt: skip
     fixed = cache.fixed_inputs(config, options, theme)  # as they are when the build starts
-    builder = Builder(config, drafts=drafts, strict=strict, workers=cores(), progress=progress,
-                      search=search)  # fmt: skip
+    # Without search, what an update needs is kept for the next build (timeline.snapshot).
+    make_builder = functools.partial(Builder, config, drafts=drafts, strict=strict,
+                                     workers=cores(), progress=progress, search=search,
+                                     keep=not search)  # fmt: skip
+    valid_for = snapshot.key(config, options, theme) if not search else ""
+    patched = None
+    if use_cache and not search:
+        patched = snapshot.patch(config, options, valid_for, fixed, make_builder)
+    if patched is not None:
+        return replace(patched, timings={**patched.timings,
+                                         "total": time.perf_counter() - started})  # fmt: skip
+    builder = make_builder()
     builder.last_search = cache.last_search(config) if use_cache else None
     result = builder.build()
     # Keyed by the event files as they were read for this build, not as they are now.
@@ -400,4 +420,8 @@ def build(
                            result.searched, result.read):  # fmt: skip
         warning = Problem(config.cache_dir, 0, "", why, Severity.WARNING)
         result = replace(result, warnings=(*result.warnings, warning))
+    elif not search:
+        snapshot.save(config, builder, valid_for, result.stats)
+    else:
+        snapshot.discard(config)
     return result

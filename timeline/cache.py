@@ -59,7 +59,8 @@ def _scan(folder: str, prefix: str = "") -> Iterator[tuple[str, os.DirEntry[str]
         yield from _scan(entry.path, f"{prefix}{entry.name}/")
 
 
-def _files(folder: Path) -> list[Path]:
+def folder_files(folder: Path) -> list[Path]:
+    """Every file under ``folder``, in a fixed order."""
     return [folder / rel for rel, _ in _scan(str(folder))]
 
 
@@ -76,23 +77,24 @@ def fixed_inputs(config: Config, options: Mapping[str, object], theme: list[Path
     digest.update(json.dumps([__version__, options, repr(config)], default=str).encode())
     for name in ("en", base_language(config.language)):
         if (path := LOCALES / f"{name}.toml").is_file():
-            digest.update(_contents(path))
+            digest.update(contents(path))
     bibliography = config.events_path / BIBLIOGRAPHY
     for folder, paths in [
         (config.events_path, [bibliography] if os.path.lexists(bibliography) else []),
-        *((folder, _files(folder)) for folder in [config.static_path, config.pages_path, *theme]),
+        *((folder, folder_files(folder))
+          for folder in [config.static_path, config.pages_path, *theme]),
     ]:
         for path in paths:
             digest.update(os.fsencode(path.relative_to(folder.parent)) + b"\0")
-            digest.update(_contents(path))
+            digest.update(contents(path))
     for name in CONFIG_FILES:
         path = config.root / name
         if path.is_file():
-            digest.update(_contents(path))
+            digest.update(contents(path))
     return digest.digest()
 
 
-def _contents(path: Path) -> bytes:
+def contents(path: Path) -> bytes:
     """A file's bytes, or a marker if it cannot be read (a FIFO is never opened for
     reading: the build then reports it by name)."""
     try:
@@ -117,7 +119,7 @@ def event_digests(config: Config, known: Read) -> dict[str, bytes]:
                     stamp[0] < read_at - RACY_NS):  # fmt: skip
                 events[rel] = digest
                 continue
-        events[rel] = file_digest(_contents(Path(name)))
+        events[rel] = file_digest(contents(Path(name)))
     return events
 
 
@@ -222,6 +224,13 @@ def _unchanged(config: Config, state: Mapping[str, Any], key: str) -> dict[str, 
         return {"events": int(state["events"]), "pages": int(state["pages"])}
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None  # unreadable or from another version: build
+
+
+def recorded_output(config: Config) -> str | None:
+    """The last build's digest of its output folder (``output_key``), if it left a record."""
+    state = _state(config)
+    found = state.get("output") if state is not None else None
+    return found if isinstance(found, str) else None
 
 
 def last_search(config: Config) -> str | None:

@@ -98,7 +98,8 @@ def main() -> None:
 @click.option(
     "--no-cache", is_flag=True,
     help="Build from nothing. Without it, a build whose inputs and output are unchanged "
-    "since the last build does nothing (recorded in .timeline-cache/).",
+    "since the last build does nothing, and with --no-search one after an edit renders "
+    "only the pages it changed (both from what .timeline-cache/ keeps).",
 )  # fmt: skip
 @click.option(
     "--no-search", is_flag=True,

@@ -50,6 +50,7 @@ LOCK = "build.lock"
 LOCK_WAIT = 60.0  # seconds to wait for another build of the same project
 STAGING = "staging-"  # the new site while it is made (see Publication)
 OLD = "old-"  # the previous site between two renames, where an exchange is not possible
+SPARE = "spare-"  # the site the last swap replaced, kept for the next one-edit build
 
 
 class SiteWriter:
@@ -210,6 +211,7 @@ class Publication:
         self.staging = Path()
         self.previous: Path | None = None  # the site being replaced, to link pages from
         self._lock = -1
+        self._took_spare = False
 
     def _place(self, kind: str, pid: str) -> Path:
         """Where a build's staging folder or old site goes (``pid`` "*": a glob of all)."""
@@ -307,6 +309,35 @@ class Publication:
         finally:
             self._unlock()
 
+    def take_spare(self) -> bool:
+        """Use the spare (the site the last swap replaced, see ``site.patch``) as this
+        build's staging folder; False if there is none (the staging folder stays empty)."""
+        spare = self._spare()
+        if spare is None or not files.real_folder(spare):
+            return False
+        os.rmdir(self.staging)
+        os.rename(spare, self.staging)
+        self._took_spare = True
+        return True
+
+    def _spare(self) -> Path | None:
+        """Where the old site is kept after a swap: in the cache folder only."""
+        if self.staging.parent != self.cache:
+            return None
+        return self.cache / f"{SPARE}{self.tag}"
+
+    def _keep(self, old: Path) -> None:
+        """Keep the site just replaced as the spare (its files are mostly hard links of the
+        new site's: it costs the disk only the pages that changed), else delete it."""
+        spare = self._spare()
+        if spare is not None:
+            if os.path.lexists(spare):
+                shutil.rmtree(spare, ignore_errors=True)
+            with suppress(OSError):
+                os.rename(old, spare)
+                return
+        shutil.rmtree(old, ignore_errors=True)
+
     def publish(self) -> None:
         """Make the staging folder the output folder, in one step where the system can."""
         try:
@@ -318,18 +349,21 @@ class Publication:
                     old = self._place(OLD, str(os.getpid()))
                     os.rename(self.output, old)  # the one moment with no site: see _recover
                     os.rename(self.staging, self.output)
-                    shutil.rmtree(old, ignore_errors=True)
+                    self._keep(old)
                     return
         except OSError as exc:
             raise write_error(exc) from None
-        shutil.rmtree(self.staging, ignore_errors=True)  # the old site, after a swap
+        self._keep(self.staging)  # the old site, after a swap
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         try:
             if self.staging.name and self.staging.exists():
-                shutil.rmtree(self.staging, ignore_errors=True)
+                if self._took_spare:  # a mirror in any state: the next one checks each file
+                    self._keep(self.staging)
+                else:
+                    shutil.rmtree(self.staging, ignore_errors=True)
         finally:
             self._unlock()
 

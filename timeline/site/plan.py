@@ -24,6 +24,11 @@ if TYPE_CHECKING:
     from timeline.site.render import PageSpec
 
 
+class Unplanned(Exception):
+    """An edit reaching too far to plan, where the caller asked not to describe every page
+    instead (``Builder.planned_only``)."""
+
+
 def plan(
     before: Content | None, after: Content, previous: dict[str, PageSpec], renderer: Renderer,
     pages_before: list[Page], *, feeds: bool, data: bool,
