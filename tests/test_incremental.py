@@ -465,3 +465,23 @@ def test_a_tag_respelled_as_another_event_spells_it_matches_a_cold_build(
     assert other != respelled
     builder.update()
     _same_as_cold_build(project, project.site, data_files=False)
+
+
+def test_an_update_draws_the_whole_timeline_s_overview_once(
+    builder: Builder, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from timeline.site import render
+
+    drawn: list[int] = []
+    real = render.overview
+
+    def counted(events, *args, **kwargs):  # type: ignore[no-untyped-def]
+        drawn.append(len(events))
+        return real(events, *args, **kwargs)
+
+    monkeypatch.setattr(render, "overview", counted)
+    _edit(project, "2007-05-01-e5.md", "Event 5", "Event five")  # index, story and embed
+    result = builder.update()
+    assert {"index.html", "story.html", "embed.html"} <= set(result.rendered)
+    assert drawn.count(len(FILES)) == 1
+    _same_as_cold_build(project, builder.config.output_path)

@@ -331,10 +331,16 @@ class Renderer:
             for y, events in self.index.years.items()
         )
 
+    @cached_property
+    def whole_chart(self) -> Overview | None:
+        """The overview of every event: on the index, and as the navigator of story/ and
+        embed/ (drawn once for the three)."""
+        return overview(self.index.events, self.views, self.config)
+
     def home(self) -> PageSpec:
         """The whole chronology, or for a large timeline the years, each page holding detail."""
         chronology = self.views.years(self.index.events) if lists_events(self.index) else ()
-        chart = overview(self.index.events, self.views, self.config)
+        chart = self.whole_chart
         return self._spec("index.html", "", title=self.config.title, years=chronology,
                           overview=self.year_counts, chart=chart)  # fmt: skip
 
@@ -394,7 +400,7 @@ class Renderer:
     def story_parts(self) -> tuple[StoryView, Overview | None]:
         """What story/ and embed/ show alike: every event, and the overview as navigator."""
         story = story_view(self.index, self.views, full=lists_events(self.index))
-        return story, overview(self.index.events, self.views, self.config)
+        return story, self.whole_chart
 
     def story(self, *, embed: bool) -> PageSpec:
         """The timeline as a slideshow (story/), or the same for frames, without the site's
