@@ -252,6 +252,44 @@ def test_a_bad_edit_fails_and_leaves_the_site_whole(built: Project, tmp_path: Pa
     _assert_as_cold(built, tmp_path)
 
 
+def test_a_new_static_file_in_a_page_s_place_is_refused_as_a_cold_build_refuses_it(
+    built: Project, tmp_path: Path
+) -> None:
+    """static/robots.txt would take the generated robots.txt's place: the one-edit build
+    must not copy it over the page (and record the site as up to date) where a cold build
+    refuses the clash."""
+    before = _stamps(built.site)
+    built.write({"static/robots.txt": "User-agent: *\n"})
+    result = built.run("build", "--no-search")
+    assert_clean_exit(result)
+    cold = built.run("build", "--no-search", "--no-cache", "--out", str(tmp_path / "other"))
+    assert result.exit_code == cold.exit_code != 0, result.output
+    assert "two pages want the same output file 'robots.txt'" in result.output
+    assert _stamps(built.site) == before
+    (built.root / "static/robots.txt").unlink()
+    built.write({"static/extra.txt": "kept\n"})  # a static file that clashes with nothing
+    _build(built)
+    assert (built.site / "extra.txt").read_text() == "kept\n"
+    _assert_as_cold(built, tmp_path)
+
+
+def test_an_unreadable_output_is_a_cold_build_not_a_traceback(
+    built: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from timeline import snapshot
+
+    def refused(output: Path) -> None:
+        raise PermissionError(13, "Permission denied", str(output / "tags"))
+
+    monkeypatch.setattr(snapshot, "scan", refused)
+    EDITS["body"](built)
+    result = built.run("build", "--no-search", "-v")
+    assert_clean_exit(result)
+    assert result.exit_code == 0, result.output
+    assert "404.html" in _rendered(result.output)  # built from nothing
+    _assert_as_cold(built, tmp_path)
+
+
 def test_a_build_with_search_keeps_no_snapshot(built: Project) -> None:
     assert _cache(built, "snapshot-")
     built.build("-q")

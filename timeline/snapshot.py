@@ -41,6 +41,7 @@ from timeline.site.pages import Page
 from timeline.site.patch import mirror, scan
 from timeline.site.plan import Unplanned
 from timeline.site.render import PageSpec
+from timeline.site.theme import static_files
 from timeline.words import LOCALES, base_language
 
 if TYPE_CHECKING:
@@ -189,12 +190,17 @@ def patch(
     if recorded is None or not files.real_folder(output):
         return None
     with Publication(output, config.cache_path) as publication:
-        live = scan(output)  # under the build lock: no other build is changing it
+        try:
+            live = scan(output)  # under the build lock: no other build is changing it
+        except OSError:  # a folder of the site unreadable, a file gone meanwhile
+            return None  # the cold build says what it cannot replace, or replaces it
         stats = {rel: (size, mtime) for rel, (size, mtime, _) in live.items()}
         if cache.output_key(stats) != recorded:
             return None  # an output file edited, added or removed by hand
         state = load(config, valid_for, recorded)
-        if state is None:
+        if state is None or set(static_files(config)) != set(state.statics):
+            # A static file added or removed may take a page's place (static/robots.txt):
+            # the cold build refuses what clashes, and copies the rest.
             return None
         loaded = time.perf_counter()
         builder = make_builder()
