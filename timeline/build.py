@@ -259,9 +259,7 @@ class Builder:
         stats = {rel: stat for r in results for rel, stat in r.stats.items()}
         if self.search:
             stats.update(cache.output_stats(output, search_index.FOLDER))
-        reads = self.collector.reads.files
-        inputs = {rel: parsed.digest for rel, parsed in reads.items()}
-        read = {rel: (parsed.stamp, parsed.read_at, parsed.digest) for rel, parsed in reads.items()}
+        inputs, read = self.collector.reads.recorded()
         if one_off:  # its events have no bodies of their own: nothing to update from
             self._start_over()
         return BuildResult(

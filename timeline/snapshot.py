@@ -230,9 +230,7 @@ def patch(
             stats.pop(rel, None)
         updated = time.perf_counter()
         publication.publish()
-    reads = collector.reads.files
-    read = {rel: (parsed.stamp, parsed.read_at, parsed.digest) for rel, parsed in reads.items()}
-    inputs = {rel: parsed.digest for rel, parsed in reads.items()}
+    inputs, read = collector.reads.recorded()
     record_key = cache.inputs_key(config, options, [], inputs, fixed)
     why = cache.record(config, record_key, result.events, result.pages, stats, None, read)
     warnings = result.warnings

@@ -171,6 +171,13 @@ class ReadCache:
     bibliography: tuple[Stamp, dict[str, Source], tuple[Problem, ...]] | None = None
     reads: int = 0  # event files parsed, for tests and progress
 
+    def recorded(self) -> tuple[dict[str, bytes], dict[str, tuple[Stamp, int, bytes]]]:
+        """What a build's record keeps of the event files as they were read: each one's
+        digest, and its stamp, reading time and digest (``cache.Read``)."""
+        inputs = {rel: parsed.digest for rel, parsed in self.files.items()}
+        read = {rel: (p.stamp, p.read_at, p.digest) for rel, p in self.files.items()}
+        return inputs, read
+
 
 def _stamp(path: str | Path) -> Stamp:
     """Modification time, size and inode: changes on every save, including save-by-rename."""
