@@ -24,6 +24,7 @@ from timeline.errors import ContentError, Problem, Severity
 from timeline.memory import release_free_memory
 from timeline.parallel import cores, few_collections, in_parts
 from timeline.progress import STEP, Progress
+from timeline.reading.load import RACY_NS
 from timeline.site import exports
 from timeline.site import search as search_index
 from timeline.site.content import Collector, Content
@@ -143,7 +144,7 @@ class Builder:
         still removes the pages and files that are gone (even after failed updates)."""
         self.env = None
         self.everything = True
-        self.statics = dict.fromkeys(self.statics, (-1, -1))  # no file has this stamp
+        self.statics = dict.fromkeys(self.statics, UNTRUSTED)
 
     def forget_everything(self, config: Config) -> None:
         """The config changed: start again from nothing."""
@@ -194,6 +195,7 @@ class Builder:
         renderer = self._renderer(content)
         keys = renderer.keys()
         statics = static_files(self.config)
+        stamps = _stamps(statics)  # before the copies: a later save shows as a new stamp
 
         # A small site is made faster in one process than by starting workers.
         workers = self.workers if len(keys) >= SMALL_SITE else 1
@@ -255,7 +257,7 @@ class Builder:
         self.keys = keys
         if self.remember and len(results) > 1:  # the workers' specs stayed in the workers
             self.previous = {spec.path: spec for spec in map(renderer.spec, keys)}
-        self.statics = {rel: _stat(path) for rel, path in statics.items()}
+        self.statics = stamps
         stats = {rel: stat for r in results for rel, stat in r.stats.items()}
         if self.search:
             stats.update(cache.output_stats(output, search_index.FOLDER))
@@ -307,15 +309,19 @@ class Builder:
             if replace_file(output, spec.path, _render(renderer, spec).encode("utf-8")):
                 written.append(spec.path)
         statics = static_files(self.config)
+        stamps = _stamps(statics)
         for rel, source in statics.items():
-            changed = self.statics.get(rel) != _stat(source) or not (output / rel).is_file()
-            if changed and replace_file(output, rel, files.read_regular(source)):
+            stamp = stamps[rel]
+            changed = stamp == UNTRUSTED or self.statics.get(rel) != stamp
+            if not changed and (output / rel).is_file():
+                continue
+            if replace_file(output, rel, files.read_regular(source)):
                 written.append(rel)
         stale = (set(self.previous) | set(self.statics)) - set(specs) - set(statics)
         for rel in sorted(stale):
             remove_file(output, rel)
         self.previous, self.keys, self.everything = specs, keys, False
-        self.statics = {rel: _stat(path) for rel, path in statics.items()}
+        self.statics = stamps
         return BuildResult(
             len(content.index.events), len(specs), output, content.warnings, dict(counter),
             tuple(written), tuple(sorted(stale)),
@@ -334,9 +340,22 @@ def _render(renderer: Renderer, spec: PageSpec) -> str:
     return text
 
 
-def _stat(path: Path) -> tuple[int, int]:
-    st = path.stat()
-    return (st.st_mtime_ns, st.st_size)
+UNTRUSTED = (-1, -1)  # a static file's stamp that no file has: copy it again next time
+
+
+def _stamps(statics: dict[str, Path]) -> dict[str, tuple[int, int]]:
+    """Each static file's modification time and size, taken before it is copied, so that a
+    save after the copy shows as a new stamp. A stamp too close to now to vouch for the
+    content (a second save at the same size within the file system's time step keeps it:
+    see ``RACY_NS``) is recorded as ``UNTRUSTED``: the next update copies the file
+    again (writing it only if its bytes changed)."""
+    now = time.time_ns()
+    stamps = {}
+    for rel, path in statics.items():
+        st = path.stat()
+        trusted = st.st_mtime_ns < now - RACY_NS
+        stamps[rel] = (st.st_mtime_ns, st.st_size) if trusted else UNTRUSTED
+    return stamps
 
 
 def collect(config: Config, *, drafts: bool = False, strict: bool = False) -> Content:

@@ -1,0 +1,67 @@
+"""Static files saved during or just after a build are copied again by the next one.
+
+A build stamps each static file (modification time and size) so that later updates copy only
+the files whose stamp changed. Some file systems keep modification times in coarse steps, so
+a second save at the same size within one step keeps the stamp; the stamp of a file saved
+this recently cannot vouch for what was copied. Each test makes that happen on purpose: the
+file is saved again with the same size and its first modification time put back, as a coarse
+clock would leave it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tests.conftest import Project, event, folder_differences
+from timeline.build import Builder
+from timeline.config import load_config
+
+FILES: dict[str, str | bytes] = {
+    "timeline.toml": 'title = "Static"\n',
+    "static/notes.txt": "first\n",
+    **{f"events/e{n}.md": event(f"Event {n}", f"2007-0{n}-01") for n in range(1, 6)},
+}
+
+
+def _save_within_the_same_step(path: Path, text: str) -> None:
+    """Save ``text`` (the same size as before) and put the old modification time back."""
+    before = path.stat()
+    assert len(text.encode()) == before.st_size
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+def _assert_as_cold(project: Project, tmp_path: Path) -> None:
+    cold = tmp_path / "cold"
+    assert project.build("--no-search", "--no-cache", "-q", "--out", str(cold)).exit_code == 0
+    assert folder_differences(project.site, cold) == []
+
+
+def test_the_one_edit_build_copies_a_static_file_saved_within_the_stamp_s_step(
+    project: Project, tmp_path: Path
+) -> None:  # fmt: skip
+    project.write(FILES)
+    for _ in range(2):  # the second cold build leaves the spare the one-edit build uses
+        assert project.build("--no-search", "--no-cache", "-q").exit_code == 0
+    assert project.build("--no-search", "-q").exit_code == 0  # up to date: nothing to do
+    _save_within_the_same_step(project.root / "static/notes.txt", "again\n")
+    result = project.build("--no-search", "-v")
+    assert result.exit_code == 0, result.output
+    assert "404.html" not in result.output  # the one-edit build: no page rendered again
+    assert (project.site / "notes.txt").read_text(encoding="utf-8") == "again\n"
+    _assert_as_cold(project, tmp_path)
+
+
+def test_serve_s_update_copies_a_static_file_saved_within_the_stamp_s_step(
+    project: Project, tmp_path: Path
+) -> None:  # fmt: skip
+    project.write(FILES)
+    builder = Builder(load_config(project.root)[0], remember=True)
+    builder.build()
+    _save_within_the_same_step(project.root / "static/notes.txt", "again\n")
+    result = builder.update()
+    assert "notes.txt" in result.written
+    assert (project.site / "notes.txt").read_text(encoding="utf-8") == "again\n"
+    result = builder.update()  # still too recent to trust: copied again, not rewritten
+    assert result.written == ()
