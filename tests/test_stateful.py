@@ -117,10 +117,14 @@ class ServeMatchesColdBuild(RuleBasedStateMachine):
             self.bodies[name] = f"Event {n} [@{SOURCE_IDS[n % 3]}]."
             self._write_event(name)
             names.append(name)
+        self._begin()
+        return multiple(*names)
+
+    def _begin(self) -> None:
+        """The first build of the project the rules will edit."""
         self.preview = Preview(self._load(), load=self._load, port=0, report=lambda line: None)
         self.preview.builder.workers = 1
         self.preview.first_build()
-        return multiple(*names)
 
     @rule(name=events, key=st.sampled_from(["title", "date", "status", "group", "summary"]),
           data=st.data())  # fmt: skip
@@ -241,6 +245,9 @@ class ServeMatchesColdBuild(RuleBasedStateMachine):
 
     @invariant()
     def served_site_is_a_cold_build(self) -> None:
+        self._check()
+
+    def _check(self) -> None:
         if self.preview is None:
             return
         cold = self.root.parent / f"{self.root.name}-cold"
