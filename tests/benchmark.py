@@ -633,7 +633,8 @@ def bench_overview(events: int, runs: int) -> None:
                                 str(site)], cwd=root, capture_output=True, text=True)  # fmt: skip
         assert build.returncode == 0, build.stderr or build.stdout
         assets = ["index.html", "static/style.css", "static/words.js", "static/filters.js",
-                  *(p.relative_to(site).as_posix() for p in sorted(site.glob("static/chart*.js")))]
+                  *(p.relative_to(site).as_posix() for p in sorted(site.glob("static/chart*.js"))),
+                  *(["overview-data.js"] if (site / "overview-data.js").exists() else [])]
         weight = sum((site / p).stat().st_size for p in assets)
         print(f"overview of {events} generated events: the index page with its CSS and scripts "
               f"weighs {weight / 1e6:.2f} MB (before compression)")  # fmt: skip

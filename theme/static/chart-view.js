@@ -16,7 +16,8 @@
     var self = this;
     this.figure = figure;
     this.svg = figure.querySelector("svg.chart-svg");
-    this.data = JSON.parse(figure.querySelector("script.chart-data").textContent);
+    var holder = figure.querySelector("script.chart-data");  // the data, or a script setting it
+    this.data = holder.src ? window.timelineOverview : JSON.parse(holder.textContent);
     this.root = figure.getAttribute("data-root") || "";
     this.events = decode(this.data);
     this.named = this.data.lanes.length > 1 || this.data.lanes[0][0] !== "";

@@ -16,7 +16,9 @@
   var figure = story && story.querySelector("figure.chart");
   var chart = figure && figure.chart;
   if (!chart) { return; }  // no events, or no chart script: the page stays as built
-  var names = JSON.parse(document.getElementById("story-data").textContent);
+  var holder = document.getElementById("story-data");  // the names, or a script setting them
+  var names = holder.src ? window.timelineStory : JSON.parse(holder.textContent);
+  if (!names) { return; }  // a large timeline's story-data.js did not load
   var root = story.getAttribute("data-root") || "";
   var embed = story.classList.contains("story-embed");
   var stage = document.getElementById("story-stage");

@@ -183,8 +183,12 @@ def svg(chart: Overview | None, root: str) -> Markup:
         else:
             out.append(f'    <text class="tick-context" x="{px}" dx="-4" '
                        f'y="{axis_y + 35}">{_escaped(t.context)}</text>\n')  # fmt: skip
+    if chart.shared:  # a script of its own, which the browser keeps for the other pages
+        data = f'<script src="{href}{_escaped(chart.shared)}" class="chart-data"></script>'
+    else:
+        data = f'<script type="application/json" class="chart-data">{chart.data}</script>'
     out.append(
-        f'  </svg>\n  <script type="application/json" class="chart-data">{chart.data}</script>\n'
+        f"  </svg>\n  {data}\n"
         f"  <figcaption>{legend(chart.kinds, chart.words, not chart.marks)}"
         f'<p class="chart-note">{caption}</p></figcaption>\n</figure>'
     )

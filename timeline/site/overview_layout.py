@@ -93,6 +93,9 @@ class Overview:
     kinds: frozenset[str]  # what the legend explains
     data: str  # JSON for the chart scripts (theme/static/chart-time.js decodes it)
     words: Words  # the site's (timeline.words): the chart's label, caption and legend
+    # Where the data is, relative to the site's root, when the page does not hold it (the
+    # whole timeline's chart of a large timeline, shared by the index, story/ and embed/).
+    shared: str = ""
 
 
 def _bounds(extents: Sequence[Extent]) -> tuple[int, int]:

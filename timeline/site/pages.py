@@ -113,13 +113,22 @@ class Words:
 
 
 @dataclass(frozen=True, slots=True)
+class Shared:
+    """A large timeline's data that several pages use, as a script of its own:
+    ``overview-data.js`` (the whole timeline's chart: the index, story/ and embed/) or
+    ``story-data.js`` (the story's filters: story/ and embed/)."""
+
+    kind: str  # "overview" or "story"
+
+
+@dataclass(frozen=True, slots=True)
 class DataFile:
     format: str  # "json" (timeline.json) or "timelinejs" (timelinejs.json)
 
 
 Page = (
     Home | EventPage | Alias | Years | YearPage | Terms | TermPage | SourcesPage | OwnPage
-    | NotFound | Feed | Sitemap | Robots | Words | DataFile | Story | Embed
+    | NotFound | Feed | Sitemap | Robots | Words | Shared | DataFile | Story | Embed
 )  # fmt: skip
 
 
@@ -170,6 +179,8 @@ def path(page: Page) -> str:
             return "robots.txt"
         case Words():
             return "static/words.js"
+        case Shared(kind):
+            return f"{kind}-data.js"
         case DataFile(format):
             return "timeline.json" if format == "json" else "timelinejs.json"
         case Embed():

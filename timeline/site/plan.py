@@ -16,7 +16,7 @@ from timeline.site import pages
 from timeline.site.index import TimelineIndex, refiled_only, same_place
 from timeline.site.pages import Page
 from timeline.site.paging import PAGE_SIZE, page_count
-from timeline.site.render import Renderer
+from timeline.site.render import Renderer, lists_events
 from timeline.site.views import TAXONOMIES, Views
 
 if TYPE_CHECKING:
@@ -78,6 +78,9 @@ def plan(
         return None  # the site gains or loses a page: describe everything
     if moved and feeds:
         keys.append(pages.Sitemap())  # lists the pages in timeline order
+    whole = (pages.Home, pages.Story, pages.Embed)  # their whole-timeline data
+    if not lists_events(new) and any(isinstance(key, whole) for key in keys):
+        keys += [pages.Shared("overview"), pages.Shared("story")]
     if keys and data:  # the whole timeline as data holds every body
         keys += [pages.DataFile("json"), pages.DataFile("timelinejs")]
     return list(dict.fromkeys(keys))

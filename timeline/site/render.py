@@ -5,8 +5,9 @@ itself, its environment and static files are ``site.theme``'s.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, TextIO
 
@@ -31,7 +32,10 @@ from timeline.words import Words
 _DATA: dict[str, Callable[[dict[str, Any]], str]] = {
     "@sitemap": lambda c: feeds.sitemap(c["urls"]),
     "@robots": lambda c: feeds.robots(c["sitemap"]),
+    "@shared": lambda c: c["text"],
 }
+# The global each shared script sets (see pages.Shared, static/chart-view.js, story.js).
+_SHARED_NAMES = {"overview": "timelineOverview", "story": "timelineStory"}
 
 @dataclass(frozen=True)
 class SiteView:
@@ -85,8 +89,16 @@ def credit(words: Words, title: str, author: str, events: int) -> Markup:
 
 
 def lists_events(index: TimelineIndex) -> bool:
-    """Whether the index page lists every event (else only the years, for a large timeline)."""
+    """Whether the index page lists every event (else only the years, for a large timeline,
+    whose whole-timeline data goes to scripts of their own: see ``pages.Shared``)."""
     return len(index.events) <= PAGE_SIZE
+
+
+def shared_url(kind: str, data: str) -> str:
+    """Where a shared script is, relative to the site's root, with a digest of its data: a
+    browser that kept the last one asks for the new one."""
+    digest = hashlib.blake2b(data.encode("utf-8"), digest_size=6).hexdigest()
+    return f"{pages.path(pages.Shared(kind))}?v={digest}"
 
 
 def _on_page(events: int, number: int) -> int:
@@ -209,6 +221,8 @@ class Renderer:
         keys += [pages.SourcesPage(n) for n in range(1, len(self.views.source_bounds) + 1)]
         keys += [pages.OwnPage(slug) for slug in self.own_pages]
         keys += [pages.Story(), pages.Embed()]
+        if not lists_events(index):
+            keys += [pages.Shared("overview"), pages.Shared("story")]
         keys.append(pages.NotFound())
         if self.config.base_url:  # feeds and the sitemap need absolute URLs
             keys += [pages.Feed(kind) for kind in ("atom", "json")]
@@ -241,6 +255,8 @@ class Renderer:
                 return 0.145 * len(self.index.events)
             case pages.Story() | pages.Embed():  # the overview and the names of every event
                 return 2 + 0.02 * len(self.index.events)
+            case pages.Shared():
+                return 1 + 0.002 * len(self.index.events)
             case _:
                 return 1.0
 
@@ -286,6 +302,13 @@ class Renderer:
                 base = self.config.base_url
                 return PageSpec(pages.path(page), "@robots",
                                 {"sitemap": base and base + "sitemap.xml"})  # fmt: skip
+            case pages.Shared(kind):
+                if kind == "overview":
+                    data = self.whole_chart.data if self.whole_chart else "null"
+                else:
+                    data = self.story_parts[0].data
+                return PageSpec(pages.path(page), "@shared",
+                                {"text": f"window.{_SHARED_NAMES[kind]} = {data};\n"})  # fmt: skip
             case pages.Words():
                 return PageSpec(pages.path(page), "words.js",
                                 {"words": Markup(self.config.words.script_json)})  # fmt: skip
@@ -334,8 +357,11 @@ class Renderer:
     @cached_property
     def whole_chart(self) -> Overview | None:
         """The overview of every event: on the index, and as the navigator of story/ and
-        embed/ (drawn once for the three)."""
-        return overview(self.index.events, self.views, self.config)
+        embed/ (drawn once for the three); a large timeline's data is in a script of its own."""
+        chart = overview(self.index.events, self.views, self.config)
+        if chart is None or lists_events(self.index):
+            return chart
+        return replace(chart, shared=shared_url("overview", chart.data))
 
     def home(self) -> PageSpec:
         """The whole chronology, or for a large timeline the years, each page holding detail."""
@@ -399,7 +425,10 @@ class Renderer:
     @cached_property
     def story_parts(self) -> tuple[StoryView, Overview | None]:
         """What story/ and embed/ show alike: every event, and the overview as navigator."""
-        story = story_view(self.index, self.views, full=lists_events(self.index))
+        full = lists_events(self.index)
+        story = story_view(self.index, self.views, full=full)
+        if not full:
+            story = replace(story, shared=shared_url("story", story.data))
         return story, self.whole_chart
 
     def story(self, *, embed: bool) -> PageSpec:

@@ -28,6 +28,7 @@ class StoryView:
     count: int
     span: str  # "2006 – 2007": the years the story covers
     data: str  # JSON for story.js (see ``filter_data``)
+    shared: str = ""  # where the data is, when the page does not hold it (see pages.Shared)
 
 
 def story_view(index: TimelineIndex, views: Views, *, full: bool) -> StoryView:
