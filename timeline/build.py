@@ -154,7 +154,7 @@ class Builder:
     def collect(self, workers: int = 1, *, one_off: bool = False) -> Content:
         """Read and check everything (see ``site.content``); raise ContentError listing all
         problems."""
-        return self.collector.collect(self._clock(), workers, one_off=one_off)
+        return self.collector.collect(self._clock(), workers, one_off=one_off, keep=self.keep)
 
     def _renderer(self, content: Content, before: Content | None = None) -> Renderer:
         """A renderer of ``content``; with the content last rendered (``before``), the list
@@ -186,9 +186,10 @@ class Builder:
             return self._build()
 
     def _build(self) -> BuildResult:
-        # Serve keeps everything for its updates; a one-off parallel build packs Markdown
-        # sources and bodies so that the page workers do not each copy them.
-        one_off = self.workers > 1 and not self.remember and not self.keep
+        # Serve keeps everything for its updates; any other parallel build packs Markdown
+        # sources and bodies so that the page workers do not each copy them (at 100,000
+        # events, 1 GB of the peak); the snapshot keeps them packed (see Collector.unpack).
+        one_off = self.workers > 1 and not self.remember
         content = self.collect(self.workers, one_off=one_off)
         output = self.config.output_path
         check_replaceable(output)
@@ -262,7 +263,7 @@ class Builder:
         if self.search:
             stats.update(cache.output_stats(output, search_index.FOLDER))
         inputs, read = self.collector.reads.recorded()
-        if one_off:  # its events have no bodies of their own: nothing to update from
+        if one_off and not self.keep:  # nothing to update from: forget it
             self._start_over()
         return BuildResult(
             len(content.index.events), len(keys), output, content.warnings, dict(counter),

@@ -15,6 +15,7 @@ edited by hand, hard links refused) is a cold build, as before.
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import json
@@ -27,7 +28,7 @@ from contextlib import suppress
 from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from timeline import __version__, cache, files
 from timeline.config import CONFIG_FILES, Config
@@ -137,13 +138,33 @@ def save(config: Config, builder: Builder, valid_for: str, stats: cache.Stats) -
         if state is None or not pages:
             path.unlink(missing_ok=True)
             return
-        data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
-        check = hashlib.blake2b(data, digest_size=20).hexdigest()
-        header = f"{MAGIC} {FORMAT} {valid_for} {output} {check}\n".encode()
-        files.replace(path, header + data)
+        files.replace(path, functools.partial(_write, f"{MAGIC} {FORMAT} {valid_for} {output} ",
+                                              state))  # fmt: skip
     except (OSError, pickle.PicklingError, RecursionError, TypeError, AttributeError):
         with suppress(OSError):
             path.unlink(missing_ok=True)
+
+
+class _Digesting:
+    """A file that digests what is written to it."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.digest = hashlib.blake2b(digest_size=20)
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self.handle.write(data)
+
+
+def _write(head: str, state: Snapshot, handle: BinaryIO) -> None:
+    """The snapshot's file: its first line, then the pickle as it is made (at 100,000 events
+    over a GB, never held whole in memory), then its digest put into the first line."""
+    handle.write(f"{head}{'0' * 40}\n".encode())
+    out = _Digesting(handle)
+    pickle.dump(state, out, protocol=pickle.HIGHEST_PROTOCOL)
+    handle.seek(len(head))
+    handle.write(out.digest.hexdigest().encode())
 
 
 def discard(config: Config) -> None:
@@ -207,6 +228,7 @@ def patch(
         collector = builder.collector
         collector.reads, collector.bodies, collector.content = (
             state.reads, state.bodies, state.content)  # fmt: skip
+        collector.unpack()  # a parallel build's Markdown and bodies, kept packed
         builder.previous, builder.keys, builder.statics = (
             state.previous, state.keys, state.statics)  # fmt: skip
         staging = publication.staging

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from timeline.config import Config, line_of
 from timeline.errors import Problem, Problems
-from timeline.packed import map_packed
+from timeline.packed import PackedTexts, map_packed
 from timeline.parallel import map_shares
 from timeline.progress import Progress
 from timeline.reading.fields import did_you_mean
@@ -73,14 +73,16 @@ class Collector:
         self.index_builds = 0  # whole indexes built (an edit of bodies only patches the last)
 
     def collect(
-        self, clock: Callable[[str], None], workers: int = 1, *, one_off: bool = False
-    ) -> Content:
+        self, clock: Callable[[str], None], workers: int = 1, *, one_off: bool = False,
+        keep: bool = False,
+    ) -> Content:  # fmt: skip
         """Read and check everything; raise ContentError listing all problems. ``clock``
         is called with the name of each step as it ends.
 
         ``one_off``: for a build that no update follows: the Markdown and rendered bodies
         are kept in a few shared buffers (see timeline.packed), and nothing is kept for a
-        later update."""
+        later update, unless ``keep``: then what ``unpack`` needs to make the update's
+        state once the pages are written (the snapshot of the one-edit build)."""
         if self.progress:
             self.progress.begin("Reading events")
         corpus = self._read(workers, one_off)
@@ -96,7 +98,7 @@ class Collector:
             problems.extend(body.problems)
         pages, page_bodies = self._pages(corpus, indexed.links, problems)
         summaries = {slug: body.first_paragraph for slug, (_, _, body) in rendered.items()}
-        self.bodies = {} if one_off else rendered
+        self.bodies = {} if one_off and not keep else rendered
         clock("markdown")
         problems.raise_if_errors(strict=self.strict)
         # Warnings by file and line, whether the index was built or patched in another order.
@@ -106,6 +108,28 @@ class Collector:
             corpus.markdown, pages, page_bodies,
         )  # fmt: skip
         return self.content
+
+    def unpack(self) -> None:
+        """After a packed collect (``one_off`` and ``keep``), before an update: each event's
+        Markdown and HTML out of the shared buffers, where the update looks for them. The
+        snapshot keeps them packed: a few large buffers pickle and load faster than 20,000
+        strings, and the build never holds both forms."""
+        content = self.content
+        if content is None or not isinstance(content.markdown, PackedTexts):
+            return  # not packed
+        markdown, html = content.markdown, content.bodies
+        self.reads.files = {
+            rel: replace(parsed, markdown=markdown[rel]) if rel in markdown else parsed
+            for rel, parsed in self.reads.files.items()
+        }  # fmt: skip
+        self.bodies = {
+            slug: (event, markdown[event.path], replace(body, html=html[slug]))
+            for slug, (event, _, body) in self.bodies.items()
+        }  # fmt: skip
+        self.content = replace(
+            content, bodies={slug: body.html for slug, (_, _, body) in self.bodies.items()},
+            markdown={event.path: text for event, text, _ in self.bodies.values()},
+        )  # fmt: skip
 
     def _read(self, workers: int, one_off: bool) -> Corpus:
         """Every event file (the changed ones read again), checked on its own and against
@@ -223,10 +247,11 @@ class Collector:
         fresh = dict(zip([e.slug for e in todo], done, strict=True))
         self.body_renders += len(todo)
         kept = self.bodies
-        rendered = {
-            e.slug: (e, markdown[e.path], fresh[e.slug] if e.slug in fresh else kept[e.slug][2])
+        rendered = {  # packed, the Markdown stays in its buffers until ``unpack``
+            e.slug: (e, "" if one_off else markdown[e.path],
+                     fresh[e.slug] if e.slug in fresh else kept[e.slug][2])
             for e in events
-        }
+        }  # fmt: skip
         if html is None:
             html = {slug: body.html for slug, (_, _, body) in rendered.items()}
         return html, rendered
