@@ -65,3 +65,18 @@ def test_serve_s_update_copies_a_static_file_saved_within_the_stamp_s_step(
     assert (project.site / "notes.txt").read_text(encoding="utf-8") == "again\n"
     result = builder.update()  # still too recent to trust: copied again, not rewritten
     assert result.written == ()
+
+
+def test_a_file_copied_over_with_its_old_time_is_copied_again(project: Project) -> None:
+    """``cp -p``, ``touch -r`` and ``tar`` give a file an old modification time: its stamp is
+    old enough to trust, and only its change time (which no program sets back) tells."""
+    project.write(FILES)
+    notes = project.root / "static/notes.txt"
+    long_ago = notes.stat().st_mtime_ns - 3600 * 10**9
+    os.utime(notes, ns=(long_ago, long_ago))
+    builder = Builder(load_config(project.root)[0], remember=True)
+    builder.build()
+    assert builder.update().written == ()  # trusted: not copied again
+    _save_within_the_same_step(notes, "again\n")
+    assert "notes.txt" in builder.update().written
+    assert (project.site / "notes.txt").read_text(encoding="utf-8") == "again\n"

@@ -124,7 +124,7 @@ class Builder:
         self.previous: dict[str, PageSpec] = {}  # output file -> spec it was rendered from
         self.everything = False  # the next update renders every page (the theme changed)
         self.keys: list[Page] = []  # every page of the last build or update
-        self.statics: dict[str, tuple[int, int]] = {}
+        self.statics: dict[str, Stamp] = {}
         self.views: Views | None = None  # the last renderer's
 
     def _clock(self) -> Callable[[str], None]:
@@ -190,6 +190,8 @@ class Builder:
         # sources and bodies so that the page workers do not each copy them (at 100,000
         # events, 1 GB of the peak); the snapshot keeps them packed (see Collector.unpack).
         one_off = self.workers > 1 and not self.remember
+        if one_off and self.collector.content is not None:
+            self._start_over()  # packed, it reads every file again: nothing to keep
         content = self.collect(self.workers, one_off=one_off)
         output = self.config.output_path
         check_replaceable(output)
@@ -285,6 +287,7 @@ class Builder:
         return result
 
     def _update(self, output: Path) -> BuildResult:
+        self.collector.unpack()  # after a packed build (``keep``): the texts an update reads
         before = self.collector.content
         content = self.collect()
         renderer = self._renderer(content, before)
@@ -341,21 +344,25 @@ def _render(renderer: Renderer, spec: PageSpec) -> str:
     return text
 
 
-UNTRUSTED = (-1, -1)  # a static file's stamp that no file has: copy it again next time
+Stamp = tuple[int, int, int, int]  # a static file's modification time, size, inode, change time
+UNTRUSTED = (-1, -1, -1, -1)  # a stamp no file has: copy the file again next time
 
 
-def _stamps(statics: dict[str, Path]) -> dict[str, tuple[int, int]]:
-    """Each static file's modification time and size, taken before it is copied, so that a
-    save after the copy shows as a new stamp. A stamp too close to now to vouch for the
+def _stamps(statics: dict[str, Path]) -> dict[str, Stamp]:
+    """Each static file's stamp, taken before it is copied, so that a save after the copy
+    shows as a new stamp: its modification time and size, its inode (a save by renaming, or
+    ``rsync``) and its change time, which no program can set back (``cp -p``, ``touch -r``
+    and ``tar`` keep the modification time). A stamp too close to now to vouch for the
     content (a second save at the same size within the file system's time step keeps it:
-    see ``RACY_NS``) is recorded as ``UNTRUSTED``: the next update copies the file
-    again (writing it only if its bytes changed)."""
+    see ``RACY_NS``) is recorded as ``UNTRUSTED``: the next update copies the file again
+    (writing it only if its bytes changed)."""
     now = time.time_ns()
     stamps = {}
     for rel, path in statics.items():
         st = path.stat()
-        trusted = st.st_mtime_ns < now - RACY_NS
-        stamps[rel] = (st.st_mtime_ns, st.st_size) if trusted else UNTRUSTED
+        trusted = max(st.st_mtime_ns, st.st_ctime_ns) < now - RACY_NS
+        stamp = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
+        stamps[rel] = stamp if trusted else UNTRUSTED
     return stamps
 
 

@@ -64,7 +64,7 @@ class Snapshot:
     content: Content
     previous: dict[str, PageSpec]
     keys: list[Page]
-    statics: dict[str, tuple[int, int]]
+    statics: dict[str, tuple[int, int, int, int]]  # build.Stamp
 
 
 def _path(config: Config) -> Path:
@@ -160,10 +160,11 @@ class _Digesting:
 def _write(head: str, state: Snapshot, handle: BinaryIO) -> None:
     """The snapshot's file: its first line, then the pickle as it is made (at 100,000 events
     over a GB, never held whole in memory), then its digest put into the first line."""
-    handle.write(f"{head}{'0' * 40}\n".encode())
+    start = head.encode()
+    handle.write(start + b"0" * 40 + b"\n")
     out = _Digesting(handle)
     pickle.dump(state, out, protocol=pickle.HIGHEST_PROTOCOL)
-    handle.seek(len(head))
+    handle.seek(len(start))
     handle.write(out.digest.hexdigest().encode())
 
 
