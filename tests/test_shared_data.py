@@ -21,6 +21,7 @@ from playwright.sync_api import Browser
 from tests.conftest import Project, event, folder_differences, static_server
 from timeline.build import Builder
 from timeline.config import load_config
+from timeline.site.render import shared_script
 
 COUNT = 520
 TAGS = ["Diyala", "Anbar", "Baghdad"]
@@ -112,6 +113,37 @@ def test_serve_rewrites_the_shared_data_only_when_it_changes(
     assert folder_differences(project.site, cold) == []
 
 
+def test_a_tag_edit_rewrites_the_story_s_names(project: Project, tmp_path: Path) -> None:
+    project.write(_events())
+    builder = Builder(load_config(project.root)[0])
+    builder.build()
+    path = project.root / "events/e010.md"
+    path.write_text(path.read_text().replace("tags: [Anbar]", "tags: [Anbar, Basra]"))
+    assert "story-data.js" in builder.update().written
+    story = _loaded((project.site / "story-data.js").read_text(encoding="utf-8"), "timelineStory")
+    assert isinstance(story, dict) and "Basra" in [name for _, name in story["tag"]]
+    cold = tmp_path / "cold"
+    Builder(load_config(project.root)[0].with_overrides(output_dir=str(cold))).build()
+    assert folder_differences(project.site, cold) == []
+
+
+def test_the_one_edit_build_of_a_large_timeline_is_a_cold_build(
+    project: Project, tmp_path: Path
+) -> None:  # fmt: skip
+    project.write(_events())
+    for _ in range(2):  # the second leaves the spare the one-edit build starts from
+        assert project.run("build", "--no-search", "--no-cache", "-q").exit_code == 0
+    path = project.root / "events/e020.md"
+    path.write_text(path.read_text().replace('"Event 20"', '"Event twenty"'))
+    result = project.run("build", "--no-search", "-v")
+    assert result.exit_code == 0, result.output
+    assert "404.html" not in result.output  # not a cold build: only what the edit changed
+    assert "Event twenty" in (project.site / "overview-data.js").read_text(encoding="utf-8")
+    cold = tmp_path / "cold"
+    assert project.run("build", "--no-search", "--no-cache", "-q", "--out", str(cold)).exit_code == 0
+    assert folder_differences(project.site, cold) == []
+
+
 # In Chromium ----------------------------------------------------------------------------
 
 
@@ -170,3 +202,12 @@ def test_without_the_shared_script_the_chart_stays_as_drawn(
     assert page.locator("figure.chart.chart-live").count() == 0
     page.close()
     assert errors == []
+
+
+def test_line_separators_in_a_title_are_escaped_for_older_browsers() -> None:
+    """Scripts before ECMAScript 2019 refuse U+2028 and U+2029 inside strings: one title
+    holding either would stop the chart and the story of the whole site there."""
+    data = json.dumps({"events": [["a", "One\u2028two\u2029three"]]}, ensure_ascii=False)
+    text = shared_script("overview", data)
+    assert "\u2028" not in text and "\u2029" not in text
+    assert _loaded(text, "timelineOverview") == json.loads(data)

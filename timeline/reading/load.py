@@ -196,7 +196,8 @@ def load_corpus(
 
     ``pack_markdown``: for a build that is not followed by updates; the Markdown comes back
     from the workers packed (see timeline.packed), so the page workers forked later never
-    copy it; ``cache`` then keeps no Markdown and serves no update."""
+    copy it; ``cache`` then keeps no Markdown, and serves an update only once
+    ``Collector.unpack`` has put the Markdown back."""
     cache = cache if cache is not None else ReadCache()
     problems = Problems()
     if not events_dir.is_dir():

@@ -94,10 +94,18 @@ def lists_events(index: TimelineIndex) -> bool:
     return len(index.events) <= PAGE_SIZE
 
 
+def shared_script(kind: str, data: str) -> str:
+    """The text of a shared script setting its global to ``data`` (JSON, ``<`` escaped):
+    U+2028 and U+2029 escaped too, which scripts before ECMAScript 2019 refuse in strings."""
+    data = data.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return f"window.{_SHARED_NAMES[kind]} = {data};\n"
+
+
 def shared_url(kind: str, data: str) -> str:
-    """Where a shared script is, relative to the site's root, with a digest of its data: a
+    """Where a shared script is, relative to the site's root, with a digest of its text: a
     browser that kept the last one asks for the new one."""
-    digest = hashlib.blake2b(data.encode("utf-8"), digest_size=6).hexdigest()
+    text = shared_script(kind, data).encode("utf-8")
+    digest = hashlib.blake2b(text, digest_size=6).hexdigest()
     return f"{pages.path(pages.Shared(kind))}?v={digest}"
 
 
@@ -307,8 +315,7 @@ class Renderer:
                     data = self.whole_chart.data if self.whole_chart else "null"
                 else:
                     data = self.story_parts[0].data
-                return PageSpec(pages.path(page), "@shared",
-                                {"text": f"window.{_SHARED_NAMES[kind]} = {data};\n"})  # fmt: skip
+                return PageSpec(pages.path(page), "@shared", {"text": shared_script(kind, data)})
             case pages.Words():
                 return PageSpec(pages.path(page), "words.js",
                                 {"words": Markup(self.config.words.script_json)})  # fmt: skip
