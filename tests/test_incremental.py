@@ -485,3 +485,45 @@ def test_an_update_draws_the_whole_timeline_s_overview_once(
     assert {"index.html", "story.html", "embed.html"} <= set(result.rendered)
     assert drawn.count(len(FILES)) == 1
     _same_as_cold_build(project, builder.config.output_path)
+
+
+def test_an_update_told_which_files_changed_reads_only_those(
+    builder: Builder, project: Project
+) -> None:
+    events = project.root / "events"
+    site = builder.config.output_path
+    _edit(project, "2007-01-01-e1.md", "First paragraph 1.", "First paragraph one.")
+    _edit(project, "2007-02-01-e2.md", "First paragraph 2.", "First paragraph two.")  # untold
+    (events / "sub").mkdir()
+    (events / "sub" / "2007-03-05-new.md").write_text(event("New one", "2007-03-05"))
+    (events / "2007-12-01-e12.md").unlink()
+    (events / "_drafts").mkdir()
+    (events / "_drafts" / "2007-03-06-draft.md").write_text(event("Left out", "2007-03-06"))
+    outside = project.root / "elsewhere"
+    outside.mkdir()
+    (outside / "2007-03-07-linked.md").write_text(event("Behind a link", "2007-03-07"))
+    (events / "linked").symlink_to(outside)  # os.walk does not follow it: no event
+    told = ["2007-01-01-e1.md", "sub/2007-03-05-new.md", "2007-12-01-e12.md", ".e1.md.swp",
+            "_drafts/2007-03-06-draft.md", "notes.txt", "linked/2007-03-07-linked.md"]  # fmt: skip
+    listings = builder.collector.reads.listings
+    builder.update(only=[str(events / name) for name in told])
+    assert builder.collector.reads.listings == listings + 1  # the link: listed to be sure
+    for slug in ("draft", "linked"):
+        assert not (site / "events" / slug).exists()
+    assert "First paragraph one." in (site / "events/e1/index.html").read_text()
+    assert "Behind a link" not in (site / "index.html").read_text()
+    assert not builder.collector.unnoticed()  # listed: e2 was read again as well
+
+    _edit(project, "2007-02-01-e2.md", "First paragraph two.", "First paragraph 2, again.")
+    _edit(project, "2007-03-01-e3.md", "First paragraph 3.", "First paragraph three.")
+    (events / "sub" / "2007-03-08-newer.md").write_text(event("Newer", "2007-03-08"))
+    builder.update(only=[str(events / "2007-03-01-e3.md"), str(events / "sub/2007-03-08-newer.md")])
+    assert builder.collector.reads.listings == listings + 1  # told, and nothing behind a link
+    assert "First paragraph three." in (site / "events/e3/index.html").read_text()
+    assert (site / "events/newer/index.html").is_file()
+    assert (site / "events/new/index.html").is_file()
+    assert "First paragraph 2, again." not in (site / "events/e2/index.html").read_text()
+    assert builder.collector.unnoticed()  # e2: what serve's check after an update finds
+    builder.update()
+    assert not builder.collector.unnoticed()
+    _same_as_cold_build(project, site)

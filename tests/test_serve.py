@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.conftest import Project, default_sigint, event
+from tests.conftest import Project, default_sigint, event, folder_differences
+from timeline.build import Builder
 from timeline.config import load_config
 from timeline.serving.preview import Preview, preview_config
-from timeline.serving.watch import DEBOUNCE
+from timeline.serving.watch import CHECK_AFTER, DEBOUNCE, ChangeKind
 
 FILES: dict[str, str | bytes] = {
     "events/2007-08-22-a.md": event("Event A", "2007-08-22", extra="tags: [x]"),
@@ -216,6 +217,52 @@ def test_save_patterns_cause_exactly_one_rebuild(preview: Preview, project: Proj
     assert "<h1" in body and ">C</h1>" in body
 
 
+def test_a_save_reads_only_the_files_the_watcher_named(preview: Preview, project: Project) -> None:
+    reads = preview.builder.collector.reads
+    events = project.root / "events"
+    a = events / "2007-08-22-a.md"
+    listings = reads.listings
+    epoch = preview.state.epoch
+    a.write_text(a.read_text().replace("Event A", "Event A, edited"))
+    epoch = wait_for_build(preview, epoch)
+    assert reads.listings == listings  # the folder was not listed again, nor every file stat'ed
+    assert ">Event A, edited</h1>" in request(preview, "/events/a/")[1]
+    (events / "2008").mkdir()  # a new folder may hold files no event named: list them all
+    (events / "2008" / "2008-01-01-c.md").write_text(event("C", "2008-01-01"))
+    wait_for_build(preview, epoch)
+    assert reads.listings > listings
+    assert ">C</h1>" in request(preview, "/events/c/")[1]
+
+
+def test_an_edit_the_watcher_missed_is_built_once_things_are_quiet(
+    preview: Preview, project: Project
+) -> None:
+    assert preview.watcher is not None
+    handler = preview.watcher.handler
+    told = handler.sink
+    b = project.root / "events" / "2007-08-23-b.md"
+
+    def missing_b(kind: ChangeKind, paths: tuple[str, ...] | None) -> None:
+        if paths != (str(b),):
+            told(kind, paths)
+
+    handler.sink = missing_b  # the watcher does not see b change (a link, a lost event)
+    a = project.root / "events" / "2007-08-22-a.md"
+    epoch = preview.state.epoch
+    b.write_text(b.read_text().replace("Event B", "Event B, unseen"))
+    a.write_text(a.read_text().replace("Event A", "Event A, seen"))
+    deadline = time.monotonic() + CHECK_AFTER + 10
+    while ">Event B, unseen</h1>" not in request(preview, "/events/b/")[1]:
+        assert time.monotonic() < deadline, "the edit of b was never built"
+        epoch = preview.state.wait_epoch(epoch, timeout=1)
+    assert ">Event A, seen</h1>" in request(preview, "/events/a/")[1]
+    time.sleep(SETTLE)
+    cold = project.root.parent / "cold"
+    config = load_config(project.root)[0].with_overrides(base_url="", output_dir=str(cold))
+    Builder(config, data_files=False).build()
+    assert folder_differences(preview.server.folder, cold) == []
+
+
 def test_many_files_at_once_cause_one_or_two_rebuilds(preview: Preview, project: Project) -> None:
     def many() -> None:
         for n in range(200):
@@ -232,8 +279,8 @@ def test_a_change_during_a_build_is_never_lost(preview: Preview, project: Projec
     path = project.root / "events" / "2007-08-22-a.md"
     original = preview.builder.update
 
-    def slow_update():  # type: ignore[no-untyped-def]
-        result = original()
+    def slow_update(*args):  # type: ignore[no-untyped-def]
+        result = original(*args)
         if preview.builds == 2:  # during the first rebuild, the file changes again
             path.write_text(path.read_text().replace("Event A", "Event A, final"))
             time.sleep(SETTLE)

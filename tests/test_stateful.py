@@ -91,10 +91,15 @@ class ServeMatchesColdBuild(RuleBasedStateMachine):
     def _load(self) -> Config:
         return load_config(self.root)[0]  # base_url as configured: feeds and sitemap too
 
-    def _rebuild(self, kind: ChangeKind) -> None:
+    def _rebuild(self, kind: ChangeKind, *changed: str) -> None:
+        """Rebuild as serve does after the watcher saw these files of events/ change (none
+        named: as after a change it cannot pin down, which looks at every file)."""
         assert self.preview is not None
-        self.preview.rebuild({kind})
+        paths = frozenset(str(self.root / "events" / name) for name in changed) or None
+        self.preview.rebuild({kind}, paths)
         self.steps.append(kind.value)
+        if paths is not None:  # every changed file was named: the check after finds nothing
+            assert not self.preview.builder.collector.unnoticed(), self.steps
 
     def _new_name(self, date: str) -> str:
         self.counter += 1
@@ -129,14 +134,14 @@ class ServeMatchesColdBuild(RuleBasedStateMachine):
                  "summary": [None, "One sentence.", "Another <i>one</i>."]}  # fmt: skip
         self.meta[name][key] = data.draw(st.sampled_from(pools[key]))
         self._write_event(name)
-        self._rebuild(ChangeKind.CONTENT)
+        self._rebuild(ChangeKind.CONTENT, name)
 
     @rule(name=events, key=st.sampled_from(["tags", "actors", "places"]),
           names=st.lists(st.sampled_from(NAMES), max_size=3, unique=True))  # fmt: skip
     def file_under(self, name: str, key: str, names: list[str]) -> None:
         self.meta[name][key] = names
         self._write_event(name)
-        self._rebuild(ChangeKind.CONTENT)
+        self._rebuild(ChangeKind.CONTENT, name)
 
     @rule(name=events, data=st.data())
     def relate_cite_and_link(self, name: str, data: st.DataObject) -> None:
@@ -156,7 +161,7 @@ class ServeMatchesColdBuild(RuleBasedStateMachine):
             f"| a | b |\n|---|---|\n| {link} | x |",
         ]))  # fmt: skip
         self._write_event(name)
-        self._rebuild(ChangeKind.CONTENT)
+        self._rebuild(ChangeKind.CONTENT, name)
 
     @rule(name=events, aliases=st.lists(st.sampled_from(["old-a", "old-b", "older"]),
                                         max_size=2, unique=True),
@@ -168,7 +173,7 @@ class ServeMatchesColdBuild(RuleBasedStateMachine):
         self.meta[name]["updates"] = [{"date": "2008", "note": "Corrected."}] if updates else []
         self.meta[name]["draft"] = draft or None
         self._write_event(name)
-        self._rebuild(ChangeKind.CONTENT)
+        self._rebuild(ChangeKind.CONTENT, name)
 
     @rule(first=events, second=events, title=st.sampled_from(TITLES),
           date=st.sampled_from(DATES))  # fmt: skip
@@ -177,7 +182,7 @@ class ServeMatchesColdBuild(RuleBasedStateMachine):
         self.meta[second]["date"] = date
         self._write_event(first)
         self._write_event(second)
-        self._rebuild(ChangeKind.CONTENT)
+        self._rebuild(ChangeKind.CONTENT, first, second)
 
     @rule(target=events, title=st.sampled_from(TITLES), date=st.sampled_from(DATES),
           tags=st.lists(st.sampled_from(NAMES), max_size=2, unique=True))  # fmt: skip
@@ -186,7 +191,7 @@ class ServeMatchesColdBuild(RuleBasedStateMachine):
         self.meta[name] = {"title": title, "date": date, "tags": tags, "sources": ["aki"]}
         self.bodies[name] = "A new one."
         self._write_event(name)
-        self._rebuild(ChangeKind.CONTENT)
+        self._rebuild(ChangeKind.CONTENT, name)
         return name
 
     @rule(name=consumes(events))
@@ -195,7 +200,7 @@ class ServeMatchesColdBuild(RuleBasedStateMachine):
             return
         (self.root / "events" / name).unlink()
         del self.meta[name], self.bodies[name]
-        self._rebuild(ChangeKind.CONTENT)
+        self._rebuild(ChangeKind.CONTENT, name)
 
     @rule(target=events, name=consumes(events), slug=st.sampled_from([None, "fixed-slug"]))
     def rename_a_file(self, name: str, slug: str | None) -> str:
@@ -204,14 +209,14 @@ class ServeMatchesColdBuild(RuleBasedStateMachine):
         self.meta[new], self.bodies[new] = self.meta.pop(name), self.bodies.pop(name)
         self.meta[new]["slug"] = slug
         self._write_event(new)
-        self._rebuild(ChangeKind.CONTENT)
+        self._rebuild(ChangeKind.CONTENT, name, new)
         return new
 
     @rule(titles=st.lists(st.sampled_from(["AKI", "aki wire", "Informed Comment", "Hayat"]),
                           min_size=3, max_size=3))  # fmt: skip
     def edit_the_bibliography(self, titles: list[str]) -> None:
         self._bibliography(titles)
-        self._rebuild(ChangeKind.CONTENT)
+        self._rebuild(ChangeKind.CONTENT, "_sources.yaml")
 
     @rule(title=st.sampled_from(["Stateful", "Another title"]), base_url=st.booleans(),
           colour=st.sampled_from(["#b5452b", "#2b6cb5"]))  # fmt: skip

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -39,7 +39,7 @@ from timeline.site.output import (
 from timeline.site.pages import Page
 from timeline.site.plan import Unplanned
 from timeline.site.plan import plan as plan_update
-from timeline.site.render import PageSpec, Renderer
+from timeline.site.render import PageSpec, Renderer, SiteView
 from timeline.site.schedule import schedule
 from timeline.site.templating import Environment
 from timeline.site.theme import (
@@ -125,6 +125,7 @@ class Builder:
         self.keys: list[Page] = []  # every page of the last build or update
         self.statics: dict[str, tuple[int, int]] = {}
         self.views: Views | None = None  # the last renderer's
+        self.site: SiteView | None = None  # the last renderer's, kept while equal
 
     def _clock(self) -> Callable[[str], None]:
         """Returns a function recording the time since the previous call under a name."""
@@ -172,11 +173,15 @@ class Builder:
             self.config, content.index, content.summaries, before=before_views, changed=changed
         )
         self.views = views
-        return Renderer(
+        renderer = Renderer(
             self.config, self.env, content.index, views, content.bodies, content.markdown,
             data_files=self.data_files, search=self.search, changed=changed,
             own_pages=content.pages, page_bodies=content.page_bodies,
         )  # fmt: skip
+        if renderer.site == self.site:  # one object for the specs of every update (serve)
+            renderer.site = self.site
+        self.site = renderer.site
+        return renderer
 
     def build(self) -> BuildResult:
         """A whole new site, made in a staging folder and swapped in for the old one at the
@@ -268,22 +273,25 @@ class Builder:
             read=read, searched=made.fingerprint if self.search else None,
         )  # fmt: skip
 
-    def update(self, into: Path | None = None) -> BuildResult:
+    def update(
+        self, into: Path | None = None, only: Collection[str] | None = None
+    ) -> BuildResult:
         """Bring an existing output folder (or ``into``, a copy of it) up to date, touching
-        only what changed.
+        only what changed (``only``: the only event files that can have changed, see
+        ``Collector.collect``).
 
         Used while serving: the server holds requests while this runs, so readers never see
         a half-updated site; each file is replaced atomically. The one-edit build updates
         a copy of the site, then swaps it in (see ``timeline.snapshot``).
         """
         with few_collections():
-            result = self._update(into or self.config.output_path)
+            result = self._update(into or self.config.output_path, only)
         release_free_memory()  # what the update freed, for a process that serves for hours
         return result
 
-    def _update(self, output: Path) -> BuildResult:
+    def _update(self, output: Path, only: Collection[str] | None) -> BuildResult:
         before = self.collector.content
-        content = self.collect()
+        content = self.collector.collect(self._clock(), only=only)
         renderer = self._renderer(content, before)
         counter: Counter[str] = Counter()
         written: list[str] = []

@@ -6,7 +6,7 @@ import errno
 import hashlib
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -170,6 +170,10 @@ class ReadCache:
     files: dict[str, Parsed] = field(default_factory=dict)
     bibliography: tuple[Stamp, dict[str, Source], tuple[Problem, ...]] | None = None
     reads: int = 0  # event files parsed, for tests and progress
+    listings: int = 0  # times the events folder was listed (not told what changed), for tests
+    # The event files as last listed (see event_files), and what listing them found.
+    listed: list[tuple[str, str]] | None = None
+    listing_problems: tuple[Problem, ...] = ()
 
     def recorded(self) -> tuple[dict[str, bytes], dict[str, tuple[Stamp, int, bytes]]]:
         """What a build's record keeps of the event files as they were read: each one's
@@ -190,13 +194,17 @@ def _stamp(path: str | Path) -> Stamp:
 
 def load_corpus(
     root: Path, events_dir: Path, *, drafts: bool, cache: ReadCache | None = None,
-    workers: int = 1, pack_markdown: bool = False,
+    workers: int = 1, pack_markdown: bool = False, only: Collection[str] | None = None,
 ) -> Corpus:  # fmt: skip
     """Read and validate every event file and the bibliography (re-using ``cache``).
 
     ``pack_markdown``: for a build that is not followed by updates; the Markdown comes back
     from the workers packed (see timeline.packed), so the page workers forked later never
-    copy it; ``cache`` then keeps no Markdown and serves no update."""
+    copy it; ``cache`` then keeps no Markdown and serves no update.
+
+    ``only``: the paths of the only files that can have changed since ``cache`` was filled
+    (what a file watcher reported): the folder is not listed again and no other file is
+    looked at (``unnoticed`` tells whether that was so)."""
     cache = cache if cache is not None else ReadCache()
     problems = Problems()
     if not events_dir.is_dir():
@@ -221,16 +229,28 @@ def load_corpus(
                 bib_problems.extend(found)
         cache.bibliography = (bib_stamp, bibliography, tuple(bib_problems))
         cache.files.clear()  # events citing the bibliography must be read again
+        only = None
     _, bibliography, bib_problems_seen = cache.bibliography
     problems.extend(bib_problems_seen)
 
-    files = event_files(root, events_dir, problems)
-    stamps = [_stamp(path) for path, _ in files]
-    todo = [
-        (path, rel, stamp, cache.files.get(rel))
-        for (path, rel), stamp in zip(files, stamps, strict=True)
-        if rel not in cache.files or not cache.files[rel].trusted(stamp)
-    ]
+    relisted = _relisted(root, events_dir, cache.listed, only) if only is not None else None
+    if relisted is None:
+        found = Problems()
+        files = event_files(root, events_dir, found)
+        cache.listed, cache.listing_problems = files, tuple(found)
+        cache.listings += 1
+        looked_at = files
+    else:
+        files, changed = relisted
+        cache.listed = files
+        looked_at = [f for f in files if f[1] in changed or f[1] not in cache.files]
+    problems.extend(cache.listing_problems)
+    todo = []
+    for path, rel in looked_at:
+        stamp = _stamp(path)
+        previous = cache.files.get(rel)
+        if previous is None or not previous.trusted(stamp):
+            todo.append((path, rel, stamp, previous))
 
     def parse(item: tuple[str, str, Stamp, Parsed | None]) -> Parsed:
         path, rel, stamp, previous = item
@@ -264,6 +284,67 @@ def load_corpus(
             markdown[rel] = parsed.markdown
     cache.files = seen  # with pack_markdown, without their Markdown: for their digests only
     return Corpus(tuple(events), bibliography, problems, markdown if packed is None else packed)
+
+
+def _relisted(
+    root: Path, events_dir: Path, listed: list[tuple[str, str]] | None, only: Collection[str]
+) -> tuple[list[tuple[str, str]], set[str]] | None:
+    """The event files as ``event_files`` would list them now, from the last listing and the
+    only paths that can have changed, and which of them (relative to the project) are among
+    those paths; None where only listing the folder can tell (a name that is not UTF-8, a
+    file in a folder that is a link)."""
+    if listed is None:
+        return None
+    top = str(events_dir) + os.sep
+    base = _rel(events_dir, root)
+    files = {rel: path for path, rel in listed}
+    changed = set()
+    for given in only:
+        if not given.startswith(top):
+            continue
+        name = given[len(top) :].replace(os.sep, "/")
+        parts = name.split("/")
+        if not name.endswith(".md") or any(p.startswith(("_", ".")) for p in parts):
+            continue  # never an event file (see _event_names)
+        if not safe_files.is_utf8_name(name):
+            return None
+        folder = top
+        for part in parts[:-1]:  # os.walk lists no folder behind a link
+            folder += part + os.sep
+            if os.path.islink(folder[:-1]):
+                return None
+        path, rel = top + name.replace("/", os.sep), f"{base}/{name}"
+        changed.add(rel)
+        if os.path.lexists(path) and not os.path.isdir(path):
+            files[rel] = path
+        else:
+            files.pop(rel, None)
+    if len(files) == len(listed) and all(rel in files for _, rel in listed):
+        return listed, changed
+    return [(files[rel], rel) for rel in sorted(files)], changed
+
+
+def unnoticed(root: Path, events_dir: Path, cache: ReadCache) -> bool:
+    """Whether the event files or the bibliography differ from what ``cache`` holds: a file
+    added, gone or changed that an update given ``only`` paths did not look at."""
+    if cache.listed is None or cache.bibliography is None:
+        return True
+    if _stamp(events_dir / BIBLIOGRAPHY) != cache.bibliography[0]:
+        return True
+    found = Problems()
+    files = event_files(root, events_dir, found)
+    if files != cache.listed or tuple(found) != cache.listing_problems:
+        return True
+    for path, rel in files:
+        parsed = cache.files.get(rel)
+        stamp = _stamp(path)
+        if parsed is None or stamp != parsed.stamp:
+            return True
+        if not parsed.trusted(stamp):  # saved again within the file system's time step?
+            data = read_bytes(path, root, rel, Problems())
+            if file_digest(data or b"") != parsed.digest:
+                return True
+    return False
 
 
 def _parse(

@@ -34,6 +34,9 @@ from timeline.config import CONFIG_FILES, Config
 WRITES = {EVENT_TYPE_CREATED, EVENT_TYPE_MODIFIED, EVENT_TYPE_DELETED, EVENT_TYPE_MOVED,
           EVENT_TYPE_CLOSED}  # fmt: skip
 DEBOUNCE = 0.05  # seconds of quiet before a burst of changes is built
+# Seconds of quiet after an update that read only the files the watcher named, before every
+# event file is checked once more (see Preview.check): what the watcher missed is found then.
+CHECK_AFTER = 1.0
 
 
 class ChangeKind(enum.Enum):
@@ -77,44 +80,84 @@ def classify(path: str, config: Config) -> ChangeKind | None:
     return None
 
 
+# A change's kind and the files it is to: none of its own (a folder's listing changed: the
+# file's own change names the file), or None: any (a folder created, moved or deleted).
+Sink = Callable[[ChangeKind, tuple[str, ...] | None], None]
+# What to build: the kinds of change, and the files changed (None: any file may have).
+Build = Callable[[set[ChangeKind], frozenset[str] | None], None]
+
+
 class Debouncer:
-    """Gathers changes and calls ``build(kinds)`` once things have been quiet for a moment.
+    """Gathers changes and calls ``build(kinds, paths)`` once things have been quiet for a
+    moment: ``paths``, the files changed, or None when a change may reach files no event
+    named (a folder created, moved or deleted; a change added without a path).
 
     A change that arrives while a build runs is kept and causes exactly one more build.
+    ``idle``, if given, is called once things have been quiet for ``idle_after`` seconds
+    after a build, in the same thread (never during a build).
     """
 
-    def __init__(self, build: Callable[[set[ChangeKind]], None], delay: float = DEBOUNCE):
+    def __init__(
+        self, build: Build, delay: float = DEBOUNCE, *, idle: Callable[[], None] | None = None,
+        idle_after: float = CHECK_AFTER,
+    ) -> None:  # fmt: skip
         self._build = build
         self._delay = delay
+        self._idle = idle
+        self._idle_after = idle_after
+        self._idle_due: float | None = None
         self._pending: set[ChangeKind] = set()
+        self._paths: set[str] | None = set()
         self._last = 0.0
         self._wake = threading.Condition()
         self._stopped = False
         self._thread = threading.Thread(target=self._run, name="timeline-rebuild", daemon=True)
         self._thread.start()
 
-    def add(self, kind: ChangeKind) -> None:
+    def add(self, kind: ChangeKind, paths: tuple[str, ...] | None = None) -> None:
+        """A change of ``kind`` to ``paths`` (None: to anything)."""
         with self._wake:
             self._pending.add(kind)
+            if paths is None:
+                self._paths = None
+            elif self._paths is not None:
+                self._paths.update(paths)
             self._last = time.monotonic()
             self._wake.notify()
 
     def _run(self) -> None:
+        kinds: set[ChangeKind] | None
+        paths: set[str] | None
         while True:
             with self._wake:
                 while not self._pending and not self._stopped:
-                    self._wake.wait()
+                    due = self._idle_due
+                    if due is not None and due <= time.monotonic():
+                        break
+                    self._wake.wait(None if due is None else due - time.monotonic())
                 if self._stopped:
                     return
-                while (quiet := time.monotonic() - self._last) < self._delay:
-                    self._wake.wait(self._delay - quiet)
-                    if self._stopped:
-                        return
-                kinds, self._pending = self._pending, set()
+                if not self._pending:  # quiet since the last build: the idle call is due
+                    self._idle_due = None
+                    kinds, paths = None, None
+                else:
+                    while (quiet := time.monotonic() - self._last) < self._delay:
+                        self._wake.wait(self._delay - quiet)
+                        if self._stopped:
+                            return
+                    kinds, self._pending = self._pending, set()
+                    paths, self._paths = self._paths, set()
             try:
-                self._build(kinds)
+                if kinds is None:
+                    assert self._idle is not None
+                    self._idle()
+                else:
+                    self._build(kinds, None if paths is None else frozenset(paths))
             except Exception:  # the build reports its own failures; this thread must live on
                 traceback.print_exc()
+            if kinds is not None and self._idle is not None:
+                with self._wake:
+                    self._idle_due = time.monotonic() + self._idle_after
 
     def stop(self) -> None:
         with self._wake:
@@ -124,7 +167,7 @@ class Debouncer:
 
 
 class _Handler(FileSystemEventHandler):
-    def __init__(self, config: Config, sink: Callable[[ChangeKind], None]) -> None:
+    def __init__(self, config: Config, sink: Sink) -> None:
         self.config = config
         self.sink = sink
 
@@ -137,14 +180,20 @@ class _Handler(FileSystemEventHandler):
         for raw in paths:
             path = raw.decode() if isinstance(raw, bytes) else raw
             kind = classify(path, self.config)
-            if kind is not None:
-                self.sink(kind)
+            if kind is None:
+                continue
+            if not event.is_directory:
+                self.sink(kind, (path,))
+            elif event.event_type == EVENT_TYPE_MODIFIED:  # its files' own events name them
+                self.sink(kind, ())
+            else:  # a folder came, went or moved: whatever it holds may have changed
+                self.sink(kind, None)
 
 
 class Watcher:
     """Watches the config, events, theme and static folders; never the output folder."""
 
-    def __init__(self, config: Config, sink: Callable[[ChangeKind], None]) -> None:
+    def __init__(self, config: Config, sink: Sink) -> None:
         self.config = config
         self.handler = _Handler(config, sink)
         self.observer = Observer()
