@@ -6,6 +6,7 @@ timings; and the result is always byte-identical to a cold build.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -527,3 +528,52 @@ def test_an_update_told_which_files_changed_reads_only_those(
     builder.update()
     assert not builder.collector.unnoticed()
     _same_as_cold_build(project, site)
+
+
+CITING = {
+    "events/_sources.yaml": "un:\n  title: A UN report\n  url: https://example.org/un\n",
+    "events/2007-05-01-e5.md": event("Event 5", "2007-05-01", sources="sources: [un]\n"),
+}
+
+
+def test_a_bibliography_saved_again_within_one_clock_step_is_read_again(
+    project: Project,
+) -> None:
+    """Saved twice within one step of a coarse clock, at the same size, the bibliography
+    keeps its stamp: one that was that close to the moment it was read is read again."""
+    project.write(FILES | CITING)
+    builder = Builder(load_config(project.root)[0])
+    builder.build()  # the bibliography was written just before it was read
+    path = project.root / "events" / "_sources.yaml"
+    stamp = path.stat()
+    path.write_text(path.read_text().replace("A UN report", "A UN REPORT"))
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    st = path.stat()
+    assert (st.st_mtime_ns, st.st_size, st.st_ino) == (
+        stamp.st_mtime_ns, stamp.st_size, stamp.st_ino)  # fmt: skip
+    builder.update()
+    assert "A UN REPORT" in (project.site / "events" / "e5" / "index.html").read_text()
+    assert not builder.collector.unnoticed()
+    _same_as_cold_build(project, project.site)
+
+
+def test_a_bibliography_touched_but_unchanged_reads_no_event_again(project: Project) -> None:
+    project.write(FILES | CITING)
+    builder = Builder(load_config(project.root)[0])
+    builder.build()
+    reads, bodies = builder.collector.reads.reads, builder.collector.body_renders
+    path = project.root / "events" / "_sources.yaml"
+    earlier = path.stat().st_mtime_ns - 5_000_000_000
+    os.utime(path, ns=(earlier, earlier))  # `touch`, or `cp -p` of the same bytes
+    assert builder.collector.unnoticed()  # a new stamp: looked at again
+    result = builder.update()
+    assert builder.collector.reads.reads == reads  # the same bytes: no event parsed again
+    assert builder.collector.body_renders == bodies
+    assert result.rendered == {}
+    assert not builder.collector.unnoticed()
+
+
+def test_a_check_told_to_stop_gives_no_answer(builder: Builder, project: Project) -> None:
+    _edit(project, "2007-02-01-e2.md", "First paragraph 2.", "First paragraph two.")
+    assert builder.collector.unnoticed(stop=lambda: True) is None  # serve: a save came
+    assert builder.collector.unnoticed() is True

@@ -6,7 +6,7 @@ import errno
 import hashlib
 import os
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -160,7 +160,29 @@ class Parsed:
 
     def trusted(self, stamp: Stamp) -> bool:
         """Unchanged for sure without reading it again."""
-        return stamp == self.stamp and stamp[0] < self.read_at - RACY_NS
+        return _trusted(stamp, self.stamp, self.read_at)
+
+
+@dataclass(frozen=True)
+class ReadBibliography:
+    """The bibliography as last read (as ``Parsed`` for an event file); digest ``b""``: no
+    file, or one that could not be read."""
+
+    stamp: Stamp
+    read_at: int
+    digest: bytes
+    sources: dict[str, Source]
+    problems: tuple[Problem, ...]
+
+    def trusted(self, stamp: Stamp) -> bool:
+        """Unchanged for sure without reading it again."""
+        return _trusted(stamp, self.stamp, self.read_at)
+
+
+def _trusted(stamp: Stamp, seen: Stamp, read_at: int) -> bool:
+    """A file whose stamp is ``stamp`` now, and was ``seen`` when read at ``read_at``, is
+    unchanged for sure: the same stamp, not too close to the reading (see RACY_NS)."""
+    return stamp == seen and stamp[0] < read_at - RACY_NS
 
 
 @dataclass
@@ -168,7 +190,7 @@ class ReadCache:
     """What was read last time, so a rebuild re-reads only files whose stamp changed."""
 
     files: dict[str, Parsed] = field(default_factory=dict)
-    bibliography: tuple[Stamp, dict[str, Source], tuple[Problem, ...]] | None = None
+    bibliography: ReadBibliography | None = None
     reads: int = 0  # event files parsed, for tests and progress
     listings: int = 0  # times the events folder was listed (not told what changed), for tests
     # The event files as last listed (see event_files), and what listing them found.
@@ -216,22 +238,13 @@ def load_corpus(
         problems.error(_rel(events_dir, root), 0, "", why)
         return Corpus((), {}, problems)
 
-    bib_path = events_dir / BIBLIOGRAPHY
-    bib_stamp = _stamp(bib_path)
-    if cache.bibliography is None or cache.bibliography[0] != bib_stamp:
-        bibliography: dict[str, Source] = {}
-        bib_problems = Problems()
-        if bib_path.exists() or bib_path.is_symlink():
-            rel = _rel(bib_path, root)
-            text = read_text(bib_path, root, rel, bib_problems)
-            if text is not None:
-                bibliography, found = parse_bibliography(rel, text)
-                bib_problems.extend(found)
-        cache.bibliography = (bib_stamp, bibliography, tuple(bib_problems))
+    before = cache.bibliography
+    cache.bibliography = _read_bibliography(root, events_dir, before)
+    if before is None or cache.bibliography.sources is not before.sources:  # parsed again:
         cache.files.clear()  # events citing the bibliography must be read again
         only = None
-    _, bibliography, bib_problems_seen = cache.bibliography
-    problems.extend(bib_problems_seen)
+    bibliography = cache.bibliography.sources
+    problems.extend(cache.bibliography.problems)
 
     relisted = _relisted(root, events_dir, cache.listed, only) if only is not None else None
     if relisted is None:
@@ -286,6 +299,32 @@ def load_corpus(
     return Corpus(tuple(events), bibliography, problems, markdown if packed is None else packed)
 
 
+def _read_bibliography(
+    root: Path, events_dir: Path, before: ReadBibliography | None
+) -> ReadBibliography:
+    """The bibliography: ``before`` itself while its stamp can be trusted, else read again,
+    and parsed again (new ``sources``) unless its bytes are the same."""
+    path = events_dir / BIBLIOGRAPHY
+    stamp = _stamp(path)
+    if before is not None and before.trusted(stamp):
+        return before
+    read_at = time.time_ns()
+    problems = Problems()
+    if not (path.exists() or path.is_symlink()):
+        return ReadBibliography(stamp, read_at, b"", {}, ())
+    rel = _rel(path, root)
+    data = read_bytes(path, root, rel, problems)
+    digest = b"" if data is None else file_digest(data)
+    if before is not None and digest and digest == before.digest:
+        return replace(before, stamp=stamp, read_at=read_at)
+    sources: dict[str, Source] = {}
+    text = decode(data, rel, problems) if data is not None else None
+    if text is not None:
+        sources, found = parse_bibliography(rel, text)
+        problems.extend(found)
+    return ReadBibliography(stamp, read_at, digest, sources, tuple(problems))
+
+
 def _relisted(
     root: Path, events_dir: Path, listed: list[tuple[str, str]] | None, only: Collection[str]
 ) -> tuple[list[tuple[str, str]], set[str]] | None:
@@ -324,18 +363,25 @@ def _relisted(
     return [(files[rel], rel) for rel in sorted(files)], changed
 
 
-def unnoticed(root: Path, events_dir: Path, cache: ReadCache) -> bool:
+def unnoticed(
+    root: Path, events_dir: Path, cache: ReadCache, stop: Callable[[], bool] = lambda: False
+) -> bool | None:
     """Whether the event files or the bibliography differ from what ``cache`` holds: a file
-    added, gone or changed that an update given ``only`` paths did not look at."""
+    added, gone or changed that an update given ``only`` paths did not look at; None if
+    ``stop`` said to stop before the answer was known (it is asked every few hundred files)."""
     if cache.listed is None or cache.bibliography is None:
         return True
-    if _stamp(events_dir / BIBLIOGRAPHY) != cache.bibliography[0]:
+    seen = cache.bibliography
+    now = _read_bibliography(root, events_dir, seen)  # itself, while its stamp is trusted
+    if (now.stamp, now.digest, now.problems) != (seen.stamp, seen.digest, seen.problems):
         return True
     found = Problems()
     files = event_files(root, events_dir, found)
     if files != cache.listed or tuple(found) != cache.listing_problems:
         return True
-    for path, rel in files:
+    for n, (path, rel) in enumerate(files):
+        if n % 256 == 0 and stop():
+            return None
         parsed = cache.files.get(rel)
         stamp = _stamp(path)
         if parsed is None or stamp != parsed.stamp:

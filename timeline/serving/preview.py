@@ -143,11 +143,15 @@ class Preview:
     def check(self) -> None:
         """Called by the debouncer once things are quiet after an update that read only the
         event files the watcher named: if any other event file changed (the watcher missed
-        it, or it changed through a link), build as if everything changed."""
+        it, or it changed through a link), build as if everything changed. A change that
+        comes meanwhile stops the check: it would delay that change's build."""
         if not self.unchecked or self.debouncer is None:
             return
+        missed = self.builder.collector.unnoticed(stop=self.debouncer.waiting)
+        if missed is None:  # a change came meanwhile: it is built first, and checked after
+            return
         self.unchecked = False
-        if self.builder.collector.unnoticed():
+        if missed:
             self.debouncer.add(ChangeKind.CONTENT)
 
     def _settled(self) -> None:

@@ -125,6 +125,11 @@ class Debouncer:
             self._last = time.monotonic()
             self._wake.notify()
 
+    def waiting(self) -> bool:
+        """Whether a change waits to be built."""
+        with self._wake:
+            return bool(self._pending)
+
     def _run(self) -> None:
         kinds: set[ChangeKind] | None
         paths: set[str] | None

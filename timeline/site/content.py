@@ -109,10 +109,11 @@ class Collector:
         )  # fmt: skip
         return self.content
 
-    def unnoticed(self) -> bool:
+    def unnoticed(self, stop: Callable[[], bool] = lambda: False) -> bool | None:
         """Whether an event file or the bibliography changed since the last collect read
-        them (one that a collect given ``only`` paths did not look at)."""
-        return unnoticed(self.config.root, self.config.events_path, self.reads)
+        them (one that a collect given ``only`` paths did not look at); None if ``stop``
+        said to stop first."""
+        return unnoticed(self.config.root, self.config.events_path, self.reads, stop)
 
     def _read(self, workers: int, one_off: bool, only: Collection[str] | None) -> Corpus:
         """Every event file (the changed ones read again), checked on its own and against
