@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +20,7 @@ from tests.conftest import Project, default_sigint, event, folder_differences
 from timeline.build import Builder
 from timeline.config import load_config
 from timeline.serving.preview import Preview, preview_config
-from timeline.serving.watch import CHECK_AFTER, DEBOUNCE, ChangeKind
+from timeline.serving.watch import CHECK_AFTER, DEBOUNCE, ChangeKind, Debouncer
 
 FILES: dict[str, str | bytes] = {
     "events/2007-08-22-a.md": event("Event A", "2007-08-22", extra="tags: [x]"),
@@ -217,6 +218,32 @@ def test_save_patterns_cause_exactly_one_rebuild(preview: Preview, project: Proj
     assert "<h1" in body and ">C</h1>" in body
 
 
+def test_a_completed_save_is_built_without_waiting_out_the_debounce() -> None:
+    """A file closed after writing, or moved into place, is built once things have been quiet
+    for ``settle``; any other change waits for ``delay`` (here a minute: never reached)."""
+    built: list[tuple[set[ChangeKind], frozenset[str] | None]] = []
+    done = threading.Event()
+
+    def build(kinds: set[ChangeKind], paths: frozenset[str] | None) -> None:
+        built.append((kinds, paths))
+        done.set()
+
+    debouncer = Debouncer(build, delay=60, settle=0.01)
+    try:
+        debouncer.add(ChangeKind.CONTENT, ("/p/events/a.md",), False)  # written, not closed
+        assert not done.wait(0.5)
+        debouncer.add(ChangeKind.CONTENT, ("/p/events/a.md",), True)  # closed: complete
+        debouncer.add(ChangeKind.CONTENT, (), False)  # its folder's listing: no more waiting
+        assert done.wait(10), "a completed save waited for the whole debounce"
+        assert built == [({ChangeKind.CONTENT}, frozenset({"/p/events/a.md"}))]
+        done.clear()
+        debouncer.add(ChangeKind.CONTENT, ("/p/events/b.md",), True)
+        debouncer.add(ChangeKind.CONTENT, ("/p/events/c.md",), False)  # a burst goes on
+        assert not done.wait(0.5)
+    finally:
+        debouncer.stop()
+
+
 def test_a_save_reads_only_the_files_the_watcher_named(preview: Preview, project: Project) -> None:
     reads = preview.builder.collector.reads
     events = project.root / "events"
@@ -242,9 +269,9 @@ def test_an_edit_the_watcher_missed_is_built_once_things_are_quiet(
     told = handler.sink
     b = project.root / "events" / "2007-08-23-b.md"
 
-    def missing_b(kind: ChangeKind, paths: tuple[str, ...] | None) -> None:
+    def missing_b(kind: ChangeKind, paths: tuple[str, ...] | None, saved: bool) -> None:
         if paths != (str(b),):
-            told(kind, paths)
+            told(kind, paths, saved)
 
     handler.sink = missing_b  # the watcher does not see b change (a link, a lost event)
     a = project.root / "events" / "2007-08-22-a.md"
