@@ -306,8 +306,8 @@ def test_a_change_during_a_build_is_never_lost(preview: Preview, project: Projec
     path = project.root / "events" / "2007-08-22-a.md"
     original = preview.builder.update
 
-    def slow_update(*args):  # type: ignore[no-untyped-def]
-        result = original(*args)
+    def slow_update(*args, **kwargs):  # type: ignore[no-untyped-def]
+        result = original(*args, **kwargs)
         if preview.builds == 2:  # during the first rebuild, the file changes again
             path.write_text(path.read_text().replace("Event A", "Event A, final"))
             time.sleep(SETTLE)
@@ -462,6 +462,55 @@ def test_a_page_request_waits_for_a_running_build(preview: Preview) -> None:
     preview.state.finish()
     asker.join(timeout=10)
     assert answered_after_build == [True]
+
+
+def test_the_open_page_is_made_first_and_served_while_the_rest_is_made(
+    preview: Preview, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page open in a browser (its reload script is polling) is made first; it then
+    reloads and is served while the update makes the rest, and a page still to be made
+    waits for it. The page reloads once: the update's end signals nothing more."""
+    state = preview.state
+    readied, proceed = threading.Event(), threading.Event()
+    real_ready = state.ready
+
+    def ready(pending: frozenset[str]) -> None:
+        real_ready(pending)
+        readied.set()
+        proceed.wait(10)  # the update goes on when the test says so
+
+    monkeypatch.setattr(state, "ready", ready)
+    epoch = state.epoch
+    origin = {"Origin": f"http://127.0.0.1:{preview.server.port}"}
+    polled: list[str] = []
+    poller = threading.Thread(target=lambda: polled.append(request(
+        preview, f"/__timeline__/wait?since={epoch}&path=%2Fevents%2Fa%2F", method="POST",
+        headers=origin)[1]))  # fmt: skip
+    poller.start()
+    deadline = time.monotonic() + 10
+    while "events/a/" not in state.open_pages():
+        assert time.monotonic() < deadline, "the poll never arrived"
+        time.sleep(0.01)
+    a = project.root / "events" / "2007-08-22-a.md"
+    a.write_text(a.read_text().replace("Event A", "Event A, renamed"))
+    try:
+        assert readied.wait(10), "the open page was not made first"
+        poller.join(10)
+        assert polled == [f'{{"epoch": {epoch + 1}}}']
+        status, body, _ = request(preview, "/events/a/")
+        assert state.building and status == 200
+        assert BeautifulSoup(body, "html.parser").h1.get_text() == "Event A, renamed"  # type: ignore[union-attr]
+        index: list[str] = []
+        asker = threading.Thread(target=lambda: index.append(request(preview, "/")[1]))
+        asker.start()
+        asker.join(timeout=SETTLE * 4)  # time enough to answer at once, if it did not wait
+        assert asker.is_alive() and not index, "a page still to be made was served"
+    finally:
+        proceed.set()
+    asker.join(10)
+    assert "Event A, renamed" in index[0]
+    assert state.wait_epoch(epoch + 1, timeout=SETTLE * 2) == epoch + 1
+    assert not state.building
 
 
 def test_serve_replaces_links_in_its_folder_and_never_writes_through_them(

@@ -11,6 +11,7 @@ seed fixed by the test itself); ask for more, and new ones, with
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -93,13 +94,37 @@ class ServeMatchesColdBuild(RuleBasedStateMachine):
 
     def _rebuild(self, kind: ChangeKind, *changed: str) -> None:
         """Rebuild as serve does after the watcher saw these files of events/ change (none
-        named: as after a change it cannot pin down, which looks at every file)."""
+        named: as after a change it cannot pin down, which looks at every file), with the
+        index and the page of the first of them open in a browser: those are made first,
+        and once the update says so, every file it has not still to write is as it ends."""
         assert self.preview is not None
+        preview, folder = self.preview, self.preview.server.folder
         paths = frozenset(str(self.root / "events" / name) for name in changed) or None
-        self.preview.rebuild({kind}, paths)
+        edited = [name for name in changed if name in self.meta][:1]
+        open_pages = ["", *(f"events/{slug}/" for n in edited if (slug := self._slug(n)))]
+        seen: list[tuple[frozenset[str], dict[str, bytes]]] = []
+        real_ready = preview.state.ready
+
+        def ready(pending: frozenset[str]) -> None:
+            seen.append((pending, _files(folder)))
+            real_ready(pending)
+
+        preview.state.ready = ready  # type: ignore[method-assign]
+        try:
+            with contextlib.ExitStack() as polls:
+                for page in open_pages:
+                    polls.enter_context(preview.state.polling(page))
+                preview.rebuild({kind}, paths)
+        finally:
+            del preview.state.ready
         self.steps.append(kind.value)
         if paths is not None:  # every changed file was named: the check after finds nothing
-            assert not self.preview.builder.collector.unnoticed(), self.steps
+            assert not preview.builder.collector.unnoticed(), self.steps
+        final = _files(folder)
+        for pending, then in seen:
+            early = {rel for rel in then.keys() | final.keys()
+                     if rel not in pending and then.get(rel) != final.get(rel)}  # fmt: skip
+            assert not early, ("served before it was made", sorted(early)[:8], self.steps)
 
     def _new_name(self, date: str) -> str:
         self.counter += 1
@@ -267,6 +292,12 @@ class ServeMatchesColdBuild(RuleBasedStateMachine):
             self.preview.server.server_close()
         shutil.rmtree(self.root, ignore_errors=True)
         shutil.rmtree(self.root.parent / f"{self.root.name}-cold", ignore_errors=True)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every file of a folder by its path in it."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in folder.rglob("*") if p.is_file()}  # fmt: skip
 
 
 def _differences(served: Path, cold: Path) -> list[str]:

@@ -27,6 +27,7 @@ from timeline.errors import ContentError, TimelineError, plural
 from timeline.parallel import cores
 from timeline.serving.server import PreviewServer, SiteState
 from timeline.serving.watch import ChangeKind, Debouncer, Watcher
+from timeline.site.pages import output_file
 
 Reporter = Callable[[str], None]
 
@@ -133,7 +134,12 @@ class Preview:
                 if paths is not None and kinds <= {ChangeKind.CONTENT, ChangeKind.STATIC}:
                     only = frozenset(p for p in paths if Path(p).is_relative_to(events))
                 self.unchecked = only is not None
-                problems = self._attempt(functools.partial(self.builder.update, only))
+                # The pages open in a browser are made first, and reload once made.
+                first = {output_file(path) for path in self.state.open_pages()}
+                update = functools.partial(
+                    self.builder.update, only=only, first=first, ready=self.state.ready
+                )
+                problems = self._attempt(update)
         except Exception as exc:  # anything _attempt let through: never end the session
             problems = self._failed(exc)
         finally:
