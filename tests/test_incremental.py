@@ -282,10 +282,14 @@ def test_an_event_leaving_the_last_name_it_had_to_itself_indexes_again(project: 
     _same_as_cold_build(project, project.site)
 
 
-def test_a_renamed_event_in_a_large_timeline_matches_a_cold_build(project: Project) -> None:
+def test_a_renamed_event_in_a_large_timeline_matches_a_cold_build(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Over 500 events the index page lists years, not events, and its chart draws counts;
     but the chart's data holds every event's title for the reader's zoom, so a title edit
-    re-renders it too."""
+    re-renders it too. An edit of what no chart shows (tags) draws the whole timeline's
+    chart no more."""
+    from timeline.site import overview_layout
     from timeline.site.overview import OVERVIEW_LIMIT
 
     files: dict[str, str | bytes] = {
@@ -303,6 +307,28 @@ def test_a_renamed_event_in_a_large_timeline_matches_a_cold_build(project: Proje
     result = builder.update()
     assert "index.html" in result.written
     assert result.rendered["event.html"] == 7  # itself and three neighbours on each side
+    _same_as_cold_build(project, project.site, data_files=False)
+
+    drawn: list[int] = []
+    real = overview_layout.chart_data
+
+    def counted(rows, *args, **kwargs):  # type: ignore[no-untyped-def]
+        drawn.append(len(rows))
+        return real(rows, *args, **kwargs)
+
+    monkeypatch.setattr(overview_layout, "chart_data", counted)
+    for tags in ("[t3]", "[t4, t1]"):  # names other events have: the same pages
+        _edit(project, "e042.md", "tags: [t2]" if tags == "[t3]" else "tags: [t3]",
+              f"tags: {tags}")  # fmt: skip
+        drawn.clear()
+        result = builder.update()
+        assert {"story.html", "embed.html", "term.html"} <= set(result.rendered)
+    assert len(files) not in drawn  # the same picture: not drawn again
+    _same_as_cold_build(project, project.site, data_files=False)
+    _edit(project, "e042.md", '"Event forty-two"', '"Event 42, again"')
+    drawn.clear()
+    builder.update()
+    assert drawn.count(len(files)) == 1  # a title is in the chart's data
     _same_as_cold_build(project, project.site, data_files=False)
 
 
