@@ -40,7 +40,7 @@ from timeline.site.pages import Page
 from timeline.site.pages import path as page_file
 from timeline.site.plan import Unplanned
 from timeline.site.plan import plan as plan_update
-from timeline.site.render import PageSpec, Renderer, SiteView
+from timeline.site.render import PageSpec, Renderer
 from timeline.site.schedule import schedule
 from timeline.site.templating import Environment
 from timeline.site.theme import (
@@ -126,7 +126,6 @@ class Builder:
         self.keys: list[Page] = []  # every page of the last build or update
         self.statics: dict[str, tuple[int, int]] = {}
         self.views: Views | None = None  # the last renderer's
-        self.site: SiteView | None = None  # the last renderer's, kept while equal
 
     def _clock(self) -> Callable[[str], None]:
         """Returns a function recording the time since the previous call under a name."""
@@ -174,15 +173,11 @@ class Builder:
             self.config, content.index, content.summaries, before=before_views, changed=changed
         )
         self.views = views
-        renderer = Renderer(
+        return Renderer(
             self.config, self.env, content.index, views, content.bodies, content.markdown,
             data_files=self.data_files, search=self.search, changed=changed,
             own_pages=content.pages, page_bodies=content.page_bodies,
         )  # fmt: skip
-        if renderer.site == self.site:  # one object for the specs of every update (serve)
-            renderer.site = self.site
-        self.site = renderer.site
-        return renderer
 
     def build(self) -> BuildResult:
         """A whole new site, made in a staging folder and swapped in for the old one at the
