@@ -10,7 +10,10 @@ the median of several runs, with the spread shown.
         tags
     python tests/benchmark.py serve-latency [--runs 15] [--events N] [--edit title|body|date|tags]
         save -> the open page repainted with the change, in a real Chromium tab, on a copy of
-        the sample timeline (or on a generated timeline of N events)
+        the sample timeline (or on a generated timeline of N events), with its phases (watcher,
+        debounce, build, reload signal, page request, paint); --edit body,title,date,tags
+        times each kind in turn in one session; --against CHECKOUT: that checkout's code
+        serves its own copy at the same time, each save made in both in turn
     python tests/benchmark.py serve-memory [--events 2000] [--edits 200]
         memory of a running Builder (what `timeline serve` keeps) over many title edits:
         resident memory after the first build and after every 20 edits, and the growth
@@ -36,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import random
 import re
@@ -85,101 +89,234 @@ def _other_tags(root: Path, original: str) -> list[list[str]]:
     raise SystemExit("not enough other tags to edit")
 
 
-def serve_latency(runs: int, events: int = 0, edit: str = "title") -> None:
-    """Median time from writing an event file to the open page showing the change, on a copy
-    of the sample timeline or (``events``) on a generated one."""
-    from playwright.sync_api import sync_playwright
+class _Latency:
+    """One serving session on a copy of the sample (or a generated timeline), a Chromium tab
+    open on one event's page, and saves of that event timed to the page's repaint."""
 
-    from timeline.config import load_config
-    from timeline.serving.preview import Preview, preview_config
-    from timeline.serving.watch import DEBOUNCE
+    def __init__(self, folder: Path, events: int) -> None:
+        from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
+        from timeline.config import load_config
+        from timeline.serving import watch
+        from timeline.serving.preview import Preview, preview_config
+
+        self.settle = getattr(watch, "SETTLE", watch.DEBOUNCE)  # an older checkout's code too
+        root = self.root = folder
         if events:
             generate(root, events)
             (root / "timeline.toml").write_text('title = "Generated timeline"\n')
             files = sorted((root / "events").glob("*.md"))
             middle = files[len(files) // 2 :]  # for a date edit: the first with a plain day
             target = next((f for f in middle if PLAIN_DAY.search(f.read_text())), middle[0])
-            original = target.read_text()
-            old_title = original.split('title: "', 1)[1].split('"', 1)[0]
+            self.old_title = target.read_text().split('title: "', 1)[1].split('"', 1)[0]
             slug = target.stem.split("-", 2)[2]
         else:
             shutil.copytree(REPO / "events", root / "events")
             config = load_config(REPO)[0]
             (root / "timeline.toml").write_text(f'title = "{config.title}"\n')
             target = root / "events" / "2007-08-22-douri-severs-ties.md"
-            original = target.read_text()
-            old_title = "Al-Douri reportedly decides to sever ties with al-Qaeda"
+            self.old_title = "Al-Douri reportedly decides to sever ties with al-Qaeda"
             slug = "douri-severs-ties"
-
-        if edit == "tags":
-            retags = _other_tags(root, original)
+        self.target, self.original = target, target.read_text()
+        self.retags: list[list[str]] = []  # for tag edits (see _other_tags)
+        self.count = len(list((root / "events").glob("*.md")))
 
         def load():  # type: ignore[no-untyped-def]
             return preview_config(load_config(root)[0])  # as `timeline serve`
 
-        reports: list[str] = []
+        self.reports: list[str] = []
         started = time.perf_counter()
-        preview = Preview(load(), load=load, port=0, report=reports.append)
+        self.preview = preview = Preview(load(), load=load, port=0, report=self.reports.append)
         preview.start()
-        first = time.perf_counter() - started
-        timings = []  # save -> the reloaded page's first paint, by the browser's own clock
-        detected = []  # save -> Playwright's check saw the new text (adds its own delay)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path="/usr/bin/chromium",
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-            )
-            page = browser.new_page()
-            page.goto(f"{preview.server.url}events/{slug}/")
-            for run in range(runs):
-                page.wait_for_timeout(300)  # let the reload poll settle between runs
-                started = time.perf_counter()
-                saved = time.time() * 1000  # the browser's timeOrigin is on this clock
-                if edit == "title":  # the title is on list and neighbour pages too
-                    text, where = f"Edited title {run}", "h1"
-                    target.write_text(original.replace(old_title, text))
-                elif edit == "tags":  # filed under two other tags that other events have
-                    pair = retags[run % 2]
-                    text, where = pair[1], ".event-terms"
-                    target.write_text(TAGS_LINE.sub(f"tags: [{', '.join(pair)}]", original, 1))
-                elif edit == "date":  # the event moves among its neighbours
-                    found = PLAIN_DAY.search(original)
-                    assert found, f"{target.name} has no plain day to edit"
-                    year, month, day = found[1], found[2], int(found[3])
-                    iso = f"{year}-{month}-{(day + run) % 28 + 1:02d}"
-                    text, where = "", f'.event-meta time[datetime="{iso}"]'
-                    target.write_text(original.replace(found[0], f'date: "{iso}"\n'))
-                else:  # a sentence added to the body's first paragraph
-                    text, where = f"Edited body {run}.", ".event-body"
-                    head, rest = original.split("\n---\n", 1)
-                    target.write_text(f"{head}\n---\n{text} {rest.lstrip()}")
-                page.wait_for_function(
-                    "([t, w]) => document.querySelector(w) && "
-                    "document.querySelector(w).textContent.includes(t)",
-                    arg=[text, where],
-                    polling="raf",
-                    timeout=20_000,
-                )
-                detected.append((time.perf_counter() - started) * 1000)
-                timings.append(page.evaluate(PAINTED) - saved)
-            browser.close()
-        preview.stop()
-        count = len(list((root / "events").glob("*.md")))
+        self.first = time.perf_counter() - started
+        # When (wall clock, ms) the watcher reported a change and builds began and finished.
+        # (A build that makes the open page first signals it ready before it finishes.)
+        self.seen: dict[str, list[float]] = {"change": [], "begin": [], "signal": []}
+        assert preview.watcher is not None
+        handler, state = preview.watcher.handler, preview.state
+        wrappers = [("change", handler.sink), ("begin", state.begin), ("signal", state.finish)]
+        if hasattr(state, "ready"):
+            wrappers.append(("signal", state.ready))
+        for name, wrapped in wrappers:
+            def stamped(*args, _name=name, _wrapped=wrapped):  # type: ignore[no-untyped-def]
+                self.seen[_name].append(time.time() * 1000)
+                return _wrapped(*args)
+
+            if name == "change":
+                handler.sink = stamped
+            else:
+                setattr(state, wrapped.__name__, stamped)
+        self.playwright = sync_playwright().start()
+        self.browser = self.playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        self.page = self.browser.new_page()
+        self.page.goto(f"{preview.server.url}events/{slug}/")
+
+    def save(self, edit: str, run: int) -> dict[str, object]:
+        """Save one edit; when the page shows it: save -> paint and Playwright's check (ms),
+        the rebuild's own figure, and the phases (see _phases)."""
+        page, target, original = self.page, self.target, self.original
+        page.wait_for_timeout(300)  # let the reload poll settle between runs
+        built = len(self.reports)
+        started = time.perf_counter()
+        saved = time.time() * 1000  # the browser's timeOrigin is on this clock
+        if edit == "title":  # the title is on list and neighbour pages too
+            text, where = f"Edited title {run}", "h1"
+            target.write_text(original.replace(self.old_title, text))
+        elif edit == "tags":  # filed under two other tags that other events have
+            self.retags = self.retags or _other_tags(self.root, original)
+            pair = self.retags[run % 2]
+            text, where = pair[1], ".event-terms"
+            target.write_text(TAGS_LINE.sub(f"tags: [{', '.join(pair)}]", original, 1))
+        elif edit == "date":  # the event moves among its neighbours
+            found = PLAIN_DAY.search(original)
+            assert found, f"{target.name} has no plain day to edit"
+            year, month, day = found[1], found[2], int(found[3])
+            iso = f"{year}-{month}-{(day + run + 1) % 28 + 1:02d}"  # never the day it has
+            text, where = "", f'.event-meta time[datetime="{iso}"]'
+            target.write_text(original.replace(found[0], f'date: "{iso}"\n'))
+        else:  # a sentence added to the body's first paragraph
+            text, where = f"Edited body {run}.", ".event-body"
+            head, rest = original.split("\n---\n", 1)
+            target.write_text(f"{head}\n---\n{text} {rest.lstrip()}")
+        page.wait_for_function(
+            "([t, w]) => document.querySelector(w) && "
+            "document.querySelector(w).textContent.includes(t)",
+            arg=[text, where], polling="raf", timeout=20_000,
+        )  # fmt: skip
+        detected = (time.perf_counter() - started) * 1000
+        page.wait_for_function(  # the text can be there a moment before it is painted
+            "() => performance.getEntriesByName('first-contentful-paint').length > 0",
+            polling="raf", timeout=20_000,
+        )  # fmt: skip
+        painted = page.evaluate(PAINTED) - saved
+        builds = [float(r.split()[2]) for r in self.reports[built:] if r.startswith("Built in")]
+        return {"painted": painted, "detected": detected, "builds": builds,
+                "phases": _phases(saved, self.seen, page.evaluate(NAVIGATED))}  # fmt: skip
+
+    def close(self) -> None:
+        self.browser.close()
+        self.playwright.stop()
+        self.preview.stop()
+
+
+def serve_latency(
+    runs: int, events: int = 0, edits: tuple[str, ...] = ("title",), against: Path | None = None
+) -> None:
+    """Median time from writing an event file to the open page showing the change, on a copy
+    of the sample timeline or (``events``) on a generated one: ``runs`` saves of each kind of
+    edit in turn, in one serving session; with ``against``, another checkout's code serves
+    its own copy at the same time, and each save is made in both, in turn."""
+    codes = {"this": REPO, **({"against": against.resolve()} if against else {})}
+    results: dict[str, dict[str, list[dict[str, object]]]] = {who: {} for who in codes}
+    loads = [os.getloadavg()[0]]
+    workers = {
+        who: subprocess.Popen(
+            [sys.executable, __file__, "serve-latency-worker", "--events", str(events)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            env={**os.environ, "PYTHONPATH": str(code)},
+        )
+        for who, code in codes.items()
+    }
+    first: dict[str, str] = {}
+    for who, worker in workers.items():  # one at a time: each first build on every core
+        assert worker.stdin is not None and worker.stdout is not None
+        worker.stdin.write("start\n")
+        worker.stdin.flush()
+        first[who] = worker.stdout.readline().strip()
+    for edit in edits:
+        for run in range(runs):
+            order = list(codes) if run % 2 == 0 else list(reversed(codes))
+            for who in order:
+                worker = workers[who]
+                assert worker.stdin is not None and worker.stdout is not None
+                worker.stdin.write(f"{edit} {run}\n")
+                worker.stdin.flush()
+                line = worker.stdout.readline()
+                if not line:
+                    raise SystemExit(f"the {who} worker stopped")
+                results[who].setdefault(edit, []).append(json.loads(line))
+            loads.append(os.getloadavg()[0])
+    for worker in workers.values():
+        assert worker.stdin is not None
+        worker.stdin.close()
     what = "generated" if events else "the sample"
-    print(f"serve: save -> page updated, {runs} edits of the {edit} on {what} ({count} events); "
-          f"first build {first:.1f} s")  # fmt: skip
-    print(f"  page painted: median {statistics.median(timings):.0f} ms, "
-          f"min {min(timings):.0f} ms, max {max(timings):.0f} ms")  # fmt: skip
-    print(
-        f"  seen by Playwright's check: median {statistics.median(detected):.0f} ms "
-        "(it re-attaches to the reloaded page, so it sees the text later than it is painted)"
-    )
-    builds = [float(r.split()[2]) for r in reports[1:] if r.startswith("Built in")]
-    print(f"  of which rebuilding: median {statistics.median(builds):.0f} ms "
-          f"(after a {DEBOUNCE * 1000:.0f} ms debounce)")  # fmt: skip
+    print(f"serve: save -> page updated, {runs} saves of each edit on {what} timeline "
+          f"({events or 'the sample'} events); load average {min(loads):.1f}-{max(loads):.1f}")
+    for who in codes:
+        print(f"{who} ({codes[who]}): {first[who]}")
+        for edit, saves in results[who].items():
+            painted = [float(str(r["painted"])) for r in saves]
+            detected = [float(str(r["detected"])) for r in saves]
+            builds = [b for r in saves for b in r["builds"]]  # type: ignore[attr-defined]
+            phases: dict[str, list[float]] = {}
+            for r in saves:
+                for name, value in r["phases"].items():  # type: ignore[attr-defined]
+                    phases.setdefault(name, []).append(value)
+            print(f"  {edit}: page painted median {statistics.median(painted):.0f} ms (min "
+                  f"{min(painted):.0f}, max {max(painted):.0f}); Playwright's check "
+                  f"{statistics.median(detected):.0f} ms; rebuilds median "
+                  f"{statistics.median(builds):.0f} ms")  # fmt: skip
+            print("    phases, medians: " + ", ".join(
+                f"{name} {statistics.median(values):.0f}" for name, values in phases.items()))  # fmt: skip
+    if against:
+        for edit in edits:
+            ratios = [float(str(a["painted"])) / float(str(b["painted"]))
+                      for a, b in zip(results["this"][edit], results["against"][edit],
+                                      strict=True)]  # fmt: skip
+            print(f"  {edit}: this/against, median of the saves' ratios "
+                  f"{statistics.median(ratios):.2f}")
+    for worker in workers.values():  # each removes its copy of the timeline
+        try:
+            worker.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+def _latency_worker(events: int) -> None:
+    """serve-latency's worker: a session on its own copy of the timeline, told what to save
+    on stdin, one line a save, answering each with a line of JSON (see _Latency.save)."""
+    with tempfile.TemporaryDirectory() as folder:
+        session = None
+        try:
+            for line in sys.stdin:
+                if line.strip() == "start":
+                    session = _Latency(Path(folder), events)
+                    print(f"first build {session.first:.1f} s, {session.count} events, "
+                          f"settle {session.settle * 1000:.0f} ms", flush=True)  # fmt: skip
+                    continue
+                assert session is not None
+                edit, run = line.split()
+                print(json.dumps(session.save(edit, int(run))), flush=True)
+        finally:
+            if session is not None:
+                session.close()
+
+
+# The reloaded page's navigation: when it began (wall clock, ms), and when its HTML was
+# asked for and had arrived, and its first paint (ms after it began).
+NAVIGATED = """() => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  const paint = performance.getEntriesByName("first-contentful-paint")[0];
+  return [performance.timeOrigin, nav.requestStart, nav.responseEnd, paint.startTime];
+}"""
+
+
+def _phases(saved: float, seen: dict[str, list[float]], navigated: list[float]) -> dict[str, float]:
+    """One save's way to the screen, each phase in ms: until the watcher reported it, until
+    the build began (debounce), the build (until it signalled the reload: at its end, or once
+    it had made the open page), until the page began to reload (the long poll answered),
+    until it asked for its HTML, until the HTML had arrived, until it was painted."""
+    begin = min(t for t in seen["begin"] if t >= saved)
+    # Before the watcher reported it, the check once quiet may have found it (see Preview).
+    change = min([t for t in seen["change"] if t >= saved] + [begin])
+    signal = min(t for t in seen["signal"] if t >= begin)
+    origin, requested, arrived, painted = navigated
+    return {"watch": change - saved, "debounce": begin - change, "build": signal - begin,
+            "reload": origin - signal, "to request": requested, "response": arrived - requested,
+            "paint": painted - arrived}  # fmt: skip
 
 
 WORDS = """
@@ -672,6 +809,13 @@ def bench_overview(events: int, runs: int) -> None:
     print(f"  axis units met: {', '.join(sorted(levels))}")
 
 
+def _edits(value: str) -> tuple[str, ...]:
+    edits = tuple(value.split(","))
+    if not edits or any(e not in ("title", "body", "date", "tags") for e in edits):
+        raise argparse.ArgumentTypeError("title, body, date or tags, or several with commas")
+    return edits
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -680,8 +824,9 @@ def main() -> None:
     latency = sub.add_parser("serve-latency", help="save -> browser updated, on the sample")
     latency.add_argument("--runs", type=int, default=15)
     latency.add_argument(
-        "--edit", choices=["title", "body", "date", "tags"], default="title",
-        help="what each save changes (a title is shown on many pages)",
+        "--edit", default="title", type=_edits,
+        help="what each save changes, title, body, date or tags, or several in turn in one "
+             "session (body,title,date,tags)",
     )  # fmt: skip
     latency.add_argument(
         "--events",
@@ -689,6 +834,11 @@ def main() -> None:
         default=0,
         help="a generated timeline of this many events (default: the sample)",
     )
+    latency.add_argument("--against", type=Path, default=None,
+                         help="another checkout (its top folder): it serves its own copy, and "
+                              "each save is made in both in turn")  # fmt: skip
+    worker = sub.add_parser("serve-latency-worker", help=argparse.SUPPRESS)
+    worker.add_argument("--events", type=int, default=0)
     memory = sub.add_parser("serve-memory", help="memory of a running Builder over many edits")
     memory.add_argument("--events", type=int, default=2000)
     memory.add_argument("--edits", type=int, default=200)
@@ -713,7 +863,9 @@ def main() -> None:
     corpus.add_argument("dir", type=Path)
     args = parser.parse_args()
     if args.command == "serve-latency":
-        serve_latency(args.runs, args.events, args.edit)
+        serve_latency(args.runs, args.events, args.edit, args.against)
+    elif args.command == "serve-latency-worker":
+        _latency_worker(args.events)
     elif args.command == "serve-memory":
         serve_memory(args.events, args.edits)
     elif args.command == "build":

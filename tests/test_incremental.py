@@ -6,6 +6,7 @@ timings; and the result is always byte-identical to a cold build.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -281,10 +282,14 @@ def test_an_event_leaving_the_last_name_it_had_to_itself_indexes_again(project: 
     _same_as_cold_build(project, project.site)
 
 
-def test_a_renamed_event_in_a_large_timeline_matches_a_cold_build(project: Project) -> None:
+def test_a_renamed_event_in_a_large_timeline_matches_a_cold_build(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Over 500 events the index page lists years, not events, and its chart draws counts;
     but the chart's data holds every event's title for the reader's zoom, so a title edit
-    re-renders it too."""
+    re-renders it too. An edit of what no chart shows (tags) draws the whole timeline's
+    chart no more."""
+    from timeline.site import overview_layout
     from timeline.site.overview import OVERVIEW_LIMIT
 
     files: dict[str, str | bytes] = {
@@ -302,6 +307,28 @@ def test_a_renamed_event_in_a_large_timeline_matches_a_cold_build(project: Proje
     result = builder.update()
     assert "index.html" in result.written
     assert result.rendered["event.html"] == 7  # itself and three neighbours on each side
+    _same_as_cold_build(project, project.site, data_files=False)
+
+    drawn: list[int] = []
+    real = overview_layout.chart_data
+
+    def counted(rows, *args, **kwargs):  # type: ignore[no-untyped-def]
+        drawn.append(len(rows))
+        return real(rows, *args, **kwargs)
+
+    monkeypatch.setattr(overview_layout, "chart_data", counted)
+    for tags in ("[t3]", "[t4, t1]"):  # names other events have: the same pages
+        _edit(project, "e042.md", "tags: [t2]" if tags == "[t3]" else "tags: [t3]",
+              f"tags: {tags}")  # fmt: skip
+        drawn.clear()
+        result = builder.update()
+        assert {"story.html", "embed.html", "term.html"} <= set(result.rendered)
+    assert len(files) not in drawn  # the same picture: not drawn again
+    _same_as_cold_build(project, project.site, data_files=False)
+    _edit(project, "e042.md", '"Event forty-two"', '"Event 42, again"')
+    drawn.clear()
+    builder.update()
+    assert drawn.count(len(files)) == 1  # a title is in the chart's data
     _same_as_cold_build(project, project.site, data_files=False)
 
 
@@ -485,3 +512,94 @@ def test_an_update_draws_the_whole_timeline_s_overview_once(
     assert {"index.html", "story.html", "embed.html"} <= set(result.rendered)
     assert drawn.count(len(FILES)) == 1
     _same_as_cold_build(project, builder.config.output_path)
+
+
+def test_an_update_told_which_files_changed_reads_only_those(
+    builder: Builder, project: Project
+) -> None:
+    events = project.root / "events"
+    site = builder.config.output_path
+    _edit(project, "2007-01-01-e1.md", "First paragraph 1.", "First paragraph one.")
+    _edit(project, "2007-02-01-e2.md", "First paragraph 2.", "First paragraph two.")  # untold
+    (events / "sub").mkdir()
+    (events / "sub" / "2007-03-05-new.md").write_text(event("New one", "2007-03-05"))
+    (events / "2007-12-01-e12.md").unlink()
+    (events / "_drafts").mkdir()
+    (events / "_drafts" / "2007-03-06-draft.md").write_text(event("Left out", "2007-03-06"))
+    outside = project.root / "elsewhere"
+    outside.mkdir()
+    (outside / "2007-03-07-linked.md").write_text(event("Behind a link", "2007-03-07"))
+    (events / "linked").symlink_to(outside)  # os.walk does not follow it: no event
+    told = ["2007-01-01-e1.md", "sub/2007-03-05-new.md", "2007-12-01-e12.md", ".e1.md.swp",
+            "_drafts/2007-03-06-draft.md", "notes.txt", "linked/2007-03-07-linked.md"]  # fmt: skip
+    listings = builder.collector.reads.listings
+    builder.update(only=[str(events / name) for name in told])
+    assert builder.collector.reads.listings == listings + 1  # the link: listed to be sure
+    for slug in ("draft", "linked"):
+        assert not (site / "events" / slug).exists()
+    assert "First paragraph one." in (site / "events/e1/index.html").read_text()
+    assert "Behind a link" not in (site / "index.html").read_text()
+    assert not builder.collector.unnoticed()  # listed: e2 was read again as well
+
+    _edit(project, "2007-02-01-e2.md", "First paragraph two.", "First paragraph 2, again.")
+    _edit(project, "2007-03-01-e3.md", "First paragraph 3.", "First paragraph three.")
+    (events / "sub" / "2007-03-08-newer.md").write_text(event("Newer", "2007-03-08"))
+    builder.update(only=[str(events / "2007-03-01-e3.md"), str(events / "sub/2007-03-08-newer.md")])
+    assert builder.collector.reads.listings == listings + 1  # told, and nothing behind a link
+    assert "First paragraph three." in (site / "events/e3/index.html").read_text()
+    assert (site / "events/newer/index.html").is_file()
+    assert (site / "events/new/index.html").is_file()
+    assert "First paragraph 2, again." not in (site / "events/e2/index.html").read_text()
+    assert builder.collector.unnoticed()  # e2: what serve's check after an update finds
+    builder.update()
+    assert not builder.collector.unnoticed()
+    _same_as_cold_build(project, site)
+
+
+CITING = {
+    "events/_sources.yaml": "un:\n  title: A UN report\n  url: https://example.org/un\n",
+    "events/2007-05-01-e5.md": event("Event 5", "2007-05-01", sources="sources: [un]\n"),
+}
+
+
+def test_a_bibliography_saved_again_within_one_clock_step_is_read_again(
+    project: Project,
+) -> None:
+    """Saved twice within one step of a coarse clock, at the same size, the bibliography
+    keeps its stamp: one that was that close to the moment it was read is read again."""
+    project.write(FILES | CITING)
+    builder = Builder(load_config(project.root)[0])
+    builder.build()  # the bibliography was written just before it was read
+    path = project.root / "events" / "_sources.yaml"
+    stamp = path.stat()
+    path.write_text(path.read_text().replace("A UN report", "A UN REPORT"))
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    st = path.stat()
+    assert (st.st_mtime_ns, st.st_size, st.st_ino) == (
+        stamp.st_mtime_ns, stamp.st_size, stamp.st_ino)  # fmt: skip
+    builder.update()
+    assert "A UN REPORT" in (project.site / "events" / "e5" / "index.html").read_text()
+    assert not builder.collector.unnoticed()
+    _same_as_cold_build(project, project.site)
+
+
+def test_a_bibliography_touched_but_unchanged_reads_no_event_again(project: Project) -> None:
+    project.write(FILES | CITING)
+    builder = Builder(load_config(project.root)[0])
+    builder.build()
+    reads, bodies = builder.collector.reads.reads, builder.collector.body_renders
+    path = project.root / "events" / "_sources.yaml"
+    earlier = path.stat().st_mtime_ns - 5_000_000_000
+    os.utime(path, ns=(earlier, earlier))  # `touch`, or `cp -p` of the same bytes
+    assert builder.collector.unnoticed()  # a new stamp: looked at again
+    result = builder.update()
+    assert builder.collector.reads.reads == reads  # the same bytes: no event parsed again
+    assert builder.collector.body_renders == bodies
+    assert result.rendered == {}
+    assert not builder.collector.unnoticed()
+
+
+def test_a_check_told_to_stop_gives_no_answer(builder: Builder, project: Project) -> None:
+    _edit(project, "2007-02-01-e2.md", "First paragraph 2.", "First paragraph two.")
+    assert builder.collector.unnoticed(stop=lambda: True) is None  # serve: a save came
+    assert builder.collector.unnoticed() is True

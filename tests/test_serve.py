@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,10 +16,11 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.conftest import Project, default_sigint, event
+from tests.conftest import Project, default_sigint, event, folder_differences
+from timeline.build import Builder
 from timeline.config import load_config
 from timeline.serving.preview import Preview, preview_config
-from timeline.serving.watch import DEBOUNCE
+from timeline.serving.watch import CHECK_AFTER, DEBOUNCE, ChangeKind, Debouncer
 
 FILES: dict[str, str | bytes] = {
     "events/2007-08-22-a.md": event("Event A", "2007-08-22", extra="tags: [x]"),
@@ -216,6 +218,78 @@ def test_save_patterns_cause_exactly_one_rebuild(preview: Preview, project: Proj
     assert "<h1" in body and ">C</h1>" in body
 
 
+def test_a_completed_save_is_built_without_waiting_out_the_debounce() -> None:
+    """A file closed after writing, or moved into place, is built once things have been quiet
+    for ``settle``; any other change waits for ``delay`` (here a minute: never reached)."""
+    built: list[tuple[set[ChangeKind], frozenset[str] | None]] = []
+    done = threading.Event()
+
+    def build(kinds: set[ChangeKind], paths: frozenset[str] | None) -> None:
+        built.append((kinds, paths))
+        done.set()
+
+    debouncer = Debouncer(build, delay=60, settle=0.01)
+    try:
+        debouncer.add(ChangeKind.CONTENT, ("/p/events/a.md",), False)  # written, not closed
+        assert not done.wait(0.5)
+        debouncer.add(ChangeKind.CONTENT, ("/p/events/a.md",), True)  # closed: complete
+        debouncer.add(ChangeKind.CONTENT, (), False)  # its folder's listing: no more waiting
+        assert done.wait(10), "a completed save waited for the whole debounce"
+        assert built == [({ChangeKind.CONTENT}, frozenset({"/p/events/a.md"}))]
+        done.clear()
+        debouncer.add(ChangeKind.CONTENT, ("/p/events/b.md",), True)
+        debouncer.add(ChangeKind.CONTENT, ("/p/events/c.md",), False)  # a burst goes on
+        assert not done.wait(0.5)
+    finally:
+        debouncer.stop()
+
+
+def test_a_save_reads_only_the_files_the_watcher_named(preview: Preview, project: Project) -> None:
+    reads = preview.builder.collector.reads
+    events = project.root / "events"
+    a = events / "2007-08-22-a.md"
+    listings = reads.listings
+    epoch = preview.state.epoch
+    a.write_text(a.read_text().replace("Event A", "Event A, edited"))
+    epoch = wait_for_build(preview, epoch)
+    assert reads.listings == listings  # the folder was not listed again, nor every file stat'ed
+    assert ">Event A, edited</h1>" in request(preview, "/events/a/")[1]
+    (events / "2008").mkdir()  # a new folder may hold files no event named: list them all
+    (events / "2008" / "2008-01-01-c.md").write_text(event("C", "2008-01-01"))
+    wait_for_build(preview, epoch)
+    assert reads.listings > listings
+    assert ">C</h1>" in request(preview, "/events/c/")[1]
+
+
+def test_an_edit_the_watcher_missed_is_built_once_things_are_quiet(
+    preview: Preview, project: Project
+) -> None:
+    assert preview.watcher is not None
+    handler = preview.watcher.handler
+    told = handler.sink
+    b = project.root / "events" / "2007-08-23-b.md"
+
+    def missing_b(kind: ChangeKind, paths: tuple[str, ...] | None, saved: bool) -> None:
+        if paths != (str(b),):
+            told(kind, paths, saved)
+
+    handler.sink = missing_b  # the watcher does not see b change (a link, a lost event)
+    a = project.root / "events" / "2007-08-22-a.md"
+    epoch = preview.state.epoch
+    b.write_text(b.read_text().replace("Event B", "Event B, unseen"))
+    a.write_text(a.read_text().replace("Event A", "Event A, seen"))
+    deadline = time.monotonic() + CHECK_AFTER + 10
+    while ">Event B, unseen</h1>" not in request(preview, "/events/b/")[1]:
+        assert time.monotonic() < deadline, "the edit of b was never built"
+        epoch = preview.state.wait_epoch(epoch, timeout=1)
+    assert ">Event A, seen</h1>" in request(preview, "/events/a/")[1]
+    time.sleep(SETTLE)
+    cold = project.root.parent / "cold"
+    config = load_config(project.root)[0].with_overrides(base_url="", output_dir=str(cold))
+    Builder(config, data_files=False).build()
+    assert folder_differences(preview.server.folder, cold) == []
+
+
 def test_many_files_at_once_cause_one_or_two_rebuilds(preview: Preview, project: Project) -> None:
     def many() -> None:
         for n in range(200):
@@ -232,8 +306,8 @@ def test_a_change_during_a_build_is_never_lost(preview: Preview, project: Projec
     path = project.root / "events" / "2007-08-22-a.md"
     original = preview.builder.update
 
-    def slow_update():  # type: ignore[no-untyped-def]
-        result = original()
+    def slow_update(*args, **kwargs):  # type: ignore[no-untyped-def]
+        result = original(*args, **kwargs)
         if preview.builds == 2:  # during the first rebuild, the file changes again
             path.write_text(path.read_text().replace("Event A", "Event A, final"))
             time.sleep(SETTLE)
@@ -388,6 +462,55 @@ def test_a_page_request_waits_for_a_running_build(preview: Preview) -> None:
     preview.state.finish()
     asker.join(timeout=10)
     assert answered_after_build == [True]
+
+
+def test_the_open_page_is_made_first_and_served_while_the_rest_is_made(
+    preview: Preview, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page open in a browser (its reload script is polling) is made first; it then
+    reloads and is served while the update makes the rest, and a page still to be made
+    waits for it. The page reloads once: the update's end signals nothing more."""
+    state = preview.state
+    readied, proceed = threading.Event(), threading.Event()
+    real_ready = state.ready
+
+    def ready(pending: frozenset[str]) -> None:
+        real_ready(pending)
+        readied.set()
+        proceed.wait(10)  # the update goes on when the test says so
+
+    monkeypatch.setattr(state, "ready", ready)
+    epoch = state.epoch
+    origin = {"Origin": f"http://127.0.0.1:{preview.server.port}"}
+    polled: list[str] = []
+    poller = threading.Thread(target=lambda: polled.append(request(
+        preview, f"/__timeline__/wait?since={epoch}&path=%2Fevents%2Fa%2F", method="POST",
+        headers=origin)[1]))  # fmt: skip
+    poller.start()
+    deadline = time.monotonic() + 10
+    while "events/a/" not in state.open_pages():
+        assert time.monotonic() < deadline, "the poll never arrived"
+        time.sleep(0.01)
+    a = project.root / "events" / "2007-08-22-a.md"
+    a.write_text(a.read_text().replace("Event A", "Event A, renamed"))
+    try:
+        assert readied.wait(10), "the open page was not made first"
+        poller.join(10)
+        assert polled == [f'{{"epoch": {epoch + 1}}}']
+        status, body, _ = request(preview, "/events/a/")
+        assert state.building and status == 200
+        assert BeautifulSoup(body, "html.parser").h1.get_text() == "Event A, renamed"  # type: ignore[union-attr]
+        index: list[str] = []
+        asker = threading.Thread(target=lambda: index.append(request(preview, "/")[1]))
+        asker.start()
+        asker.join(timeout=SETTLE * 4)  # time enough to answer at once, if it did not wait
+        assert asker.is_alive() and not index, "a page still to be made was served"
+    finally:
+        proceed.set()
+    asker.join(10)
+    assert "Event A, renamed" in index[0]
+    assert state.wait_epoch(epoch + 1, timeout=SETTLE * 2) == epoch + 1
+    assert not state.building
 
 
 def test_serve_replaces_links_in_its_folder_and_never_writes_through_them(

@@ -77,7 +77,7 @@ def _edit(project: Project, old: str, new: str, name: str = "2007-08-22-a.md") -
 def test_a_failure_that_is_no_content_error_is_shown_and_the_next_save_recovers(
     preview: Preview, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken() -> object:
+    def broken(*args: object, **kwargs: object) -> object:
         raise KeyError("Diyala")
 
     monkeypatch.setattr(preview.builder, "update", broken)

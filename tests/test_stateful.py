@@ -11,6 +11,7 @@ seed fixed by the test itself); ask for more, and new ones, with
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -91,10 +92,39 @@ class ServeMatchesColdBuild(RuleBasedStateMachine):
     def _load(self) -> Config:
         return load_config(self.root)[0]  # base_url as configured: feeds and sitemap too
 
-    def _rebuild(self, kind: ChangeKind) -> None:
+    def _rebuild(self, kind: ChangeKind, *changed: str) -> None:
+        """Rebuild as serve does after the watcher saw these files of events/ change (none
+        named: as after a change it cannot pin down, which looks at every file), with the
+        index and the page of the first of them open in a browser: those are made first,
+        and once the update says so, every file it has not still to write is as it ends."""
         assert self.preview is not None
-        self.preview.rebuild({kind})
+        preview, folder = self.preview, self.preview.server.folder
+        paths = frozenset(str(self.root / "events" / name) for name in changed) or None
+        edited = [name for name in changed if name in self.meta][:1]
+        open_pages = ["", *(f"events/{slug}/" for n in edited if (slug := self._slug(n)))]
+        seen: list[tuple[frozenset[str], dict[str, bytes]]] = []
+        real_ready = preview.state.ready
+
+        def ready(pending: frozenset[str]) -> None:
+            seen.append((pending, _files(folder)))
+            real_ready(pending)
+
+        preview.state.ready = ready  # type: ignore[method-assign]
+        try:
+            with contextlib.ExitStack() as polls:
+                for page in open_pages:
+                    polls.enter_context(preview.state.polling(page))
+                preview.rebuild({kind}, paths)
+        finally:
+            del preview.state.ready
         self.steps.append(kind.value)
+        if paths is not None:  # every changed file was named: the check after finds nothing
+            assert not preview.builder.collector.unnoticed(), self.steps
+        final = _files(folder)
+        for pending, then in seen:
+            early = {rel for rel in then.keys() | final.keys()
+                     if rel not in pending and then.get(rel) != final.get(rel)}  # fmt: skip
+            assert not early, ("served before it was made", sorted(early)[:8], self.steps)
 
     def _new_name(self, date: str) -> str:
         self.counter += 1
@@ -133,14 +163,14 @@ class ServeMatchesColdBuild(RuleBasedStateMachine):
                  "summary": [None, "One sentence.", "Another <i>one</i>."]}  # fmt: skip
         self.meta[name][key] = data.draw(st.sampled_from(pools[key]))
         self._write_event(name)
-        self._rebuild(ChangeKind.CONTENT)
+        self._rebuild(ChangeKind.CONTENT, name)
 
     @rule(name=events, key=st.sampled_from(["tags", "actors", "places"]),
           names=st.lists(st.sampled_from(NAMES), max_size=3, unique=True))  # fmt: skip
     def file_under(self, name: str, key: str, names: list[str]) -> None:
         self.meta[name][key] = names
         self._write_event(name)
-        self._rebuild(ChangeKind.CONTENT)
+        self._rebuild(ChangeKind.CONTENT, name)
 
     @rule(name=events, data=st.data())
     def relate_cite_and_link(self, name: str, data: st.DataObject) -> None:
@@ -160,7 +190,7 @@ class ServeMatchesColdBuild(RuleBasedStateMachine):
             f"| a | b |\n|---|---|\n| {link} | x |",
         ]))  # fmt: skip
         self._write_event(name)
-        self._rebuild(ChangeKind.CONTENT)
+        self._rebuild(ChangeKind.CONTENT, name)
 
     @rule(name=events, aliases=st.lists(st.sampled_from(["old-a", "old-b", "older"]),
                                         max_size=2, unique=True),
@@ -172,7 +202,7 @@ class ServeMatchesColdBuild(RuleBasedStateMachine):
         self.meta[name]["updates"] = [{"date": "2008", "note": "Corrected."}] if updates else []
         self.meta[name]["draft"] = draft or None
         self._write_event(name)
-        self._rebuild(ChangeKind.CONTENT)
+        self._rebuild(ChangeKind.CONTENT, name)
 
     @rule(first=events, second=events, title=st.sampled_from(TITLES),
           date=st.sampled_from(DATES))  # fmt: skip
@@ -181,7 +211,7 @@ class ServeMatchesColdBuild(RuleBasedStateMachine):
         self.meta[second]["date"] = date
         self._write_event(first)
         self._write_event(second)
-        self._rebuild(ChangeKind.CONTENT)
+        self._rebuild(ChangeKind.CONTENT, first, second)
 
     @rule(target=events, title=st.sampled_from(TITLES), date=st.sampled_from(DATES),
           tags=st.lists(st.sampled_from(NAMES), max_size=2, unique=True))  # fmt: skip
@@ -190,7 +220,7 @@ class ServeMatchesColdBuild(RuleBasedStateMachine):
         self.meta[name] = {"title": title, "date": date, "tags": tags, "sources": ["aki"]}
         self.bodies[name] = "A new one."
         self._write_event(name)
-        self._rebuild(ChangeKind.CONTENT)
+        self._rebuild(ChangeKind.CONTENT, name)
         return name
 
     @rule(name=consumes(events))
@@ -199,7 +229,7 @@ class ServeMatchesColdBuild(RuleBasedStateMachine):
             return
         (self.root / "events" / name).unlink()
         del self.meta[name], self.bodies[name]
-        self._rebuild(ChangeKind.CONTENT)
+        self._rebuild(ChangeKind.CONTENT, name)
 
     @rule(target=events, name=consumes(events), slug=st.sampled_from([None, "fixed-slug"]))
     def rename_a_file(self, name: str, slug: str | None) -> str:
@@ -208,14 +238,14 @@ class ServeMatchesColdBuild(RuleBasedStateMachine):
         self.meta[new], self.bodies[new] = self.meta.pop(name), self.bodies.pop(name)
         self.meta[new]["slug"] = slug
         self._write_event(new)
-        self._rebuild(ChangeKind.CONTENT)
+        self._rebuild(ChangeKind.CONTENT, name, new)
         return new
 
     @rule(titles=st.lists(st.sampled_from(["AKI", "aki wire", "Informed Comment", "Hayat"]),
                           min_size=3, max_size=3))  # fmt: skip
     def edit_the_bibliography(self, titles: list[str]) -> None:
         self._bibliography(titles)
-        self._rebuild(ChangeKind.CONTENT)
+        self._rebuild(ChangeKind.CONTENT, "_sources.yaml")
 
     @rule(title=st.sampled_from(["Stateful", "Another title"]), base_url=st.booleans(),
           colour=st.sampled_from(["#b5452b", "#2b6cb5"]))  # fmt: skip
@@ -269,6 +299,12 @@ class ServeMatchesColdBuild(RuleBasedStateMachine):
             self.preview.server.server_close()
         shutil.rmtree(self.root, ignore_errors=True)
         shutil.rmtree(self.root.parent / f"{self.root.name}-cold", ignore_errors=True)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every file of a folder by its path in it."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in folder.rglob("*") if p.is_file()}  # fmt: skip
 
 
 def _differences(served: Path, cold: Path) -> list[str]:

@@ -42,8 +42,8 @@ class OneEditBuildMatchesColdBuild(ServeMatchesColdBuild):
     def _begin(self) -> None:
         self._build()
 
-    def _rebuild(self, kind: ChangeKind) -> None:
-        self._build()
+    def _rebuild(self, kind: ChangeKind, *changed: str) -> None:
+        self._build()  # a new process finds what changed itself: ``changed`` is serve's
         self.steps.append(kind.value)
 
     def _check(self) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -38,6 +38,7 @@ from timeline.site.output import (
     write_error,
 )
 from timeline.site.pages import Page
+from timeline.site.pages import path as page_file
 from timeline.site.plan import Unplanned
 from timeline.site.plan import plan as plan_update
 from timeline.site.render import PageSpec, Renderer
@@ -273,23 +274,35 @@ class Builder:
             read=read, searched=made.fingerprint if self.search else None,
         )  # fmt: skip
 
-    def update(self, into: Path | None = None) -> BuildResult:
+    def update(
+        self, into: Path | None = None, only: Collection[str] | None = None, *,
+        first: Collection[str] = (), ready: Callable[[frozenset[str]], None] | None = None,
+    ) -> BuildResult:  # fmt: skip
         """Bring an existing output folder (or ``into``, a copy of it) up to date, touching
-        only what changed.
+        only what changed (``only``: the only event files that can have changed, see
+        ``Collector.collect``). An update that knows which pages can change makes those
+        written to the files ``first`` (pages open in a browser) before the others, then
+        calls ``ready`` with the files it has still to write or remove.
 
-        Used while serving: the server holds requests while this runs, so readers never see
-        a half-updated site; each file is replaced atomically. The one-edit build updates
-        a copy of the site, then swaps it in (see ``timeline.snapshot``).
+        Used while serving: the server holds requests while this runs (once ready, only
+        those for the files still to come), so readers never see a half-updated site; each
+        file is replaced atomically. The one-edit build updates a copy of the site, then
+        swaps it in (see ``timeline.snapshot``).
         """
         with few_collections():
-            result = self._update(into or self.config.output_path)
+            result = self._update(into or self.config.output_path, only, first, ready)
         release_free_memory()  # what the update freed, for a process that serves for hours
         return result
 
-    def _update(self, output: Path) -> BuildResult:
+    def _update(
+        self, output: Path, only: Collection[str] | None, first: Collection[str],
+        ready: Callable[[frozenset[str]], None] | None,
+    ) -> BuildResult:  # fmt: skip
         self.collector.unpack()  # after a packed build (``keep``): the texts an update reads
         before = self.collector.content
-        content = self.collect()
+        self.timings = {}
+        clock = self._clock()
+        content = self.collector.collect(clock, only=only)
         renderer = self._renderer(content, before)
         counter: Counter[str] = Counter()
         written: list[str] = []
@@ -301,34 +314,53 @@ class Builder:
         if plan is None and self.planned_only:
             raise Unplanned
         keys = renderer.keys() if plan is None else self.keys
+        statics = static_files(self.config)
+        stamps = _stamps(statics)  # before the copies: a later save shows as a new stamp
+        copies = [rel for rel in statics
+                  if stamps[rel] == UNTRUSTED or self.statics.get(rel) != stamps[rel]
+                  or not (output / rel).is_file()]  # fmt: skip
+        gone = set(self.statics) - set(statics)
+        # A planned update knows every file it can change: the open pages are made first,
+        # then the site may serve everything but the files still to come.
+        early: list[Page] = []
+        rest = keys if plan is None else plan
+        signal = plan is not None and bool(first) and ready is not None
+        if signal:
+            early = [key for key in rest if page_file(key) in first]
+            rest = [key for key in rest if page_file(key) not in first]
+        clock("plan")
         specs: dict[str, PageSpec] = {} if plan is None else dict(self.previous)
-        for key in keys if plan is None else plan:
+
+        def make(key: Page) -> None:
             spec = renderer.spec(key)
             self.described += 1
             specs[spec.path] = spec
             same = not everything and self.previous.get(spec.path) == spec
             if same and (output / spec.path).is_file():
-                continue
+                return
             counter[spec.template] += 1
             if replace_file(output, spec.path, _render(renderer, spec).encode("utf-8")):
                 written.append(spec.path)
-        statics = static_files(self.config)
-        stamps = _stamps(statics)
-        for rel, source in statics.items():
-            stamp = stamps[rel]
-            changed = stamp == UNTRUSTED or self.statics.get(rel) != stamp
-            if not changed and (output / rel).is_file():
-                continue
-            if replace_file(output, rel, files.read_regular(source)):
+
+        for key in early:
+            make(key)
+        if signal and ready is not None:
+            ready(frozenset([*map(page_file, rest), *copies, *gone]))
+        for key in rest:
+            make(key)
+        clock("pages")
+        for rel in copies:
+            if replace_file(output, rel, files.read_regular(statics[rel])):
                 written.append(rel)
         stale = (set(self.previous) | set(self.statics)) - set(specs) - set(statics)
         for rel in sorted(stale):
             remove_file(output, rel)
         self.previous, self.keys, self.everything = specs, keys, False
         self.statics = stamps
+        clock("static")
         return BuildResult(
             len(content.index.events), len(specs), output, content.warnings, dict(counter),
-            tuple(written), tuple(sorted(stale)),
+            tuple(written), tuple(sorted(stale)), dict(self.timings),
         )  # fmt: skip
 
 

@@ -6,7 +6,7 @@ import errno
 import hashlib
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -160,7 +160,29 @@ class Parsed:
 
     def trusted(self, stamp: Stamp) -> bool:
         """Unchanged for sure without reading it again."""
-        return stamp == self.stamp and stamp[0] < self.read_at - RACY_NS
+        return _trusted(stamp, self.stamp, self.read_at)
+
+
+@dataclass(frozen=True)
+class ReadBibliography:
+    """The bibliography as last read (as ``Parsed`` for an event file); digest ``b""``: no
+    file, or one that could not be read."""
+
+    stamp: Stamp
+    read_at: int
+    digest: bytes
+    sources: dict[str, Source]
+    problems: tuple[Problem, ...]
+
+    def trusted(self, stamp: Stamp) -> bool:
+        """Unchanged for sure without reading it again."""
+        return _trusted(stamp, self.stamp, self.read_at)
+
+
+def _trusted(stamp: Stamp, seen: Stamp, read_at: int) -> bool:
+    """A file whose stamp is ``stamp`` now, and was ``seen`` when read at ``read_at``, is
+    unchanged for sure: the same stamp, not too close to the reading (see RACY_NS)."""
+    return stamp == seen and stamp[0] < read_at - RACY_NS
 
 
 @dataclass
@@ -168,8 +190,12 @@ class ReadCache:
     """What was read last time, so a rebuild re-reads only files whose stamp changed."""
 
     files: dict[str, Parsed] = field(default_factory=dict)
-    bibliography: tuple[Stamp, dict[str, Source], tuple[Problem, ...]] | None = None
+    bibliography: ReadBibliography | None = None
     reads: int = 0  # event files parsed, for tests and progress
+    listings: int = 0  # times the events folder was listed (not told what changed), for tests
+    # The event files as last listed (see event_files), and what listing them found.
+    listed: list[tuple[str, str]] | None = None
+    listing_problems: tuple[Problem, ...] = ()
 
     def recorded(self) -> tuple[dict[str, bytes], dict[str, tuple[Stamp, int, bytes]]]:
         """What a build's record keeps of the event files as they were read: each one's
@@ -190,14 +216,18 @@ def _stamp(path: str | Path) -> Stamp:
 
 def load_corpus(
     root: Path, events_dir: Path, *, drafts: bool, cache: ReadCache | None = None,
-    workers: int = 1, pack_markdown: bool = False,
+    workers: int = 1, pack_markdown: bool = False, only: Collection[str] | None = None,
 ) -> Corpus:  # fmt: skip
     """Read and validate every event file and the bibliography (re-using ``cache``).
 
     ``pack_markdown``: for a build that is not followed by updates; the Markdown comes back
     from the workers packed (see timeline.packed), so the page workers forked later never
     copy it; ``cache`` then keeps no Markdown, and serves an update only once
-    ``Collector.unpack`` has put the Markdown back."""
+    ``Collector.unpack`` has put the Markdown back.
+
+    ``only``: the paths of the only files that can have changed since ``cache`` was filled
+    (what a file watcher reported): the folder is not listed again and no other file is
+    looked at (``unnoticed`` tells whether that was so)."""
     cache = cache if cache is not None else ReadCache()
     problems = Problems()
     if not events_dir.is_dir():
@@ -209,29 +239,32 @@ def load_corpus(
         problems.error(_rel(events_dir, root), 0, "", why)
         return Corpus((), {}, problems)
 
-    bib_path = events_dir / BIBLIOGRAPHY
-    bib_stamp = _stamp(bib_path)
-    if cache.bibliography is None or cache.bibliography[0] != bib_stamp:
-        bibliography: dict[str, Source] = {}
-        bib_problems = Problems()
-        if bib_path.exists() or bib_path.is_symlink():
-            rel = _rel(bib_path, root)
-            text = read_text(bib_path, root, rel, bib_problems)
-            if text is not None:
-                bibliography, found = parse_bibliography(rel, text)
-                bib_problems.extend(found)
-        cache.bibliography = (bib_stamp, bibliography, tuple(bib_problems))
+    before = cache.bibliography
+    cache.bibliography = _read_bibliography(root, events_dir, before)
+    if before is None or cache.bibliography.sources is not before.sources:  # parsed again:
         cache.files.clear()  # events citing the bibliography must be read again
-    _, bibliography, bib_problems_seen = cache.bibliography
-    problems.extend(bib_problems_seen)
+        only = None
+    bibliography = cache.bibliography.sources
+    problems.extend(cache.bibliography.problems)
 
-    files = event_files(root, events_dir, problems)
-    stamps = [_stamp(path) for path, _ in files]
-    todo = [
-        (path, rel, stamp, cache.files.get(rel))
-        for (path, rel), stamp in zip(files, stamps, strict=True)
-        if rel not in cache.files or not cache.files[rel].trusted(stamp)
-    ]
+    relisted = _relisted(root, events_dir, cache.listed, only) if only is not None else None
+    if relisted is None:
+        found = Problems()
+        files = event_files(root, events_dir, found)
+        cache.listed, cache.listing_problems = files, tuple(found)
+        cache.listings += 1
+        looked_at = files
+    else:
+        files, changed = relisted
+        cache.listed = files
+        looked_at = [f for f in files if f[1] in changed or f[1] not in cache.files]
+    problems.extend(cache.listing_problems)
+    todo = []
+    for path, rel in looked_at:
+        stamp = _stamp(path)
+        previous = cache.files.get(rel)
+        if previous is None or not previous.trusted(stamp):
+            todo.append((path, rel, stamp, previous))
 
     def parse(item: tuple[str, str, Stamp, Parsed | None]) -> Parsed:
         path, rel, stamp, previous = item
@@ -265,6 +298,100 @@ def load_corpus(
             markdown[rel] = parsed.markdown
     cache.files = seen  # with pack_markdown, without their Markdown: for their digests only
     return Corpus(tuple(events), bibliography, problems, markdown if packed is None else packed)
+
+
+def _read_bibliography(
+    root: Path, events_dir: Path, before: ReadBibliography | None
+) -> ReadBibliography:
+    """The bibliography: ``before`` itself while its stamp can be trusted, else read again,
+    and parsed again (new ``sources``) unless its bytes are the same."""
+    path = events_dir / BIBLIOGRAPHY
+    stamp = _stamp(path)
+    if before is not None and before.trusted(stamp):
+        return before
+    read_at = time.time_ns()
+    problems = Problems()
+    if not (path.exists() or path.is_symlink()):
+        return ReadBibliography(stamp, read_at, b"", {}, ())
+    rel = _rel(path, root)
+    data = read_bytes(path, root, rel, problems)
+    digest = b"" if data is None else file_digest(data)
+    if before is not None and digest and digest == before.digest:
+        return replace(before, stamp=stamp, read_at=read_at)
+    sources: dict[str, Source] = {}
+    text = decode(data, rel, problems) if data is not None else None
+    if text is not None:
+        sources, found = parse_bibliography(rel, text)
+        problems.extend(found)
+    return ReadBibliography(stamp, read_at, digest, sources, tuple(problems))
+
+
+def _relisted(
+    root: Path, events_dir: Path, listed: list[tuple[str, str]] | None, only: Collection[str]
+) -> tuple[list[tuple[str, str]], set[str]] | None:
+    """The event files as ``event_files`` would list them now, from the last listing and the
+    only paths that can have changed, and which of them (relative to the project) are among
+    those paths; None where only listing the folder can tell (a name that is not UTF-8, a
+    file in a folder that is a link)."""
+    if listed is None:
+        return None
+    top = str(events_dir) + os.sep
+    base = _rel(events_dir, root)
+    files = {rel: path for path, rel in listed}
+    changed = set()
+    for given in only:
+        if not given.startswith(top):
+            continue
+        name = given[len(top) :].replace(os.sep, "/")
+        parts = name.split("/")
+        if not name.endswith(".md") or any(p.startswith(("_", ".")) for p in parts):
+            continue  # never an event file (see _event_names)
+        if not safe_files.is_utf8_name(name):
+            return None
+        folder = top
+        for part in parts[:-1]:  # os.walk lists no folder behind a link
+            folder += part + os.sep
+            if os.path.islink(folder[:-1]):
+                return None
+        path, rel = top + name.replace("/", os.sep), f"{base}/{name}"
+        changed.add(rel)
+        if os.path.lexists(path) and not os.path.isdir(path):
+            files[rel] = path
+        else:
+            files.pop(rel, None)
+    if len(files) == len(listed) and all(rel in files for _, rel in listed):
+        return listed, changed
+    return [(files[rel], rel) for rel in sorted(files)], changed
+
+
+def unnoticed(
+    root: Path, events_dir: Path, cache: ReadCache, stop: Callable[[], bool] = lambda: False
+) -> bool | None:
+    """Whether the event files or the bibliography differ from what ``cache`` holds: a file
+    added, gone or changed that an update given ``only`` paths did not look at; None if
+    ``stop`` said to stop before the answer was known (it is asked every few hundred files)."""
+    if cache.listed is None or cache.bibliography is None:
+        return True
+    seen = cache.bibliography
+    now = _read_bibliography(root, events_dir, seen)  # itself, while its stamp is trusted
+    if (now.stamp, now.digest, now.problems) != (seen.stamp, seen.digest, seen.problems):
+        return True
+    found = Problems()
+    files = event_files(root, events_dir, found)
+    if files != cache.listed or tuple(found) != cache.listing_problems:
+        return True
+    for n, (path, rel) in enumerate(files):
+        if n % 256 == 0 and stop():
+            return None
+        parsed = cache.files.get(rel)
+        stamp = _stamp(path)
+        if parsed is None or stamp != parsed.stamp:
+            return True
+        if not parsed.trusted(stamp):  # saved again within the file system's time step?
+            data = read_bytes(path, root, rel, Problems())
+            if file_digest(data or b"") != parsed.digest:
+                return True
+    return False
 
 
 def _parse(

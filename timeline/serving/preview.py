@@ -11,6 +11,7 @@ whole, so that once things are quiet the preview is what a cold build would make
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import sys
@@ -26,6 +27,7 @@ from timeline.errors import ContentError, TimelineError, plural
 from timeline.parallel import cores
 from timeline.serving.server import PreviewServer, SiteState
 from timeline.serving.watch import ChangeKind, Debouncer, Watcher
+from timeline.site.pages import output_file
 
 Reporter = Callable[[str], None]
 
@@ -84,6 +86,7 @@ class Preview:
         # and what the builder kept may disagree, so the next one builds everything.
         self.broken = False
         self.output: tuple[int, int] | None = None  # the served folder as the last build left it
+        self.unchecked = False  # the last update read only the files the watcher named
 
     def first_build(self) -> None:
         """A full build; on errors the previous site (if any) is served with the errors."""
@@ -96,8 +99,11 @@ class Preview:
             self._settled()
             self.state.finish(problems)
 
-    def rebuild(self, kinds: set[ChangeKind]) -> None:
-        """Called by the debouncer: redo as much as the kinds of change require."""
+    def rebuild(self, kinds: set[ChangeKind], paths: frozenset[str] | None = None) -> None:
+        """Called by the debouncer: redo as much as the kinds of change require. ``paths``:
+        the files the watcher saw change (None: look at every file); an update then reads
+        again only those of the event files, and ``check`` looks at every one a moment
+        later."""
         output = self.config.output_path
         if kinds == {ChangeKind.OUTPUT} and _identity(output) == self.output:
             return  # the folder swapped in by our own last build
@@ -123,12 +129,36 @@ class Preview:
                 # one must be whole too (an update would not know what to remove).
                 self.broken = self.broken or bool(problems)
             elif not problems:
-                problems = self._attempt(self.builder.update)
+                events = self.config.events_path
+                only = None
+                if paths is not None and kinds <= {ChangeKind.CONTENT, ChangeKind.STATIC}:
+                    only = frozenset(p for p in paths if Path(p).is_relative_to(events))
+                self.unchecked = only is not None
+                # The pages open in a browser are made first, and reload once made.
+                first = {output_file(path) for path in self.state.open_pages()}
+                update = functools.partial(
+                    self.builder.update, only=only, first=first, ready=self.state.ready
+                )
+                problems = self._attempt(update)
         except Exception as exc:  # anything _attempt let through: never end the session
             problems = self._failed(exc)
         finally:
             self._settled()
             self.state.finish(problems)
+
+    def check(self) -> None:
+        """Called by the debouncer once things are quiet after an update that read only the
+        event files the watcher named: if any other event file changed (the watcher missed
+        it, or it changed through a link), build as if everything changed. A change that
+        comes meanwhile stops the check: it would delay that change's build."""
+        if not self.unchecked or self.debouncer is None:
+            return
+        missed = self.builder.collector.unnoticed(stop=self.debouncer.waiting)
+        if missed is None:  # a change came meanwhile: it is built first, and checked after
+            return
+        self.unchecked = False
+        if missed:
+            self.debouncer.add(ChangeKind.CONTENT)
 
     def _settled(self) -> None:
         # The site's objects live as long as the server: keep the cyclic garbage collector
@@ -183,7 +213,7 @@ class Preview:
     def start(self) -> None:
         """Build, then serve and watch in background threads."""
         self.first_build()
-        self.debouncer = Debouncer(self.rebuild)
+        self.debouncer = Debouncer(self.rebuild, idle=self.check)
         self.watcher = Watcher(self.config, self.debouncer.add)
         self.watcher.start()
         self.thread = threading.Thread(target=self.server.serve_forever, name="timeline-http",

@@ -8,6 +8,7 @@ added to responses only; it is never written into the output folder.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import html
 import json
@@ -19,7 +20,8 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -27,6 +29,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from timeline.errors import UsageError
 from timeline.serving.connections import HandlerThreads, Request, cut
+from timeline.site.pages import output_file
 
 WAIT_PATH = "/__timeline__/wait"
 POLL_SECONDS = 25.0
@@ -40,7 +43,8 @@ RELOAD_SCRIPT = """<script>/* timeline serve: live reload (not part of the built
 (function () {
   var epoch = %d;
   function poll() {
-    fetch("%s?since=" + epoch, {method: "POST", cache: "no-store"})
+    fetch("%s?since=" + epoch + "&path=" + encodeURIComponent(location.pathname),
+          {method: "POST", cache: "no-store"})
       .then(function (r) { return r.json(); })
       .then(function (d) { if (d.epoch > epoch) { location.reload(); } else { poll(); } })
       .catch(function () { setTimeout(poll, 1000); });
@@ -61,7 +65,8 @@ ERROR_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><titl
 
 
 class SiteState:
-    """The build epoch, the current problems, and whether a build is running."""
+    """The build epoch, the current problems, whether a build is running and which of the
+    site's files it has still to write, and the pages open in browsers."""
 
     def __init__(self) -> None:
         self.cond = threading.Condition()
@@ -69,22 +74,61 @@ class SiteState:
         self.building = False
         self.closing = False
         self.problems: tuple[str, ...] = ()
+        # While a build runs and once it is ready (see ``ready``): the files it has still
+        # to write or remove; any other may be served.
+        self.pending: frozenset[str] | None = None
+        self.polled: Counter[str] = Counter()  # URL paths whose pages wait for a reload
 
     def begin(self) -> None:
         with self.cond:
-            self.building = True
+            self.building, self.pending = True, None
+
+    def ready(self, pending: frozenset[str]) -> None:
+        """The build found no problem and has made the pages open in browsers: from now on
+        every file but those ``pending`` (still to be written or removed) is served, and the
+        pages reload, while the build goes on."""
+        with self.cond:
+            self.pending, self.problems = pending, ()
+            self.epoch += 1
+            self.cond.notify_all()
 
     def finish(self, problems: Iterable[str] = ()) -> None:
         with self.cond:
             self.building = False
             self.problems = tuple(problems)
-            self.epoch += 1
+            if self.pending is None or self.problems:  # else the pages reloaded when ready
+                self.epoch += 1
+            self.pending = None
             self.cond.notify_all()
 
-    def wait_idle(self, timeout: float = 30.0) -> None:
-        """Hold a page request while a build runs (never serve a half-built site)."""
+    def open_pages(self) -> set[str]:
+        """The URL paths (without the leading slash) of the pages open in browsers now."""
         with self.cond:
-            self.cond.wait_for(lambda: not self.building or self.closing, timeout)
+            return set(self.polled)
+
+    @contextlib.contextmanager
+    def polling(self, path: str) -> Iterator[None]:
+        """The page at URL ``path`` waits for a reload meanwhile."""
+        with self.cond:
+            self.polled[path] += 1
+        try:
+            yield
+        finally:
+            with self.cond:
+                self.polled[path] -= 1
+                if not self.polled[path]:
+                    del self.polled[path]
+
+    def wait_idle(self, file: str = "", timeout: float = 30.0) -> None:
+        """Hold a request for a file of the site (its path in the output folder) while a
+        build runs, unless the build is ready and will not change it: never serve a
+        half-built site."""
+        with self.cond:
+            self.cond.wait_for(
+                lambda: not self.building or self.closing
+                or (self.pending is not None and file not in self.pending),
+                timeout,
+            )  # fmt: skip
 
     def wait_epoch(self, since: int, timeout: float) -> int:
         with self.cond:
@@ -271,14 +315,17 @@ class RequestHandler(BaseHTTPRequestHandler):
         origin = self.headers.get("Origin")
         if not self.server.any_host and origin not in self.server.allowed_origins:
             return self._plain(HTTPStatus.FORBIDDEN, "Origin not allowed")
+        query = parse_qs(parts.query)
         try:
-            since = int(parse_qs(parts.query).get("since", ["0"])[0])
+            since = int(query.get("since", ["0"])[0])
         except ValueError:
             since = 0
+        page = unquote(query.get("path", [""])[0]).lstrip("/")
         with self.server.threads.long_poll() as allowed:
             if not allowed:  # the page's script tries again a second later
                 return self._plain(HTTPStatus.SERVICE_UNAVAILABLE, "Too many live-reload polls")
-            epoch = self.server.state.wait_epoch(since, POLL_SECONDS)
+            with self.server.state.polling(page):
+                epoch = self.server.state.wait_epoch(since, POLL_SECONDS)
         data = json.dumps({"epoch": epoch}).encode()
         self._send(HTTPStatus.OK, "application/json", data, body=True)
 
@@ -290,8 +337,9 @@ class RequestHandler(BaseHTTPRequestHandler):
             since = state.epoch
             if self.server.on_missing():
                 state.wait_epoch(since, POLL_SECONDS)
-        state.wait_idle()
-        target, redirect = self._resolve(urlsplit(self.path).path)
+        raw = urlsplit(self.path).path
+        state.wait_idle(output_file(unquote(raw).lstrip("/")))
+        target, redirect = self._resolve(raw)
         if redirect:
             self.send_response(HTTPStatus.MOVED_PERMANENTLY)
             self.send_header("Location", redirect)

@@ -34,6 +34,12 @@ from timeline.config import CONFIG_FILES, Config
 WRITES = {EVENT_TYPE_CREATED, EVENT_TYPE_MODIFIED, EVENT_TYPE_DELETED, EVENT_TYPE_MOVED,
           EVENT_TYPE_CLOSED}  # fmt: skip
 DEBOUNCE = 0.05  # seconds of quiet before a burst of changes is built
+# Seconds of quiet when the last change was a file closed after writing or moved into place:
+# a save is then complete, unless more changes follow at once (a burst of files).
+SETTLE = 0.01
+# Seconds of quiet after an update that read only the files the watcher named, before every
+# event file is checked once more (see Preview.check): what the watcher missed is found then.
+CHECK_AFTER = 1.0
 
 
 class ChangeKind(enum.Enum):
@@ -77,44 +83,99 @@ def classify(path: str, config: Config) -> ChangeKind | None:
     return None
 
 
-class Debouncer:
-    """Gathers changes and calls ``build(kinds)`` once things have been quiet for a moment.
+# A change's kind; the files it is to: none of its own (a folder's listing changed: the
+# file's own change names the file), or None: any (a folder created, moved or deleted); and
+# whether it completes a save (a file closed after writing, or moved into place).
+Sink = Callable[[ChangeKind, tuple[str, ...] | None, bool], None]
+# What to build: the kinds of change, and the files changed (None: any file may have).
+Build = Callable[[set[ChangeKind], frozenset[str] | None], None]
 
-    A change that arrives while a build runs is kept and causes exactly one more build.
+
+class Debouncer:
+    """Gathers changes and calls ``build(kinds, paths)`` once things have been quiet for a
+    moment: ``paths``, the files changed, or None when a change may reach files no event
+    named (a folder created, moved or deleted; a change added without a path).
+
+    The moment is ``delay`` seconds, or ``settle`` after a change that completes a save (an
+    editor's save is then built without waiting for changes that are not coming). A change
+    that arrives while a build runs is kept and causes exactly one more build.
+    ``idle``, if given, is called once things have been quiet for ``idle_after`` seconds
+    after a build, in the same thread (never during a build).
     """
 
-    def __init__(self, build: Callable[[set[ChangeKind]], None], delay: float = DEBOUNCE):
+    def __init__(
+        self, build: Build, delay: float = DEBOUNCE, *, settle: float = SETTLE,
+        idle: Callable[[], None] | None = None, idle_after: float = CHECK_AFTER,
+    ) -> None:  # fmt: skip
         self._build = build
         self._delay = delay
+        self._settle = settle
+        self._quiet = delay  # the quiet that the last change asks for
+        self._idle = idle
+        self._idle_after = idle_after
+        self._idle_due: float | None = None
         self._pending: set[ChangeKind] = set()
+        self._paths: set[str] | None = set()
         self._last = 0.0
         self._wake = threading.Condition()
         self._stopped = False
         self._thread = threading.Thread(target=self._run, name="timeline-rebuild", daemon=True)
         self._thread.start()
 
-    def add(self, kind: ChangeKind) -> None:
+    def add(
+        self, kind: ChangeKind, paths: tuple[str, ...] | None = None, saved: bool = False
+    ) -> None:
+        """A change of ``kind`` to ``paths`` (None: to anything; none: to a folder's listing,
+        which leaves the wait as it was); ``saved``: it completes a save."""
         with self._wake:
             self._pending.add(kind)
+            if paths is None:
+                self._paths = None
+            elif self._paths is not None:
+                self._paths.update(paths)
+            if paths != ():
+                self._quiet = self._settle if saved else self._delay
             self._last = time.monotonic()
             self._wake.notify()
 
+    def waiting(self) -> bool:
+        """Whether a change waits to be built."""
+        with self._wake:
+            return bool(self._pending)
+
     def _run(self) -> None:
+        kinds: set[ChangeKind] | None
+        paths: set[str] | None
         while True:
             with self._wake:
                 while not self._pending and not self._stopped:
-                    self._wake.wait()
+                    due = self._idle_due
+                    if due is not None and due <= time.monotonic():
+                        break
+                    self._wake.wait(None if due is None else due - time.monotonic())
                 if self._stopped:
                     return
-                while (quiet := time.monotonic() - self._last) < self._delay:
-                    self._wake.wait(self._delay - quiet)
-                    if self._stopped:
-                        return
-                kinds, self._pending = self._pending, set()
+                if not self._pending:  # quiet since the last build: the idle call is due
+                    self._idle_due = None
+                    kinds, paths = None, None
+                else:
+                    while (quiet := time.monotonic() - self._last) < self._quiet:
+                        self._wake.wait(self._quiet - quiet)
+                        if self._stopped:
+                            return
+                    kinds, self._pending, self._quiet = self._pending, set(), self._delay
+                    paths, self._paths = self._paths, set()
             try:
-                self._build(kinds)
+                if kinds is None:
+                    assert self._idle is not None
+                    self._idle()
+                else:
+                    self._build(kinds, None if paths is None else frozenset(paths))
             except Exception:  # the build reports its own failures; this thread must live on
                 traceback.print_exc()
+            if kinds is not None and self._idle is not None:
+                with self._wake:
+                    self._idle_due = time.monotonic() + self._idle_after
 
     def stop(self) -> None:
         with self._wake:
@@ -124,27 +185,34 @@ class Debouncer:
 
 
 class _Handler(FileSystemEventHandler):
-    def __init__(self, config: Config, sink: Callable[[ChangeKind], None]) -> None:
+    def __init__(self, config: Config, sink: Sink) -> None:
         self.config = config
         self.sink = sink
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type not in WRITES:
             return
-        paths = [event.src_path]
+        # Each path, and whether the event completes a save of it.
+        paths = [(event.src_path, event.event_type == EVENT_TYPE_CLOSED)]
         if event.event_type == EVENT_TYPE_MOVED:
-            paths.append(event.dest_path)
-        for raw in paths:
+            paths.append((event.dest_path, True))
+        for raw, saved in paths:
             path = raw.decode() if isinstance(raw, bytes) else raw
             kind = classify(path, self.config)
-            if kind is not None:
-                self.sink(kind)
+            if kind is None:
+                continue
+            if not event.is_directory:
+                self.sink(kind, (path,), saved)
+            elif event.event_type == EVENT_TYPE_MODIFIED:  # its files' own events name them
+                self.sink(kind, (), False)
+            else:  # a folder came, went or moved: whatever it holds may have changed
+                self.sink(kind, None, False)
 
 
 class Watcher:
     """Watches the config, events, theme and static folders; never the output folder."""
 
-    def __init__(self, config: Config, sink: Callable[[ChangeKind], None]) -> None:
+    def __init__(self, config: Config, sink: Sink) -> None:
         self.config = config
         self.handler = _Handler(config, sink)
         self.observer = Observer()

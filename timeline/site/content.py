@@ -8,7 +8,7 @@ whose Markdown, or the titles they link to, changed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from timeline.config import Config, line_of
@@ -17,7 +17,7 @@ from timeline.packed import PackedTexts, map_packed
 from timeline.parallel import map_shares
 from timeline.progress import Progress
 from timeline.reading.fields import did_you_mean
-from timeline.reading.load import Corpus, ReadCache, load_corpus
+from timeline.reading.load import Corpus, ReadCache, load_corpus, unnoticed
 from timeline.reading.model import Event, PageFile
 from timeline.reading.pagefiles import load_pages
 from timeline.site.branding import check_branding
@@ -74,7 +74,7 @@ class Collector:
 
     def collect(
         self, clock: Callable[[str], None], workers: int = 1, *, one_off: bool = False,
-        keep: bool = False,
+        keep: bool = False, only: Collection[str] | None = None,
     ) -> Content:  # fmt: skip
         """Read and check everything; raise ContentError listing all problems. ``clock``
         is called with the name of each step as it ends.
@@ -82,10 +82,12 @@ class Collector:
         ``one_off``: for a build that no update follows: the Markdown and rendered bodies
         are kept in a few shared buffers (see timeline.packed), and nothing is kept for a
         later update, unless ``keep``: then what ``unpack`` needs to make the update's
-        state once the pages are written (the snapshot of the one-edit build)."""
+        state once the pages are written (the snapshot of the one-edit build).
+        ``only``: the only event files that can have changed since the last call (see
+        ``load_corpus``; ``unnoticed`` tells whether that held)."""
         if self.progress:
             self.progress.begin("Reading events")
-        corpus = self._read(workers, one_off)
+        corpus = self._read(workers, one_off, only)
         problems = corpus.problems
         clock("read")
         indexed = self._index(corpus.events)
@@ -131,13 +133,19 @@ class Collector:
             markdown={event.path: text for event, text, _ in self.bodies.values()},
         )  # fmt: skip
 
-    def _read(self, workers: int, one_off: bool) -> Corpus:
+    def unnoticed(self, stop: Callable[[], bool] = lambda: False) -> bool | None:
+        """Whether an event file or the bibliography changed since the last collect read
+        them (one that a collect given ``only`` paths did not look at); None if ``stop``
+        said to stop first."""
+        return unnoticed(self.config.root, self.config.events_path, self.reads, stop)
+
+    def _read(self, workers: int, one_off: bool, only: Collection[str] | None) -> Corpus:
         """Every event file (the changed ones read again), checked on its own and against
         the static folder."""
         config = self.config
         corpus = load_corpus(
             config.root, config.events_path, drafts=self.drafts, cache=self.reads,
-            workers=workers, pack_markdown=one_off,
+            workers=workers, pack_markdown=one_off, only=only,
         )  # fmt: skip
         problems = corpus.problems
         if not corpus.events and not problems.errors:
