@@ -27,6 +27,7 @@ from timeline.progress import STEP, Progress
 from timeline.site import exports
 from timeline.site import search as search_index
 from timeline.site.content import Collector, Content
+from timeline.site.datapatch import Layout
 from timeline.site.offline import file_links
 from timeline.site.output import (
     Publication,
@@ -125,6 +126,7 @@ class Builder:
         self.keys: list[Page] = []  # every page of the last build or update
         self.statics: dict[str, tuple[int, int]] = {}
         self.views: Views | None = None  # the last renderer's
+        self.layouts: dict[str, Layout] = {}  # the data files as updates last wrote them
 
     def _clock(self) -> Callable[[str], None]:
         """Returns a function recording the time since the previous call under a name."""
@@ -304,7 +306,11 @@ class Builder:
             if same and (output / spec.path).is_file():
                 continue
             counter[spec.template] += 1
-            if replace_file(output, spec.path, _render(renderer, spec).encode("utf-8")):
+            if spec.template == "@data":  # only the changed events' items encoded again
+                wrote = renderer.replace_data(output, spec, self.layouts)
+            else:
+                wrote = replace_file(output, spec.path, _render(renderer, spec).encode("utf-8"))
+            if wrote:
                 written.append(spec.path)
         statics = static_files(self.config)
         for rel, source in statics.items():

@@ -2,7 +2,8 @@
 and writes only what the edit changed, as ``timeline serve`` does.
 
 After a build without search, what ``Builder.update`` starts from (what was read, the
-rendered bodies, the content, every page's spec, the static files' stamps) is pickled into
+rendered bodies, the content, every page's spec, the static files' stamps, where each
+event's item lies in the data files) is pickled into
 the cache folder, ``snapshot-<tag>.pickle``. Its first line names what it is valid for: the
 format, a digest of what an update cannot follow (the package's code and version, Python's
 and the parsers' versions, the options, the config, the theme, the strings tables: see
@@ -34,10 +35,13 @@ from timeline.config import CONFIG_FILES, Config
 from timeline.errors import Problem, Severity
 from timeline.reading.load import ReadCache
 from timeline.reading.model import Event
+from timeline.site import exports
 from timeline.site.content import Content
+from timeline.site.datapatch import Layout, describe
 from timeline.site.markdown import RenderedBody
 from timeline.site.output import Publication, write_error
-from timeline.site.pages import Page
+from timeline.site.pages import DataFile, Page
+from timeline.site.pages import path as page_path
 from timeline.site.patch import mirror, scan
 from timeline.site.plan import Unplanned
 from timeline.site.render import PageSpec
@@ -47,7 +51,7 @@ from timeline.words import LOCALES, base_language
 if TYPE_CHECKING:
     from timeline.build import Builder, BuildResult
 
-FORMAT = 1  # of the pickled Snapshot: a change of its fields is a new format
+FORMAT = 2  # of the pickled Snapshot: a change of its fields is a new format
 MAGIC = "timeline-snapshot"
 PACKAGE = Path(__file__).resolve().parent
 PARSERS = ("markdown-it-py", "mdit-py-plugins", "markdown-it-pyrs", "jinja2", "markupsafe",
@@ -64,6 +68,7 @@ class Snapshot:
     previous: dict[str, PageSpec]
     keys: list[Page]
     statics: dict[str, tuple[int, int]]
+    layouts: dict[str, Layout]  # the data files' (see site.datapatch)
 
 
 def _path(config: Config) -> Path:
@@ -132,6 +137,7 @@ def save(config: Config, builder: Builder, valid_for: str, stats: cache.Stats) -
     state = Snapshot(
         builder.collector.reads, builder.collector.bodies, builder.collector.content,
         {rel: _unknown(rel) for rel in sorted(pages)}, builder.keys, builder.statics,
+        _layouts(config, builder, stats),
     ) if builder.collector.content is not None else None  # fmt: skip
     try:
         if state is None or not pages:
@@ -144,6 +150,22 @@ def save(config: Config, builder: Builder, valid_for: str, stats: cache.Stats) -
     except (OSError, pickle.PicklingError, RecursionError, TypeError, AttributeError):
         with suppress(OSError):
             path.unlink(missing_ok=True)
+
+
+def _layouts(config: Config, builder: Builder, stats: cache.Stats) -> dict[str, Layout]:
+    """The data files' layouts: an update's own, else (after a cold build, whose workers
+    wrote them) found by reading each file."""
+    layouts = dict(builder.layouts)
+    content, views = builder.collector.content, builder.views
+    for kind in exports.DATA_KINDS if builder.data_files else ():
+        rel = page_path(DataFile(kind))
+        if kind in layouts or rel not in stats or content is None or views is None:
+            continue
+        shape = exports.shape(kind, config, content.index, views, content.bodies,
+                              content.markdown)  # fmt: skip
+        if (found := describe(config.output_path / rel, shape, content.index.events)) is not None:
+            layouts[kind] = found
+    return layouts
 
 
 def discard(config: Config) -> None:
@@ -207,8 +229,8 @@ def patch(
         collector = builder.collector
         collector.reads, collector.bodies, collector.content = (
             state.reads, state.bodies, state.content)  # fmt: skip
-        builder.previous, builder.keys, builder.statics = (
-            state.previous, state.keys, state.statics)  # fmt: skip
+        builder.previous, builder.keys, builder.statics, builder.layouts = (
+            state.previous, state.keys, state.statics, state.layouts)  # fmt: skip
         staging = publication.staging
         try:
             publication.take_spare()
