@@ -74,12 +74,15 @@ def why_unreadable(exc: OSError) -> str:
     return f"cannot be read: {exc.strerror or exc}"
 
 
-def create(path: str | Path, data: bytes) -> os.stat_result:
-    """Write a new file at ``path``; fails if anything, even a dangling link, is there."""
+def create(path: str | Path, data: bytes, *more: bytes) -> os.stat_result:
+    """Write a new file at ``path`` (``data``, then each of ``more``: no large join made to
+    write it); fails if anything, even a dangling link, is there."""
     fd = os.open(path, CREATE_FLAGS, 0o644)
     try:
         with open(fd, "wb", closefd=False) as handle:
             handle.write(data)
+            for part in more:
+                handle.write(part)
         return os.fstat(fd)
     except BaseException as exc:
         os.close(fd)
@@ -98,13 +101,13 @@ def _temporary(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}{TEMPORARY}")
 
 
-def replace(path: Path, data: bytes) -> os.stat_result:
+def replace(path: Path, data: bytes, *more: bytes) -> os.stat_result:
     """Write ``data`` to ``path`` atomically: a reader sees the old file or the new one, and a
     link at ``path`` is replaced, not written through."""
     temporary = _temporary(path)
     with suppress(OSError):
         os.unlink(temporary)
-    st = create(temporary, data)
+    st = create(temporary, data, *more)
     try:
         os.replace(temporary, path)
     except BaseException:
