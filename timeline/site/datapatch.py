@@ -157,6 +157,23 @@ def _plan(old: Layout | None, fd: int, shape: Shape, events: Sequence[Event]) ->
     return out, Layout((0, 0, 0), head, tail, items)
 
 
+def _same(fd: int, pieces: _Pieces) -> bool:
+    """Whether the new file would hold the bytes of the old one (``fd``, of the same size):
+    each range copied stays in its place, each text is there already (an item encoded again
+    the same, or every item where no layout was trusted)."""
+    at = 0
+    for piece in pieces.pieces:
+        if isinstance(piece, bytes):
+            if os.pread(fd, len(piece), at) != piece:
+                return False
+            at += len(piece)
+        else:
+            if piece[0] != at:
+                return False
+            at += piece[1]
+    return True
+
+
 def _copy(source: int, target: int, offset: int, length: int) -> None:
     """Append ``length`` bytes of ``source`` from ``offset`` to ``target``."""
     while length > 0:
@@ -194,7 +211,7 @@ def replace(
         if fd < 0 or old is None or old.stamp != _stamp(os.fstat(fd)):
             old = None  # another file than the one described: every item encoded
         pieces, layout = _plan(old, fd, shape, events)
-        if pieces.pieces == [(0, size)]:
+        if pieces.size == size and _same(fd, pieces):
             layout.stamp = _stamp(os.fstat(fd))
             return False, layout
         temporary = target.with_name(f".{target.name}.{os.getpid()}{files.TEMPORARY}")
