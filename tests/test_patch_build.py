@@ -9,6 +9,7 @@ page not rewritten keeps its inode and modification time.
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import re
 import shutil
@@ -341,3 +342,29 @@ def test_a_one_edit_build_killed_at_any_moment_leaves_one_whole_site(
     project.build("--no-search", "-q")
     assert _tree(project.site) == trees["new"]
     assert "kept" in seen  # at least one kill fell before the swap
+
+
+def test_a_scan_that_fails_or_dies_is_a_cold_build(
+    built: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The output and the spare are walked in a forked process while the snapshot loads:
+    that process failing, or dying without a word, makes a cold build, never a wrong site."""
+    from timeline import snapshot
+
+    parent = os.getpid()
+    original = snapshot.scan
+
+    def dying(output: Path) -> snapshot.Scan:
+        if os.getpid() != parent:  # in the forked process (else the walk ran in this one)
+            os.kill(os.getpid(), signal.SIGKILL)
+        raise OSError(5, "Input/output error", str(output))
+
+    for n, how in enumerate([dying, original]):
+        monkeypatch.setattr(snapshot, "scan", how)
+        _edit(built, "events/e03.md", "of event 3", f"of event 3 ({n})")
+        result = built.run("build", "--no-search", "-v")
+        assert_clean_exit(result)
+        assert result.exit_code == 0, result.output
+        # built from nothing, then (the walk working again) patched
+        assert ("404.html" in _rendered(result.output)) == (how is dying)
+        _assert_as_cold(built, tmp_path / str(n))

@@ -36,7 +36,7 @@ class OneEditBuildMatchesColdBuild(ServeMatchesColdBuild):
             return
         self.failed = None
         self.built = True
-        if "snapshot" in result.timings:
+        if result.patched:
             PATCHED[0] += 1
 
     def _begin(self) -> None:

@@ -28,6 +28,7 @@ from timeline.reading.load import RACY_NS
 from timeline.site import exports
 from timeline.site import search as search_index
 from timeline.site.content import Collector, Content
+from timeline.site.datapatch import Layout
 from timeline.site.offline import file_links
 from timeline.site.output import (
     Publication,
@@ -69,6 +70,7 @@ class BuildResult:
     deleted: tuple[str, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step
     up_to_date: bool = False  # nothing to do: inputs and output as the last build left them
+    patched: bool = False  # the last build's snapshot updated and swapped in (the one-edit build)
     stats: cache.Stats = field(default_factory=dict)  # every file built: (size, mtime)
     inputs: dict[str, bytes] = field(default_factory=dict)  # event file -> digest as read
     read: cache.Read = field(default_factory=dict)  # event file -> stamp, time, digest as read
@@ -127,6 +129,7 @@ class Builder:
         self.keys: list[Page] = []  # every page of the last build or update
         self.statics: dict[str, Stamp] = {}
         self.views: Views | None = None  # the last renderer's
+        self.layouts: dict[str, Layout] = {}  # the data files as updates last wrote them
 
     def _clock(self) -> Callable[[str], None]:
         """Returns a function recording the time since the previous call under a name."""
@@ -339,7 +342,11 @@ class Builder:
             if same and (output / spec.path).is_file():
                 return
             counter[spec.template] += 1
-            if replace_file(output, spec.path, _render(renderer, spec).encode("utf-8")):
+            if spec.template == "@data":  # only the changed events' items encoded again
+                wrote = renderer.replace_data(output, spec, self.layouts)
+            else:
+                wrote = replace_file(output, spec.path, _render(renderer, spec).encode("utf-8"))
+            if wrote:
                 written.append(spec.path)
 
         for key in early:

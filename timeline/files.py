@@ -14,10 +14,8 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
-from typing import BinaryIO
 
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -76,20 +74,15 @@ def why_unreadable(exc: OSError) -> str:
     return f"cannot be read: {exc.strerror or exc}"
 
 
-Content = bytes | Callable[[BinaryIO], object]  # the bytes, or what writes them (and may seek)
-
-
-def create(path: str | Path, data: Content) -> os.stat_result:
-    """Write a new file at ``path``; fails if anything, even a dangling link, is there.
-    ``data`` may be a function writing into the open file: for a file too large to be held
-    in memory whole (the one-edit build's snapshot)."""
+def create(path: str | Path, data: bytes, *more: bytes) -> os.stat_result:
+    """Write a new file at ``path`` (``data``, then each of ``more``: no large join made to
+    write it); fails if anything, even a dangling link, is there."""
     fd = os.open(path, CREATE_FLAGS, 0o644)
     try:
         with open(fd, "wb", closefd=False) as handle:
-            if callable(data):
-                data(handle)
-            else:
-                handle.write(data)
+            handle.write(data)
+            for part in more:
+                handle.write(part)
         return os.fstat(fd)
     except BaseException as exc:
         os.close(fd)
@@ -108,13 +101,13 @@ def _temporary(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}{TEMPORARY}")
 
 
-def replace(path: Path, data: Content) -> os.stat_result:
+def replace(path: Path, data: bytes, *more: bytes) -> os.stat_result:
     """Write ``data`` to ``path`` atomically: a reader sees the old file or the new one, and a
     link at ``path`` is replaced, not written through."""
     temporary = _temporary(path)
     with suppress(OSError):
         os.unlink(temporary)
-    st = create(temporary, data)
+    st = create(temporary, data, *more)
     try:
         os.replace(temporary, path)
     except BaseException:

@@ -15,14 +15,18 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
+import functools
 import gc
 import multiprocessing
 import os
+import pickle
 import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from timeline.errors import TimelineError
 
@@ -159,3 +163,49 @@ def map_shares(function: Callable[[T], R], items: Sequence[T], workers: int) -> 
     """``[function(x) for x in items]``, spread over workers in runs of neighbouring items."""
     runs = map_runs(lambda run: [function(item) for item in run], items, workers)
     return [result for run in runs for result in run]
+
+
+def beside(job: Callable[[], R]) -> Callable[[], R]:
+    """Start ``job`` in a forked process, to run while this one does something else; returns
+    the function that waits for its result (re-raising what it raised; OSError if the
+    process died). Where ``fork`` is missing, or a thread is running (forking would copy
+    its locks), ``job`` runs now, in this process."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        try:
+            done: tuple[bool, Any] = (True, job())
+        except Exception as exc:  # raised when its result is asked for, as from a process
+            done = (False, exc)
+        return cast(Callable[[], R], functools.partial(_result, done))
+    read, write = os.pipe()
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child's coverage is not collected
+        try:
+            os.close(read)
+            _die_with_parent(parent)
+            try:
+                data = pickle.dumps((True, job()))
+            except Exception as exc:
+                data = pickle.dumps((False, OSError(getattr(exc, "errno", None), str(exc))))
+            with open(write, "wb") as out:
+                out.write(data)
+        finally:
+            os._exit(0)
+    os.close(write)
+
+    def wait() -> R:
+        with open(read, "rb") as handle:
+            data = handle.read()
+        os.waitpid(pid, 0)
+        if not data:
+            raise OSError(errno.ECHILD, "a process of the build stopped unexpectedly")
+        return cast(R, _result(pickle.loads(data)))
+
+    return wait
+
+
+def _result(done: tuple[bool, Any]) -> Any:
+    ok, value = done
+    if not ok:
+        raise value
+    return value

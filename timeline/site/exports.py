@@ -11,10 +11,12 @@ docs/data.md).
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from html import escape
 from typing import Any, TextIO
 from urllib.parse import quote
@@ -56,46 +58,52 @@ def _source(source: Source) -> dict[str, Any]:
     }
 
 
-def _timeline_events(
-    config: Config, index: TimelineIndex, views: Views, markdown: Mapping[str, str]
-) -> Iterator[dict[str, Any]]:
-    for event in index.events:
-        yield {
-            "slug": event.slug,
-            "url": config.base_url + event_url(event.slug),
-            "title": event.title,
-            "date": _date(event.date, views),
-            "status": event.status.value,
-            "summary": views.item(event).summary,
-            "group": event.group,
-            "tags": list(event.tags),
-            "actors": list(event.actors),
-            "places": list(event.places),
-            "sources": [_source(s) for s in event.sources],
-            "related": [r.slug for r in event.related],
-            "relations": [{"slug": r.slug, "relation": r.kind.value if r.kind else None}
-                          for r in event.related],
-            "referred_by": [e.slug for e, _ in index.backlinks.get(event.slug, ())],
-            "image": None if event.image is None else {
-                "src": event.image.src, "alt": event.image.alt,
-                "caption": event.image.caption, "credit": event.image.credit,
-            },
-            "media": None if event.media is None else {
-                "url": event.media.url, "alt": event.media.alt,
-                "caption": event.media.caption, "credit": event.media.credit,
-            },
-            "aliases": list(event.aliases),
-            "updates": [{"date": u.date.text, "note": u.note} for u in event.updates],
-            "body": markdown[event.path].strip(),
-            "file": event.path,
-        }  # fmt: skip
+def _timeline_event(
+    config: Config, index: TimelineIndex, views: Views, markdown: Mapping[str, str], event: Event
+) -> dict[str, Any]:  # fmt: skip
+    return {
+        "slug": event.slug,
+        "url": config.base_url + event_url(event.slug),
+        "title": event.title,
+        "date": _date(event.date, views),
+        "status": event.status.value,
+        "summary": views.item(event).summary,
+        "group": event.group,
+        "tags": list(event.tags),
+        "actors": list(event.actors),
+        "places": list(event.places),
+        "sources": [_source(s) for s in event.sources],
+        "related": [r.slug for r in event.related],
+        "relations": [{"slug": r.slug, "relation": r.kind.value if r.kind else None}
+                      for r in event.related],
+        "referred_by": [e.slug for e, _ in index.backlinks.get(event.slug, ())],
+        "image": None if event.image is None else {
+            "src": event.image.src, "alt": event.image.alt,
+            "caption": event.image.caption, "credit": event.image.credit,
+        },
+        "media": None if event.media is None else {
+            "url": event.media.url, "alt": event.media.alt,
+            "caption": event.media.caption, "credit": event.media.credit,
+        },
+        "aliases": list(event.aliases),
+        "updates": [{"date": u.date.text, "note": u.note} for u in event.updates],
+        "body": markdown[event.path].strip(),
+        "file": event.path,
+    }  # fmt: skip
 
 
-def write_timeline_json(handle: TextIO, config: Config, index: TimelineIndex, views: Views,
-                        markdown: Mapping[str, str]) -> None:  # fmt: skip
-    """Every event with its dates, status, sources, names, relations and Markdown body
-    (``markdown``: each event's Markdown by path; schema version 1)."""
-    head = {
+def _timeline_inputs(
+    index: TimelineIndex, views: Views, markdown: Mapping[str, str], event: Event
+) -> tuple[object, ...]:  # fmt: skip
+    """What ``_timeline_event`` reads besides the config (fixed for a snapshot's life): the
+    event, its first paragraph (its summary unless it has one), who refers to it, its
+    Markdown."""
+    referred = tuple(e.slug for e, _ in index.backlinks.get(event.slug, ()))
+    return (event, views.summaries.get(event.slug, ""), referred, markdown[event.path])
+
+
+def _timeline_head(config: Config) -> dict[str, Any]:
+    return {
         "schema": "timeline",
         "version": SCHEMA_VERSION,
         "title": config.title,
@@ -103,7 +111,14 @@ def write_timeline_json(handle: TextIO, config: Config, index: TimelineIndex, vi
         "language": config.language,
         "base_url": config.base_url or None,
     }
-    dump_json(handle, head, [("events", _timeline_events(config, index, views, markdown))])
+
+
+def write_timeline_json(handle: TextIO, config: Config, index: TimelineIndex, views: Views,
+                        markdown: Mapping[str, str]) -> None:  # fmt: skip
+    """Every event with its dates, status, sources, names, relations and Markdown body
+    (``markdown``: each event's Markdown by path; schema version 1)."""
+    shape = _timeline_shape(config, index, views, markdown)
+    dump_json(handle, shape.head, [("events", map(shape.item, index.events)), *shape.after])
 
 
 def _tl_html(text: str) -> str:
@@ -201,57 +216,62 @@ def _record(event: Event, markdown: Mapping[str, str]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _slides(config: Config, index: TimelineIndex, views: Views, bodies: Mapping[str, str],
-            markdown: Mapping[str, str]) -> Iterator[dict[str, Any]]:  # fmt: skip
+def _slide(config: Config, views: Views, bodies: Mapping[str, str],
+           markdown: Mapping[str, str], event: Event) -> dict[str, Any]:  # fmt: skip
     base = config.base_url
-    for event in index.events:
-        date = event.date
-        start = date.start or date.end
-        assert start is not None
-        item = views.item(event)
-        text = (f"<p><strong>{_tl_html(item.status_label)}</strong></p>"
-                + published_body(event, views, bodies, base))  # fmt: skip
-        slide: dict[str, Any] = {
-            "unique_id": event.slug,
-            "start_date": _tl_date(start, views),
-            "display_date": _tl_label(item.date.text),
-            "text": {"headline": _tl_html(event.title), "text": text},
-            # TimelineJS would turn URLs in text, caption and credit into links after
-            # sanitizing them, splicing the text into href='...' unescaped; every link of
-            # the text is a link already.
-            "autolink": False,
-        }
-        # The last day of the date (TimelineJS drops an end_date equal to the start_date, so
-        # a single day needs none): a month runs to its last day, an interval to its end's.
-        last = date.end if date.interval and date.end is not None else start
-        if start.precision.value != "day" or last is not start:
-            end = _tl_end(last, views)
-            if end != {**slide["start_date"], "display_date": end["display_date"]}:
-                # TimelineJS also drops an end_date that agrees with each part the
-                # start_date has ({2006, 8} and {2006, 8, 31}): the start is given its day.
-                slide["start_date"] = _tl_first(start, views)
-                slide["end_date"] = end
-        if event.group:
-            slide["group"] = _tl_label(event.group)
-        if event.image:
-            src = event.image.src if event.image.external else base + event.image.src
-            # alt is set as a DOM property, so it stays plain text.
-            slide["media"] = {"url": _tl_url(src), "alt": event.image.alt,
-                              "caption": _tl_html(event.image.caption or ""),
-                              "credit": _tl_html(event.image.credit or "")}  # fmt: skip
-        elif event.media:  # TimelineJS shows YouTube, Vimeo, posts, maps... itself
-            url = event.media.url if event.media.external else base + event.media.url
-            slide["media"] = {"url": _tl_url(url), "alt": event.media.alt or "",
-                              "caption": _tl_html(event.media.caption or ""),
-                              "credit": _tl_html(event.media.credit or "")}  # fmt: skip
-        slide["timeline"] = {"shown": shown_digest(slide), **_record(event, markdown)}
-        yield slide
+    date = event.date
+    start = date.start or date.end
+    assert start is not None
+    item = views.item(event)
+    text = (f"<p><strong>{_tl_html(item.status_label)}</strong></p>"
+            + published_body(event, views, bodies, base))  # fmt: skip
+    slide: dict[str, Any] = {
+        "unique_id": event.slug,
+        "start_date": _tl_date(start, views),
+        "display_date": _tl_label(item.date.text),
+        "text": {"headline": _tl_html(event.title), "text": text},
+        # TimelineJS would turn URLs in text, caption and credit into links after
+        # sanitizing them, splicing the text into href='...' unescaped; every link of
+        # the text is a link already.
+        "autolink": False,
+    }
+    # The last day of the date (TimelineJS drops an end_date equal to the start_date, so
+    # a single day needs none): a month runs to its last day, an interval to its end's.
+    last = date.end if date.interval and date.end is not None else start
+    if start.precision.value != "day" or last is not start:
+        end = _tl_end(last, views)
+        if end != {**slide["start_date"], "display_date": end["display_date"]}:
+            # TimelineJS also drops an end_date that agrees with each part the
+            # start_date has ({2006, 8} and {2006, 8, 31}): the start is given its day.
+            slide["start_date"] = _tl_first(start, views)
+            slide["end_date"] = end
+    if event.group:
+        slide["group"] = _tl_label(event.group)
+    if event.image:
+        src = event.image.src if event.image.external else base + event.image.src
+        # alt is set as a DOM property, so it stays plain text.
+        slide["media"] = {"url": _tl_url(src), "alt": event.image.alt,
+                          "caption": _tl_html(event.image.caption or ""),
+                          "credit": _tl_html(event.image.credit or "")}  # fmt: skip
+    elif event.media:  # TimelineJS shows YouTube, Vimeo, posts, maps... itself
+        url = event.media.url if event.media.external else base + event.media.url
+        slide["media"] = {"url": _tl_url(url), "alt": event.media.alt or "",
+                          "caption": _tl_html(event.media.caption or ""),
+                          "credit": _tl_html(event.media.credit or "")}  # fmt: skip
+    slide["timeline"] = {"shown": shown_digest(slide), **_record(event, markdown)}
+    return slide
 
 
-def write_timelinejs(handle: TextIO, config: Config, index: TimelineIndex, views: Views,
-                     bodies: Mapping[str, str], markdown: Mapping[str, str]) -> None:  # fmt: skip
-    """The timeline in TimelineJS 3's JSON format, one slide per event, eras by year; each
-    slide carries a ``timeline`` record of what TimelineJS has no field for."""
+def _slide_inputs(views: Views, bodies: Mapping[str, str], markdown: Mapping[str, str],
+                  event: Event) -> tuple[object, ...]:  # fmt: skip
+    """What ``_slide`` reads besides the config (fixed for a snapshot's life): the event,
+    its body's HTML, its Markdown, and where its sources are listed (their Sources pages)."""
+    links = tuple(views.source_link(s) for s in event.sources)
+    return (event, bodies[event.slug], markdown[event.path], links)
+
+
+def _timelinejs_shape(config: Config, index: TimelineIndex, views: Views,
+                      bodies: Mapping[str, str], markdown: Mapping[str, str]) -> Shape:  # fmt: skip
     # TimelineJS refuses an era that ends where it starts: a year runs from 1 January to
     # 31 December.
     eras = [
@@ -263,8 +283,52 @@ def write_timelinejs(handle: TextIO, config: Config, index: TimelineIndex, views
     head = {"title": {"text": {"headline": _tl_html(config.title),
                                "text": _tl_html(config.description)},
                       "autolink": False}}  # fmt: skip
-    slides = _slides(config, index, views, bodies, markdown)
-    dump_json(handle, head, [("events", slides), ("eras", eras)])
+    return Shape(
+        head, "unique_id", functools.partial(_slide, config, views, bodies, markdown),
+        functools.partial(_slide_inputs, views, bodies, markdown), [("eras", eras)],
+    )  # fmt: skip
+
+
+def _timeline_shape(config: Config, index: TimelineIndex, views: Views,
+                    markdown: Mapping[str, str]) -> Shape:  # fmt: skip
+    return Shape(
+        _timeline_head(config), "slug",
+        functools.partial(_timeline_event, config, index, views, markdown),
+        functools.partial(_timeline_inputs, index, views, markdown), [],
+    )  # fmt: skip
+
+
+def write_timelinejs(handle: TextIO, config: Config, index: TimelineIndex, views: Views,
+                     bodies: Mapping[str, str], markdown: Mapping[str, str]) -> None:  # fmt: skip
+    """The timeline in TimelineJS 3's JSON format, one slide per event, eras by year; each
+    slide carries a ``timeline`` record of what TimelineJS has no field for."""
+    shape = _timelinejs_shape(config, index, views, bodies, markdown)
+    dump_json(handle, shape.head, [("events", map(shape.item, index.events)), *shape.after])
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A whole-timeline data file as JSON: the fields before the events' list, each event's
+    item, what an item is made from besides the config (so that the one-edit build encodes
+    again only the items whose inputs changed, see ``site.datapatch``), and the lists after
+    the events'. Each item's first key (``first``) holds the event's slug."""
+
+    head: dict[str, Any]
+    first: str
+    item: Callable[[Event], dict[str, Any]]
+    inputs: Callable[[Event], tuple[object, ...]]
+    after: list[tuple[str, list[Any]]]
+
+
+DATA_KINDS = ("json", "timelinejs")  # the data files made of one item per event
+
+
+def shape(kind: str, config: Config, index: TimelineIndex, views: Views,
+          bodies: Mapping[str, str], markdown: Mapping[str, str]) -> Shape:  # fmt: skip
+    """The shape of the data file ``kind`` (one of DATA_KINDS) for this timeline."""
+    if kind == "json":
+        return _timeline_shape(config, index, views, markdown)
+    return _timelinejs_shape(config, index, views, bodies, markdown)
 
 
 CSV_COLUMNS = ("slug", "title", "date", "earliest", "latest", "display_date", "status", "group",

@@ -232,7 +232,7 @@ def json_item(e: FeedEntry) -> dict[str, Any]:
 
 def json_entry(e: FeedEntry) -> str:
     """One entry as JSON Feed item text (one line)."""
-    return _to_json(json_item(e))
+    return to_json(json_item(e))
 
 
 def json_feed(feed: Feed, items: Iterable[str]) -> str:
@@ -252,7 +252,7 @@ def json_feed(feed: Feed, items: Iterable[str]) -> str:
 
 
 # json.dumps(value, ensure_ascii=False), with one encoder for the tens of thousands of items
-_to_json = json.JSONEncoder(ensure_ascii=False).encode
+to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def dump_json(
@@ -268,7 +268,7 @@ def dump_json(
     for n, (key, items) in enumerate(lists):
         handle.write((",\n" if parts or n else "") + f" {json.dumps(key)}: [")
         for i, item in enumerate(items):
-            text = item if encoded else _to_json(item)
+            text = item if encoded else to_json(item)
             handle.write(("\n  " if i == 0 else ",\n  ") + text)
         handle.write("\n ]")
     handle.write("\n}\n")

@@ -309,11 +309,16 @@ class Publication:
         finally:
             self._unlock()
 
-    def take_spare(self) -> bool:
-        """Use the spare (the site the last swap replaced, see ``site.patch``) as this
-        build's staging folder; False if there is none (the staging folder stays empty)."""
+    def spare(self) -> Path | None:
+        """The spare (the site the last swap replaced, see ``site.patch``), if there is one."""
         spare = self._spare()
-        if spare is None or not files.real_folder(spare):
+        return spare if spare is not None and files.real_folder(spare) else None
+
+    def take_spare(self) -> bool:
+        """Use the spare as this build's staging folder; False if there is none (the
+        staging folder stays empty)."""
+        spare = self.spare()
+        if spare is None:
             return False
         os.rmdir(self.staging)
         os.rename(spare, self.staging)

@@ -52,11 +52,22 @@ def scan(output: Path) -> Scan:
     return stats
 
 
-def mirror(live: Path, live_files: Scan, staging: Path) -> int:
-    """Make ``staging`` hold exactly the live site's files, each a hard link of the live one;
-    returns how many files had to be linked again. Raises OSError where links fail."""
-    found, folders = _entries(os.fspath(staging))
-    have = {rel: entry.inode() for rel, entry in found}
+Listing = tuple[dict[str, int], list[str]]  # files (relative path -> inode), folders
+
+
+def listing(folder: Path | None) -> Listing:
+    """Every file under ``folder`` with its inode, and every folder (none if it is None)."""
+    if folder is None:
+        return {}, []
+    found, folders = _entries(os.fspath(folder))
+    return {rel: entry.inode() for rel, entry in found}, folders
+
+
+def mirror(live: Path, live_files: Scan, staging: Path, held: Listing) -> int:
+    """Make ``staging``, which holds what ``held`` lists, hold exactly the live site's files,
+    each a hard link of the live one; returns how many files had to be linked again. Raises
+    OSError where links fail."""
+    have, folders = held
     root, source = os.fspath(staging), os.fspath(live)
     for rel in have.keys() - live_files.keys():
         os.unlink(f"{root}/{rel}")

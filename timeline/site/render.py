@@ -9,14 +9,16 @@ import hashlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
+from pathlib import Path
 from typing import Any, TextIO
 
 from markupsafe import Markup
 
 from timeline.config import Config
 from timeline.reading.model import PageFile, Taxonomy
-from timeline.site import exports, feeds, pages
+from timeline.site import datapatch, exports, feeds, pages
 from timeline.site.branding import brand_css, footer_html
+from timeline.site.datapatch import Layout
 from timeline.site.index import NEIGHBOURS, TimelineIndex
 from timeline.site.overview import Overview, overview
 from timeline.site.pages import MENU_VIEWS, Page
@@ -211,6 +213,19 @@ class Renderer:
         exports.write_export(
             kind, handle, self.config, self.index, self.views, self.bodies, self.markdown
         )
+
+    def replace_data(self, output: Path, spec: PageSpec, layouts: dict[str, Layout]) -> bool:
+        """Bring a whole-timeline data file of ``output`` up to date, encoding again only the
+        items of the events whose inputs changed since the file ``layouts`` describes (see
+        ``site.datapatch``; the layout is updated); returns whether the file was written."""
+        kind = str(spec.context["kind"])
+        shape = exports.shape(
+            kind, self.config, self.index, self.views, self.bodies, self.markdown
+        )  # fmt: skip
+        changed, layouts[kind] = datapatch.replace(
+            output, spec.path, shape, self.index.events, layouts.get(kind)
+        )  # fmt: skip
+        return changed
 
     def keys(self) -> list[Page]:
         """Every page of the site, in a fixed order (a worker renders a share)."""

@@ -91,6 +91,7 @@ class Views:
         events whose file or first paragraph changed since: the others' entries are kept."""
         self.config = config
         self.index = index
+        self.summaries = summaries  # each body's first paragraph, by slug
         self.fmt = config.date_style
         self.words = config.words
         self.colours = {g.name: g.colour for g in config.groups}
