@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Project, assert_clean_exit, event, text_of
+from tests.conftest import (
+    Project,
+    assert_clean_exit,
+    event,
+    save_keeping_the_stamp,
+    text_of,
+)
 from timeline import cache
 from timeline.errors import UsageError
 from timeline.site.output import SiteWriter
@@ -227,13 +233,8 @@ def test_an_edit_that_keeps_the_stamp_is_seen_when_the_stamp_was_recent(project:
     """A file saved twice within one step of a coarse clock, at the same size, keeps its
     stamp: one that was that close to the moment it was read is read again."""
     project.write(FILES).build()  # the files were written just before they were read
-    path = project.root / "events" / "2007-08-22-a.md"
-    stamp = path.stat()
-    path.write_text(path.read_text().replace("Something happened.", "Something HAPPENED."))
-    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
-    st = path.stat()
-    assert (st.st_mtime_ns, st.st_size, st.st_ino) == (
-        stamp.st_mtime_ns, stamp.st_size, stamp.st_ino)  # fmt: skip
+    save_keeping_the_stamp(project.root / "events" / "2007-08-22-a.md", "Something happened.",
+                           "Something HAPPENED.")  # fmt: skip
     assert "Built 2 events" in project.build().output
     assert "Something HAPPENED." in (project.site / "events" / "a" / "index.html").read_text()
 

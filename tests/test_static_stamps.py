@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.conftest import Project, event, folder_differences
+from tests.conftest import Project, event, folder_differences, save_keeping_the_stamp
 from timeline.build import Builder
 from timeline.config import load_config
 
@@ -22,14 +22,6 @@ FILES: dict[str, str | bytes] = {
     "static/notes.txt": "first\n",
     **{f"events/e{n}.md": event(f"Event {n}", f"2007-0{n}-01") for n in range(1, 6)},
 }
-
-
-def _save_within_the_same_step(path: Path, text: str) -> None:
-    """Save ``text`` (the same size as before) and put the old modification time back."""
-    before = path.stat()
-    assert len(text.encode()) == before.st_size
-    path.write_text(text, encoding="utf-8")
-    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
 
 
 def _assert_as_cold(project: Project, tmp_path: Path) -> None:
@@ -45,7 +37,7 @@ def test_the_one_edit_build_copies_a_static_file_saved_within_the_stamp_s_step(
     for _ in range(2):  # the second cold build leaves the spare the one-edit build uses
         assert project.build("--no-search", "--no-cache", "-q").exit_code == 0
     assert project.build("--no-search", "-q").exit_code == 0  # up to date: nothing to do
-    _save_within_the_same_step(project.root / "static/notes.txt", "again\n")
+    save_keeping_the_stamp(project.root / "static/notes.txt", "first", "again")
     result = project.build("--no-search", "-v")
     assert result.exit_code == 0, result.output
     assert "404.html" not in result.output  # the one-edit build: no page rendered again
@@ -59,7 +51,7 @@ def test_serve_s_update_copies_a_static_file_saved_within_the_stamp_s_step(
     project.write(FILES)
     builder = Builder(load_config(project.root)[0], remember=True)
     builder.build()
-    _save_within_the_same_step(project.root / "static/notes.txt", "again\n")
+    save_keeping_the_stamp(project.root / "static/notes.txt", "first", "again")
     result = builder.update()
     assert "notes.txt" in result.written
     assert (project.site / "notes.txt").read_text(encoding="utf-8") == "again\n"
@@ -77,6 +69,6 @@ def test_a_file_copied_over_with_its_old_time_is_copied_again(project: Project) 
     builder = Builder(load_config(project.root)[0], remember=True)
     builder.build()
     assert builder.update().written == ()  # trusted: not copied again
-    _save_within_the_same_step(notes, "again\n")
+    save_keeping_the_stamp(notes, "first", "again")
     assert "notes.txt" in builder.update().written
     assert (project.site / "notes.txt").read_text(encoding="utf-8") == "again\n"
