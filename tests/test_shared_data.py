@@ -113,6 +113,21 @@ def test_serve_rewrites_the_shared_data_only_when_it_changes(
     assert folder_differences(project.site, cold) == []
 
 
+def test_serve_makes_the_scripts_an_open_index_loads_with_it(project: Project) -> None:
+    """The index open in a browser is made first and reloaded while the rest is made: the
+    script holding its chart's data is made with it, or the page would wait for it."""
+    project.write(_events())
+    builder = Builder(load_config(project.root)[0], remember=True)
+    builder.build()
+    path = project.root / "events/e007.md"
+    path.write_text(path.read_text().replace('"Event 7"', '"Event seven"'))
+    pending: list[frozenset[str]] = []
+    result = builder.update(first={"index.html"}, ready=pending.append)
+    assert {"index.html", "overview-data.js"} <= set(result.written)
+    assert len(pending) == 1 and not {"index.html", "overview-data.js"} & pending[0]
+    assert "story/index.html" in pending[0]  # the rest waits as before
+
+
 def test_a_tag_edit_rewrites_the_story_s_names(project: Project, tmp_path: Path) -> None:
     project.write(_events())
     builder = Builder(load_config(project.root)[0])

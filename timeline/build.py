@@ -25,7 +25,7 @@ from timeline.memory import release_free_memory
 from timeline.parallel import cores, few_collections, in_parts
 from timeline.progress import STEP, Progress
 from timeline.reading.load import RACY_NS
-from timeline.site import exports
+from timeline.site import exports, pages
 from timeline.site import search as search_index
 from timeline.site.content import Collector, Content
 from timeline.site.datapatch import Layout
@@ -329,8 +329,11 @@ class Builder:
         rest = keys if plan is None else plan
         signal = plan is not None and bool(first) and ready is not None
         if signal:
-            early = [key for key in rest if page_file(key) in first]
-            rest = [key for key in rest if page_file(key) not in first]
+            opened = {key for key in rest if page_file(key) in first}
+            if any(isinstance(key, pages.Home | pages.Story | pages.Embed) for key in opened):
+                opened.update(key for key in rest if isinstance(key, pages.Shared))  # they load
+            early = [key for key in rest if key in opened]
+            rest = [key for key in rest if key not in opened]
         clock("plan")
         specs: dict[str, PageSpec] = {} if plan is None else dict(self.previous)
 

@@ -112,14 +112,14 @@ class Collector:
         return self.content
 
     def unpack(self) -> None:
-        """After a packed collect (``one_off`` and ``keep``), before an update: each event's
-        Markdown and HTML out of the shared buffers, where the update looks for them. The
-        snapshot keeps them packed: a few large buffers pickle and load faster than 20,000
-        strings, and the build never holds both forms."""
+        """After a packed collect (``one_off`` and ``keep``), once the page workers are done
+        (before the snapshot is saved, or an update): each event's Markdown and HTML out of
+        the shared buffers, one string each, where the update looks for them."""
         content = self.content
         if content is None or not isinstance(content.markdown, PackedTexts):
             return  # not packed
-        markdown, html = content.markdown, content.bodies
+        html = content.bodies
+        markdown = {rel: content.markdown[rel] for rel in content.markdown}  # each decoded once
         self.reads.files = {
             rel: replace(parsed, markdown=markdown[rel]) if rel in markdown else parsed
             for rel, parsed in self.reads.files.items()

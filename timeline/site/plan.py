@@ -78,9 +78,11 @@ def plan(
         return None  # the site gains or loses a page: describe everything
     if moved and feeds:
         keys.append(pages.Sitemap())  # lists the pages in timeline order
-    whole = (pages.Home, pages.Story, pages.Embed)  # their whole-timeline data
-    if not lists_events(new) and any(isinstance(key, whole) for key in keys):
-        keys += [pages.Shared("overview"), pages.Shared("story")]
+    if not lists_events(new):  # the whole-timeline data the index, story and embed load
+        if any(isinstance(key, pages.Home | pages.Story | pages.Embed) for key in keys):
+            keys.append(pages.Shared("overview"))
+        if any(isinstance(key, pages.Story | pages.Embed) for key in keys):
+            keys.append(pages.Shared("story"))
     if keys and data:  # the whole timeline as data holds every body
         keys += [pages.DataFile("json"), pages.DataFile("timelinejs")]
     return list(dict.fromkeys(keys))
