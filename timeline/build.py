@@ -192,7 +192,7 @@ class Builder:
     def _build(self) -> BuildResult:
         # Serve keeps everything for its updates; any other parallel build packs Markdown
         # sources and bodies so that the page workers do not each copy them (at 100,000
-        # events, 1 GB of the peak); the snapshot keeps them packed (see Collector.unpack).
+        # events, 1 GB of the peak); the snapshot's save unpacks them (Collector.unpack).
         one_off = self.workers > 1 and not self.remember
         if one_off and self.collector.content is not None:
             self._start_over()  # packed, it reads every file again: nothing to keep

@@ -253,7 +253,6 @@ def patch(
         collector = builder.collector
         collector.reads, collector.bodies, collector.content = (
             state.reads, state.bodies, state.content)  # fmt: skip
-        collector.unpack()  # a parallel build's Markdown and bodies, kept packed
         # No page's spec was kept: each page's is one that equals no new one (see _unknown).
         builder.previous = {rel: _unknown(rel) for rel in sorted(stats.keys() - state.statics)}
         builder.keys, builder.statics, builder.layouts = state.keys, state.statics, state.layouts
