@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 
@@ -104,10 +105,16 @@ def _temporary(path: Path) -> Path:
 def replace(path: Path, data: bytes, *more: bytes) -> os.stat_result:
     """Write ``data`` to ``path`` atomically: a reader sees the old file or the new one, and a
     link at ``path`` is replaced, not written through."""
+    return replace_by(path, lambda temporary: create(temporary, data, *more))
+
+
+def replace_by(path: Path, make: Callable[[Path], os.stat_result]) -> os.stat_result:
+    """As ``replace``, the new file made by ``make`` at the temporary path it is given (for
+    a file written in pieces, some copied by the kernel from another file)."""
     temporary = _temporary(path)
     with suppress(OSError):
         os.unlink(temporary)
-    st = create(temporary, data, *more)
+    st = make(temporary)
     try:
         os.replace(temporary, path)
     except BaseException:

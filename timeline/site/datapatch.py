@@ -217,29 +217,24 @@ def replace(
         if pieces.size == size and _same(fd, pieces):
             layout.stamp = _stamp(os.fstat(fd))
             return False, layout
-        temporary = target.with_name(f".{target.name}.{os.getpid()}{files.TEMPORARY}")
-        with suppress(OSError):
-            os.unlink(temporary)
-        out = os.open(temporary, files.CREATE_FLAGS, 0o644)
-        try:
-            for piece in pieces.pieces:
-                if isinstance(piece, bytes):
-                    _write_all(out, piece)
-                else:
-                    _copy(fd, out, *piece)
-            layout.stamp = _stamp(os.fstat(out))
-        except BaseException:
-            os.close(out)
-            with suppress(OSError):
-                os.unlink(temporary)
-            raise
-        os.close(out)
-        try:
-            os.replace(temporary, target)
-        except BaseException:
-            with suppress(OSError):
-                os.unlink(temporary)
-            raise
+
+        def make(temporary: Path) -> os.stat_result:
+            out = os.open(temporary, files.CREATE_FLAGS, 0o644)
+            try:
+                for piece in pieces.pieces:
+                    if isinstance(piece, bytes):
+                        _write_all(out, piece)
+                    else:
+                        _copy(fd, out, *piece)
+                return os.fstat(out)
+            except BaseException:
+                with suppress(OSError):
+                    os.unlink(temporary)
+                raise
+            finally:
+                os.close(out)
+
+        layout.stamp = _stamp(files.replace_by(target, make))
         return True, layout
     finally:
         if fd >= 0:
