@@ -143,3 +143,18 @@ def test_renamed_events_leave_no_chart_rows_behind(project: Project, frozen: Non
     assert set(overview_data._LAST) <= slugs
     assert (project.root / "site/events/far-5/index.html").is_file()
     assert not (project.root / "site/events/far-4").exists()
+
+
+def test_kept_pages_share_one_copy_of_the_site_wide_values(project: Project, frozen: None) -> None:
+    """Serve keeps the spec of every page an update did not make again; each update's
+    renderer used to make its own copy of the site-wide values (title, menu, footer...), and
+    every copy stayed alive in the specs of the pages that update made: one more per edit."""
+    builder = _serving(project)
+    for n in range(4):
+        _retitle(project, f"2007-{n + 2:02d}-01-e{n + 2}.md", n)
+        builder.update()
+        gc.freeze()
+    sites = {id(spec.context["site"]) for spec in builder.previous.values() if "site" in spec.context}
+    assert len(builder.previous) > 20
+    assert len(sites) == 1
+    assert "(3) Event 5" in (project.root / "site/events/e5/index.html").read_text()

@@ -42,7 +42,7 @@ from timeline.site.pages import Page
 from timeline.site.pages import path as page_file
 from timeline.site.plan import Unplanned
 from timeline.site.plan import plan as plan_update
-from timeline.site.render import PageSpec, Renderer
+from timeline.site.render import PageSpec, Renderer, SiteView
 from timeline.site.schedule import schedule
 from timeline.site.templating import Environment
 from timeline.site.theme import (
@@ -129,6 +129,7 @@ class Builder:
         self.keys: list[Page] = []  # every page of the last build or update
         self.statics: dict[str, Stamp] = {}
         self.views: Views | None = None  # the last renderer's
+        self.site: SiteView | None = None  # the last renderer's site-wide values
         self.layouts: dict[str, Layout] = {}  # the data files as updates last wrote them
 
     def _clock(self) -> Callable[[str], None]:
@@ -177,11 +178,14 @@ class Builder:
             self.config, content.index, content.summaries, before=before_views, changed=changed
         )
         self.views = views
-        return Renderer(
+        renderer = Renderer(
             self.config, self.env, content.index, views, content.bodies, content.markdown,
             data_files=self.data_files, search=self.search, changed=changed,
             own_pages=content.pages, page_bodies=content.page_bodies,
+            site_before=self.site,
         )  # fmt: skip
+        self.site = renderer.site
+        return renderer
 
     def build(self) -> BuildResult:
         """A whole new site, made in a staging folder and swapped in for the old one at the

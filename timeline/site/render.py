@@ -137,11 +137,14 @@ class Renderer:
         bodies: Mapping[str, str], markdown: Mapping[str, str], *, data_files: bool = True,
         search: bool = False, changed: set[str] | None = None,
         own_pages: Sequence[PageFile] = (), page_bodies: Mapping[str, str] | None = None,
+        site_before: SiteView | None = None,
     ) -> None:  # fmt: skip
         """``bodies``: HTML by slug; ``markdown``: Markdown by event path (timeline.json);
         ``changed``: the events whose list entries may differ from the last render's (None:
         any of them; a first build); ``own_pages``: the site's own pages, with their HTML by
-        slug in ``page_bodies``."""
+        slug in ``page_bodies``; ``site_before``: the last render's site-wide values, kept
+        if these are the same (serve keeps the specs of pages an update did not make again:
+        each new copy would stay alive in them, about 1 KB an update)."""
         self.config = config
         self.words = config.words
         self.data_files = data_files  # timeline.json and timelinejs.json: for publishing
@@ -153,7 +156,7 @@ class Renderer:
         self.markdown = markdown
         self.own_pages = {page.slug: page for page in own_pages}
         self.page_bodies = page_bodies or {}
-        self.site = SiteView(
+        site = SiteView(
             title=config.title,
             description=config.description,
             language=config.language,
@@ -174,6 +177,7 @@ class Renderer:
             feed_titles=(config.words.html("site.feed_atom", title=config.title),
                          config.words.html("site.feed_json", title=config.title)),
         )  # fmt: skip
+        self.site = site_before if site == site_before else site
         self.forget_entries(changed)  # entries rendered for the last build may have changed
 
     def forget_entries(self, slugs: set[str] | None = None) -> None:
