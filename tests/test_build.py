@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -65,9 +66,12 @@ def test_build_writes_nothing_outside_the_output_and_cache_folders(project: Proj
     after = _tree(project.root)
     cached = sorted(rel for rel in after if rel.startswith(".timeline-cache/"))
     assert {rel: data for rel, data in after.items() if rel not in cached} == before
-    # The cache holds the lock and the record of the build; no staging folder is left.
-    assert cached == [".timeline-cache/build.lock", cached[1]]
+    # The cache holds the lock, the record of the build and the compiled templates; no
+    # staging folder is left.
+    assert cached[:2] == [".timeline-cache/build.lock", cached[1]]
     assert cached[1].startswith(".timeline-cache/record-")
+    assert cached[2:] and all(re.fullmatch(r"\.timeline-cache/templates/[0-9a-f]{40}\.jinja", rel)
+                              for rel in cached[2:])  # fmt: skip
     assert sorted(p.name for p in project.root.parent.iterdir()) == parent_before
     assert not [p for p in project.site.rglob("*") if p.name.startswith(".")]
 

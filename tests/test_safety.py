@@ -456,10 +456,12 @@ def test_a_build_killed_at_any_moment_leaves_one_whole_site(project: Project) ->
     assert seen == {"finished", "kept"}, "the kills all fell on one side of the swap"
     final = _run(project, "build", "--no-cache", "--no-search")
     assert final.returncode == 0
-    # The record, the lock, and what the next one-edit build starts from (the snapshot and
-    # the site this build replaced: timeline.snapshot): nothing of the killed builds.
+    # The record, the lock, what the next one-edit build starts from (the snapshot and the
+    # site this build replaced: timeline.snapshot) and the compiled templates: nothing of the
+    # killed builds.
     leftovers = [p.name for p in (project.root / ".timeline-cache").iterdir()
-                 if not p.name.startswith(("record-", "build.lock", "snapshot-", "spare-"))]  # fmt: skip
+                 if not p.name.startswith(("record-", "build.lock", "snapshot-", "spare-"))
+                 and p.name != "templates"]  # fmt: skip
     assert leftovers == []
     assert sorted(p.name for p in project.root.iterdir()) == [".timeline-cache", "events", "site"]
 
@@ -665,7 +667,7 @@ def test_an_up_to_date_build_still_removes_a_killed_builds_leftovers(project: Pr
     (leftover / "events" / "x.html").write_text("half a site")
     result = project.build()
     assert "is up to date" in result.output
-    assert sorted(p.name for p in cache.iterdir()) == ["build.lock", record]
+    assert sorted(p.name for p in cache.iterdir()) == ["build.lock", record, "templates"]
 
 
 def _output_tag(output: Path) -> str:

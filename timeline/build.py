@@ -166,7 +166,7 @@ class Builder:
         entries of events that did not change are kept from that render."""
         changed = None
         if self.env is None:
-            self.env = make_environment(self.config)
+            self.env = make_environment(self.config, kept=True)
         elif before is not None:
             old, summaries = before.index.by_slug, before.summaries
             changed = {
@@ -418,6 +418,7 @@ def collect(config: Config, *, drafts: bool = False, strict: bool = False) -> Co
     finds what only shows while rendering, such as an undefined name)."""
     with few_collections():
         builder = Builder(config, drafts=drafts, strict=strict)
+        builder.env = make_environment(config)  # compiled in memory: a check writes nothing
         try:
             content = builder.collect(cores())
         except ContentError as exc:

@@ -16,6 +16,7 @@ from markupsafe import Markup
 from timeline import files
 from timeline.config import Config
 from timeline.errors import ContentError, Problem, Problems
+from timeline.site.compiled import KeptTemplates
 from timeline.site.overview import svg
 from timeline.site.templating import Environment
 from timeline.site.theme_folders import default_theme as default_theme
@@ -122,8 +123,10 @@ def hedged(text: str) -> Markup:
     return Markup('<span class="date date-hedged">{}</span>').format(text)
 
 
-def make_environment(config: Config) -> Environment:
-    """One environment per Builder: templates are compiled once and reused for every page."""
+def make_environment(config: Config, *, kept: bool = False) -> Environment:
+    """One environment per Builder: templates are compiled once and reused for every page;
+    ``kept``: compiled once for every later process too (``site.compiled``, in the cache
+    folder: a build's, not a check's)."""
     loaders = [jinja2.FileSystemLoader(folder / "templates") for folder in theme_folders(config)]
     env = Environment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -135,6 +138,7 @@ def make_environment(config: Config) -> Environment:
         # Templates do not change during a build, and serve makes a new environment when
         # the theme changes: no stat of the template file on every page.
         auto_reload=False,
+        bytecode_cache=KeptTemplates(config.cache_path) if kept else None,
     )
     env.globals["chart_svg"] = svg
     # The site's words (timeline.words): t("key", name=value) and tn("key", count) give
