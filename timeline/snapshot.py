@@ -39,7 +39,7 @@ from timeline.reading.load import ReadCache
 from timeline.reading.model import Event
 from timeline.site import exports
 from timeline.site.content import Content
-from timeline.site.datapatch import Layout, describe
+from timeline.site.datapatch import Layout, placed
 from timeline.site.markdown import RenderedBody
 from timeline.site.output import Publication, write_error
 from timeline.site.pages import DataFile, Page
@@ -168,17 +168,18 @@ def save(config: Config, builder: Builder, valid_for: str, stats: cache.Stats) -
 
 
 def _layouts(config: Config, builder: Builder, stats: cache.Stats) -> dict[str, Layout]:
-    """The data files' layouts: an update's own, else (after a cold build, whose workers
-    wrote them) found by reading each file."""
+    """The data files' layouts: an update's own, else (after a cold build) made from where
+    its workers put each item (``Builder.placed``) and the content they wrote them from."""
     layouts = dict(builder.layouts)
     content, views = builder.collector.content, builder.views
-    for kind in exports.DATA_KINDS if builder.data_files else ():
-        rel = page_path(DataFile(kind))
-        if kind in layouts or rel not in stats or content is None or views is None:
+    for kind, placement in builder.placed.items():
+        if kind in layouts or content is None or views is None:
+            continue
+        if page_path(DataFile(kind)) not in stats:
             continue
         shape = exports.shape(kind, config, content.index, views, content.bodies,
                               content.markdown)  # fmt: skip
-        if (found := describe(config.output_path / rel, shape, content.index.events)) is not None:
+        if (found := placed(placement, shape, content.index.events)) is not None:
             layouts[kind] = found
     return layouts
 
