@@ -48,7 +48,8 @@ class Layout:
     items: dict[str, tuple[int, int, tuple[object, ...]]]  # slug -> offset, length, inputs
 
 
-def _stamp(st: os.stat_result) -> Stamp:
+def stamp_of(st: os.stat_result) -> Stamp:
+    """The stamp of a file (its ``os.stat``) that a layout holds."""
     return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
@@ -71,11 +72,6 @@ class Placement:
     head: int
     tail: int
     spans: array[int]  # each item's offset, then its length
-
-
-def stamp_of(st: os.stat_result) -> Stamp:
-    """The stamp of a file (its ``os.stat``) that a layout holds."""
-    return _stamp(st)
 
 
 def write(out: BinaryIO, shape: Shape, events: Sequence[Event]) -> tuple[int, int, array[int]]:
@@ -220,11 +216,11 @@ def replace(
         fd = -1
     try:
         size = os.fstat(fd).st_size if fd >= 0 else -1
-        if fd < 0 or old is None or old.stamp != _stamp(os.fstat(fd)):
+        if fd < 0 or old is None or old.stamp != stamp_of(os.fstat(fd)):
             old = None  # another file than the one described: every item encoded
         pieces, layout = _plan(old, fd, shape, events)
         if pieces.size == size and _same(fd, pieces):
-            layout.stamp = _stamp(os.fstat(fd))
+            layout.stamp = stamp_of(os.fstat(fd))
             return False, layout
 
         def make(temporary: Path) -> os.stat_result:
@@ -243,7 +239,7 @@ def replace(
             finally:
                 os.close(out)
 
-        layout.stamp = _stamp(files.replace_by(target, make))
+        layout.stamp = stamp_of(files.replace_by(target, make))
         return True, layout
     finally:
         if fd >= 0:
