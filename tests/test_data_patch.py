@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Project, event, folder_differences
+from timeline import build, files, snapshot
 from timeline.build import Builder
 from timeline.config import load_config
 from timeline.site import datapatch, exports
@@ -169,34 +170,67 @@ def test_a_data_file_changed_since_its_layout_is_encoded_whole(
     _same_as_cold(project, tmp_path)
 
 
-def _shape_of(project: Project, kind: str) -> tuple[exports.Shape, Builder]:
-    config = load_config(project.root)[0]
-    builder = Builder(config)
-    content = builder.collect()
-    renderer = builder._renderer(content)
-    shape = exports.shape(kind, config, content.index, renderer.views, content.bodies,
-                          content.markdown)  # fmt: skip
-    return shape, builder
-
-
-@pytest.mark.parametrize("kind", exports.DATA_KINDS)
-def test_a_cold_build_s_data_file_is_described_item_by_item(project: Project, kind: str) -> None:
+@pytest.mark.parametrize("workers", [False, True], ids=["in-process", "workers"])
+def test_a_cold_build_s_data_files_are_laid_out_item_by_item(
+    project: Project, monkeypatch: pytest.MonkeyPatch, workers: bool
+) -> None:
+    """Where each item lies is noted as the file is written (by the workers of a large
+    site): each span is its event's item, in the events' order, and the stamp the file's."""
+    monkeypatch.setattr(build, "SMALL_SITE", 1 if workers else 10**6)
     project.write(_files())
-    assert project.build("--no-search", "-q").exit_code == 0
-    name = "timeline.json" if kind == "json" else "timelinejs.json"
-    path = project.site / name
-    shape, builder = _shape_of(project, kind)
-    assert builder.collector.content is not None
-    events = builder.collector.content.index.events
-    layout = datapatch.describe(path, shape, events)
-    assert layout is not None
-    data, whole = path.read_bytes(), json.loads(path.read_bytes())
-    assert [json.loads(data[at : at + length]) for at, length, _ in layout.items.values()] == (
-        whole["events"])  # fmt: skip
-    assert list(layout.items) == [e.slug for e in events]
-    # Anything else than one item per event, in order, framed as the shape frames them:
-    # no layout (the update then encodes every item).
-    swapped = data.replace(f'{{"{shape.first}": "e03"'.encode(), f'{{"{shape.first}": "eX"'.encode())
-    for damaged in (data[:-2], data.replace(b"{\n", b"{ \n", 1), swapped, data + b"\n"):
-        path.write_bytes(damaged)
-        assert datapatch.describe(path, shape, events) is None
+    config = load_config(project.root)[0]
+    builder = Builder(config, workers=2, keep=True)
+    builder.build()
+    builder.collector.unpack()  # the texts as the snapshot keeps them
+    content, views = builder.collector.content, builder.views
+    assert content is not None and views is not None
+    events = content.index.events
+    for kind, name in zip(exports.DATA_KINDS, DATA, strict=True):
+        shape = exports.shape(kind, config, content.index, views, content.bodies,
+                              content.markdown)  # fmt: skip
+        layout = datapatch.placed(builder.placed[kind], shape, events)
+        assert layout is not None
+        path = project.site / name
+        data, whole = path.read_bytes(), json.loads(path.read_bytes())
+        assert [json.loads(data[at : at + length]) for at, length, _ in layout.items.values()] == (
+            whole["events"])  # fmt: skip
+        assert list(layout.items) == [e.slug for e in events]
+        assert data[layout.tail :].startswith(b"\n ]") and data[: layout.head].endswith(b"[")
+        assert layout.stamp == datapatch.stamp_of(path.stat())
+        assert [inputs for _, _, inputs in layout.items.values()] == list(map(shape.inputs, events))
+
+
+@pytest.mark.parametrize("workers", [False, True], ids=["in-process", "workers"])
+def test_after_a_cold_build_one_edit_encodes_only_its_items_without_reading_the_files_back(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: bool
+) -> None:
+    """The cold build's snapshot holds the data files' layouts as its workers wrote them:
+    the next build encodes only the edited event's items, though the data files could not
+    be read between the two builds."""
+    monkeypatch.setattr(build, "SMALL_SITE", 1 if workers else 10**6)
+    project.write(_files())
+    original = files.open_regular
+
+    def refusing(path: Path | str, *args: Any, **kwargs: Any) -> int:
+        if Path(path).name in DATA:
+            raise PermissionError(13, "refused by the test", str(path))
+        return original(path, *args, **kwargs)
+
+    saving = snapshot.save
+
+    def save_refusing(*args: Any, **kwargs: Any) -> None:
+        with monkeypatch.context() as refused:
+            refused.setattr(files, "open_regular", refusing)
+            saving(*args, **kwargs)
+
+    monkeypatch.setattr(snapshot, "save", save_refusing)
+    assert project.build("--no-search", "--no-cache", "-q").exit_code == 0
+    monkeypatch.setattr(snapshot, "save", saving)
+    _edit(project, "events/e03.md", "Second, see", "Second, now see")
+    encoded = _counted(monkeypatch)
+    result = project.build("--no-search", "-v")
+    assert result.exit_code == 0, result.output
+    assert "404.html" not in result.output  # an update, not a cold build
+    assert sorted(encoded) == ["e03", "e03"]  # once in each file
+    monkeypatch.undo()
+    assert folder_differences(project.site, _cold(project, tmp_path)) == []

@@ -28,7 +28,7 @@ from timeline.reading.load import RACY_NS
 from timeline.site import exports, pages
 from timeline.site import search as search_index
 from timeline.site.content import Collector, Content
-from timeline.site.datapatch import Layout
+from timeline.site.datapatch import Layout, Placement, stamp_of
 from timeline.site.offline import file_links
 from timeline.site.output import (
     Publication,
@@ -87,6 +87,7 @@ class _Share:
     paths: list[str]  # every page of the share
     specs: list[PageSpec]
     searched: dict[str, bytes] = field(default_factory=dict)  # page_digest of indexed pages
+    placed: dict[str, Placement] = field(default_factory=dict)  # data file kind -> its items
 
 
 class Builder:
@@ -131,6 +132,9 @@ class Builder:
         self.views: Views | None = None  # the last renderer's
         self.site: SiteView | None = None  # the last renderer's site-wide values
         self.layouts: dict[str, Layout] = {}  # the data files as updates last wrote them
+        # Where the last build's workers put each event's item in the data files, for the
+        # snapshot's layouts (an update's layouts replace them).
+        self.placed: dict[str, Placement] = {}
 
     def _clock(self) -> Callable[[str], None]:
         """Returns a function recording the time since the previous call under a name."""
@@ -225,7 +229,9 @@ class Builder:
                         kind = type(key)
                     spec = renderer.spec(key)
                     if spec.template == "@data":
-                        writer.write_stream(spec.path, functools.partial(renderer.write_data, spec))
+                        made, st = writer.write_stream(
+                            spec.path, functools.partial(renderer.write_data, spec))
+                        result.placed[str(spec.context["kind"])] = Placement(stamp_of(st), *made)
                     else:
                         page = _render(renderer, spec)
                         writer.write(spec.path, page)
@@ -269,6 +275,7 @@ class Builder:
         if self.remember and len(results) > 1:  # the workers' specs stayed in the workers
             self.previous = {spec.path: spec for spec in map(renderer.spec, keys)}
         self.statics = stamps
+        self.placed = {kind: found for r in results for kind, found in r.placed.items()}
         stats = {rel: stat for r in results for rel, stat in r.stats.items()}
         if self.search:
             stats.update(cache.output_stats(output, search_index.FOLDER))
@@ -306,6 +313,7 @@ class Builder:
         ready: Callable[[frozenset[str]], None] | None,
     ) -> BuildResult:  # fmt: skip
         self.collector.unpack()  # after a packed build (``keep``): the texts an update reads
+        self.placed = {}  # of the build's data files, which this update may rewrite
         before = self.collector.content
         self.timings = {}
         clock = self._clock()

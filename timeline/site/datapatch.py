@@ -7,21 +7,24 @@ A ``Layout`` says where each event's item lies in the file as last written (its 
 offset and length) and what it was made from (``Shape.inputs``); an update writes the new
 file from the items whose inputs are unchanged, copied from the old file by the kernel
 (``copy_file_range``), and the others encoded now. The layout is trusted only for the very
-file it describes (size, time and inode); one made by reading a file (``describe``, after a
-cold build) is checked item by item against the events. Anything else encodes every item:
-the bytes are the cold build's either way (``dump_json`` writes the text around the items).
+file it describes (size, time and inode). A cold build's worker writes each data file
+whole with ``write``, which notes where it put each item (a ``Placement``: offsets only, small
+to send back); the main process adds the inputs (``placed``) for the snapshot. Anything else
+encodes every item: the bytes are the cold build's either way (``dump_json`` writes the text
+around the items).
 """
 
 from __future__ import annotations
 
 import errno
 import io
-import mmap
 import os
+from array import array
 from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from timeline import files
 from timeline.reading.model import Event
@@ -33,9 +36,6 @@ _MARK = "\0"  # never in JSON text (control characters are escaped): the events'
 _NO_COPY = {errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP}
 
 Stamp = tuple[int, int, int]  # size, modification time (ns), inode
-# Every page of the file mapped at once (Linux): faulting them in one by one took most of the
-# time of reading a 130 MB file.
-_MAP = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)
 
 
 @dataclass
@@ -48,7 +48,8 @@ class Layout:
     items: dict[str, tuple[int, int, tuple[object, ...]]]  # slug -> offset, length, inputs
 
 
-def _stamp(st: os.stat_result) -> Stamp:
+def stamp_of(st: os.stat_result) -> Stamp:
+    """The stamp of a file (its ``os.stat``) that a layout holds."""
     return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
@@ -61,43 +62,47 @@ def frame(shape: Shape) -> tuple[bytes, bytes]:
     return before.encode(), rest.encode()
 
 
-def describe(path: Path, shape: Shape, events: Sequence[Event]) -> Layout | None:
-    """The layout of a data file written whole (a cold build's), if it holds exactly one
-    item per event, in order, framed as ``shape`` frames them; else None."""
+@dataclass(frozen=True)
+class Placement:
+    """Where ``write`` put each event's item, in the events' order: what a worker sends back
+    instead of a ``Layout``, whose inputs would carry every event's Markdown and HTML with it
+    (the main process has them already)."""
+
+    stamp: Stamp  # of the file as the build left it
+    head: int
+    tail: int
+    spans: array[int]  # each item's offset, then its length
+
+
+def write(out: BinaryIO, shape: Shape, events: Sequence[Event]) -> tuple[int, int, array[int]]:
+    """Write a data file whole (the bytes of ``dump_json``'s text), noting where each item
+    lies: the offset of the events' first item's separator, where the text after the items
+    starts, and each item's offset and length (see ``Placement``)."""
     before, after = frame(shape)
-    try:
-        fd = files.open_regular(path, follow=False)
-    except OSError:
+    out.write(before)
+    at = len(before)
+    spans: array[int] = array("q")
+    for n, event in enumerate(events):
+        separator = FIRST if n == 0 else NEXT
+        data = to_json(shape.item(event)).encode()
+        out.write(separator)
+        out.write(data)
+        spans.append(at + len(separator))
+        spans.append(len(data))
+        at += len(separator) + len(data)
+    out.write(after)
+    return len(before), at, spans
+
+
+def placed(placement: Placement, shape: Shape, events: Sequence[Event]) -> Layout | None:
+    """The layout of a file ``write`` wrote for these events (``shape``: as it was written),
+    its items' inputs made now; None if it holds another number of items."""
+    spans = placement.spans
+    if len(spans) != 2 * len(events):
         return None
-    try:
-        st = os.fstat(fd)
-        if st.st_size < len(before) + len(after):
-            return None
-        with mmap.mmap(fd, st.st_size, flags=_MAP, prot=mmap.PROT_READ) as data:
-            if data[: len(before)] != before:
-                return None
-            items: dict[str, tuple[int, int, tuple[object, ...]]] = {}
-            at, last = len(before), len(events) - 1
-            for n, event in enumerate(events):
-                separator = FIRST if n == 0 else NEXT
-                start = at + len(separator)
-                opening = f'{{"{shape.first}": {to_json(event.slug)}, '.encode()
-                if data[at:start] != separator or data[start : start + len(opening)] != opening:
-                    return None
-                end = data.find(b"\n", start)  # an item is one line: JSON escapes newlines
-                if end < 0:
-                    return None
-                if n < last:
-                    end -= 1  # the comma before the next item's line
-                items[event.slug] = (start, end - start, shape.inputs(event))
-                at = end
-            if data[at:] != after:
-                return None
-    except (OSError, ValueError):
-        return None
-    finally:
-        os.close(fd)
-    return Layout(_stamp(st), len(before), at, items)
+    items = {event.slug: (spans[2 * n], spans[2 * n + 1], shape.inputs(event))
+             for n, event in enumerate(events)}  # fmt: skip
+    return Layout(placement.stamp, placement.head, placement.tail, items)
 
 
 class _Pieces:
@@ -211,11 +216,11 @@ def replace(
         fd = -1
     try:
         size = os.fstat(fd).st_size if fd >= 0 else -1
-        if fd < 0 or old is None or old.stamp != _stamp(os.fstat(fd)):
+        if fd < 0 or old is None or old.stamp != stamp_of(os.fstat(fd)):
             old = None  # another file than the one described: every item encoded
         pieces, layout = _plan(old, fd, shape, events)
         if pieces.size == size and _same(fd, pieces):
-            layout.stamp = _stamp(os.fstat(fd))
+            layout.stamp = stamp_of(os.fstat(fd))
             return False, layout
 
         def make(temporary: Path) -> os.stat_result:
@@ -234,7 +239,7 @@ def replace(
             finally:
                 os.close(out)
 
-        layout.stamp = _stamp(files.replace_by(target, make))
+        layout.stamp = stamp_of(files.replace_by(target, make))
         return True, layout
     finally:
         if fd >= 0:

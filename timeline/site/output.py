@@ -27,7 +27,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path, PurePosixPath
 from types import TracebackType
-from typing import TextIO
+from typing import BinaryIO, TypeVar
 
 from timeline import files
 from timeline.errors import TimelineError, UsageError
@@ -36,6 +36,9 @@ try:
     import fcntl
 except ImportError:  # pragma: no cover - not POSIX: builds are not serialised
     fcntl = None  # type: ignore[assignment]
+
+
+T = TypeVar("T")
 
 
 class OutputPathError(UsageError):
@@ -130,12 +133,13 @@ class SiteWriter:
         self._remember(rel, files.create(target, data))
         self.changed.append(rel)
 
-    def write_stream(self, rel: str, produce: Callable[[TextIO], None]) -> None:
-        """Write a large text file piece by piece (the timeline as data)."""
+    def write_stream(self, rel: str, produce: Callable[[BinaryIO], T]) -> tuple[T, os.stat_result]:
+        """Write a large file piece by piece (the timeline as data); returns what ``produce``
+        returned, and the file's stat as written (or the old file's, linked in its place)."""
         target = self._target(rel)
         fd = os.open(target, files.CREATE_FLAGS, 0o644)
-        with open(fd, "w", encoding="utf-8", newline="\n") as handle:
-            produce(handle)
+        with open(fd, "wb") as handle:
+            made = produce(handle)
         st = os.lstat(target)
         found = self._old(rel, st.st_size)
         if found is not None and filecmp.cmp(found[0], target, shallow=False):
@@ -144,9 +148,10 @@ class SiteWriter:
             if self._link(found[0], linked):  # the old file under the new one's name
                 os.replace(linked, target)
                 self._remember(rel, found[1])
-                return
+                return made, found[1]
         self._remember(rel, st)
         self.changed.append(rel)
+        return made, st
 
     def copy(self, rel: str, source: Path) -> None:
         """Copy a static file (a FIFO or device in its place is refused, never read)."""

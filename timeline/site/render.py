@@ -6,11 +6,12 @@ itself, its environment and static files are ``site.theme``'s.
 from __future__ import annotations
 
 import hashlib
+from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO
 
 from markupsafe import Markup
 
@@ -211,12 +212,14 @@ class Renderer:
             return _DATA[spec.template](spec.context)
         return self.env.render_template(spec.template, spec.context)
 
-    def write_data(self, spec: PageSpec, handle: TextIO) -> None:
-        """Stream a whole-timeline data file (see exports) instead of building it as a str."""
+    def write_data(self, spec: PageSpec, handle: BinaryIO) -> tuple[int, int, array[int]]:
+        """Stream a whole-timeline data file (see exports) instead of building it as a str,
+        noting where each event's item lies (see ``datapatch.write``)."""
         kind = str(spec.context["kind"])
-        exports.write_export(
-            kind, handle, self.config, self.index, self.views, self.bodies, self.markdown
-        )
+        shape = exports.shape(
+            kind, self.config, self.index, self.views, self.bodies, self.markdown
+        )  # fmt: skip
+        return datapatch.write(handle, shape, self.index.events)
 
     def replace_data(self, output: Path, spec: PageSpec, layouts: dict[str, Layout]) -> bool:
         """Bring a whole-timeline data file of ``output`` up to date, encoding again only the
