@@ -28,6 +28,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from timeline.errors import UsageError
+from timeline.serving import versions
 from timeline.serving.connections import HandlerThreads, Request, cut
 from timeline.site.pages import output_file
 
@@ -360,7 +361,8 @@ class RequestHandler(BaseHTTPRequestHandler):
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if kind == "text/html":
             return self._html(status, data, body)
-        return self._send(status, kind, data, body=body)
+        keep = versions.cache_control(target.name, urlsplit(self.path).query, data)
+        return self._send(status, kind, data, body=body, cache=keep)
 
     def _resolve(self, raw: str) -> tuple[Path | None, str | None]:
         """The file for a URL path, or None; refuses traversal, dotfiles and symlinks."""
@@ -395,6 +397,8 @@ class RequestHandler(BaseHTTPRequestHandler):
             marker = text.find("<body")
             end = text.find(">", marker) + 1 if marker >= 0 else 0
             text = text[:end] + self._panel() + text[end:]
+        text = versions.versioned(text, unquote(urlsplit(self.path).path),
+                                  lambda path: self._resolve(path)[0])  # fmt: skip
         script = RELOAD_SCRIPT % (state.epoch, WAIT_PATH)
         position = text.rfind("</body>")
         text = text[:position] + script + text[position:] if position >= 0 else text + script
@@ -403,11 +407,14 @@ class RequestHandler(BaseHTTPRequestHandler):
     def _plain(self, status: HTTPStatus, message: str, *, body: bool = True) -> None:
         self._send(status, "text/plain; charset=utf-8", message.encode(), body=body)
 
-    def _send(self, status: HTTPStatus, kind: str, data: bytes, *, body: bool) -> None:
+    def _send(
+        self, status: HTTPStatus, kind: str, data: bytes, *, body: bool,
+        cache: str = versions.NEVER,
+    ) -> None:  # fmt: skip
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
+        self.send_header("Cache-Control", cache)
         self.end_headers()
         if body:
             self.wfile.write(data)
