@@ -1,9 +1,12 @@
-"""The preview names each script and style sheet by a digest of its bytes, so a reload after
-a save takes them from the browser's cache, and a changed file is never served stale."""
+"""A reload after a save, quick: the preview names each script and style sheet by a digest
+of its bytes, so the reload takes them from the browser's cache (a changed file is never
+served stale), and the update's rest waits until the reloading pages were served."""
 
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
@@ -68,3 +71,29 @@ def test_a_script_asked_for_without_a_version_is_never_cached(
     for url in ("/static/chart.js", "/static/chart.js?v=0", "/events/a/"):
         status, _, headers = request(preview, url)
         assert status == 200 and headers["Cache-Control"] == "no-store", url
+
+
+def test_an_update_s_rest_waits_until_the_reloading_pages_were_served(
+    preview: Preview,  # noqa: F811
+) -> None:
+    """A browser's poll for a page is answered by ``ready``; the update's rest waits for that
+    page to be served again (``wait_reloaded``), and pages no browser polls for hold nothing."""
+    state = preview.state
+    epoch = state.epoch
+    answered: list[int] = []
+    poll = threading.Thread(
+        target=lambda: answered.append(state.wait_epoch(epoch, 10, "events/a/"))
+    )
+    poll.start()
+    while not state.waiting:  # the poll is in
+        time.sleep(0.001)
+    with state.polling("events/b/"):  # a page open, but no browser polls for it
+        state.begin()
+        state.ready(frozenset())
+    poll.join(10)
+    assert answered == [epoch + 1]
+    assert state.reloading == {"events/a/"}
+    state.finish()
+    assert request(preview, "/events/a/")[0] == 200
+    state.wait_reloaded(10)  # (the page is sent a moment before it counts as served)
+    assert state.reloading == set()

@@ -79,6 +79,8 @@ class SiteState:
         # to write or remove; any other may be served.
         self.pending: frozenset[str] | None = None
         self.polled: Counter[str] = Counter()  # URL paths whose pages wait for a reload
+        self.waiting: Counter[str] = Counter()  # of those, the ones a browser polls for
+        self.reloading: set[str] = set()  # told to reload by ``ready``, not yet served again
 
     def begin(self) -> None:
         with self.cond:
@@ -90,8 +92,23 @@ class SiteState:
         pages reload, while the build goes on."""
         with self.cond:
             self.pending, self.problems = pending, ()
+            self.reloading = set(self.waiting)
             self.epoch += 1
             self.cond.notify_all()
+
+    def wait_reloaded(self, timeout: float) -> None:
+        """Wait (at most ``timeout`` seconds) until each page told to reload by ``ready`` has
+        been asked for and served again: the build's rest then does not compete with those
+        requests for the interpreter."""
+        with self.cond:
+            self.cond.wait_for(lambda: not self.reloading or self.closing, timeout)
+
+    def served(self, path: str) -> None:
+        """A page (its URL path, without the leading slash) was sent to a browser."""
+        with self.cond:
+            if path in self.reloading:
+                self.reloading.discard(path)
+                self.cond.notify_all()
 
     def finish(self, problems: Iterable[str] = ()) -> None:
         with self.cond:
@@ -131,9 +148,18 @@ class SiteState:
                 timeout,
             )  # fmt: skip
 
-    def wait_epoch(self, since: int, timeout: float) -> int:
+    def wait_epoch(self, since: int, timeout: float, page: str | None = None) -> int:
+        """The epoch once past ``since`` (or the timeout); ``page``: a browser's poll for it."""
         with self.cond:
-            self.cond.wait_for(lambda: self.epoch > since or self.closing, timeout)
+            if page is not None:
+                self.waiting[page] += 1
+            try:
+                self.cond.wait_for(lambda: self.epoch > since or self.closing, timeout)
+            finally:
+                if page is not None:
+                    self.waiting[page] -= 1
+                    if not self.waiting[page]:
+                        del self.waiting[page]
             return self.epoch
 
     def close(self) -> None:
@@ -326,7 +352,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             if not allowed:  # the page's script tries again a second later
                 return self._plain(HTTPStatus.SERVICE_UNAVAILABLE, "Too many live-reload polls")
             with self.server.state.polling(page):
-                epoch = self.server.state.wait_epoch(since, POLL_SECONDS)
+                epoch = self.server.state.wait_epoch(since, POLL_SECONDS, page)
         data = json.dumps({"epoch": epoch}).encode()
         self._send(HTTPStatus.OK, "application/json", data, body=True)
 
@@ -360,7 +386,8 @@ class RequestHandler(BaseHTTPRequestHandler):
             return self._plain(HTTPStatus.NOT_FOUND, "Not found", body=body)
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if kind == "text/html":
-            return self._html(status, data, body)
+            self._html(status, data, body)
+            return state.served(unquote(raw).lstrip("/"))
         keep = versions.cache_control(target.name, urlsplit(self.path).query, data)
         return self._send(status, kind, data, body=body, cache=keep)
 
