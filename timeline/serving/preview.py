@@ -25,7 +25,8 @@ from timeline.build import Builder, BuildResult
 from timeline.config import Config
 from timeline.errors import ContentError, TimelineError, plural
 from timeline.parallel import cores
-from timeline.serving.server import PreviewServer, SiteState
+from timeline.serving.server import PreviewServer
+from timeline.serving.state import SiteState
 from timeline.serving.watch import ChangeKind, Debouncer, Watcher
 from timeline.site.pages import output_file
 
