@@ -258,7 +258,7 @@ def serve_latency(
             print(f"  {edit}: page painted median {statistics.median(painted):.0f} ms (min "
                   f"{min(painted):.0f}, max {max(painted):.0f}); Playwright's check "
                   f"{statistics.median(detected):.0f} ms; rebuilds median "
-                  f"{statistics.median(builds):.0f} ms")  # fmt: skip
+                  f"{statistics.median(builds) if builds else float('nan'):.0f} ms")  # fmt: skip
             print("    phases, medians: " + ", ".join(
                 f"{name} {statistics.median(values):.0f}" for name, values in phases.items()))  # fmt: skip
     if against:

@@ -171,6 +171,10 @@ class Builder:
         changed = None
         if self.env is None:
             self.env = make_environment(self.config, kept=True)
+        elif before is not None and content.edited is not None:  # the others are as before
+            old, summaries, new = before.index.by_slug, before.summaries, content.index.by_slug
+            changed = {slug for slug in content.edited if old[slug] is not new[slug]
+                       or summaries[slug] != content.summaries[slug]}  # fmt: skip
         elif before is not None:
             old, summaries = before.index.by_slug, before.summaries
             changed = {

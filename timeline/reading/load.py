@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import errno
 import hashlib
 import os
@@ -30,6 +31,13 @@ class Corpus:
     problems: Problems
     # Each event's Markdown by path (when read with ``pack_markdown``, in shared buffers).
     markdown: Mapping[str, str] = field(default_factory=dict)
+    # For the next read's patch (see ``_patched``): the listing read, each listed file's
+    # event's place in ``events``, and the files' own problems in the listing's order.
+    files: list[tuple[str, str]] | None = None
+    slots: Mapping[str, int] = field(default_factory=dict)
+    file_problems: tuple[Problem, ...] = ()
+    # The files whose event is a new object since the last read (None: not known, any).
+    edited: frozenset[str] | None = None
 
 
 def _event_names(
@@ -217,6 +225,7 @@ def _stamp(path: str | Path) -> Stamp:
 def load_corpus(
     root: Path, events_dir: Path, *, drafts: bool, cache: ReadCache | None = None,
     workers: int = 1, pack_markdown: bool = False, only: Collection[str] | None = None,
+    last: Corpus | None = None,
 ) -> Corpus:  # fmt: skip
     """Read and validate every event file and the bibliography (re-using ``cache``).
 
@@ -227,7 +236,8 @@ def load_corpus(
 
     ``only``: the paths of the only files that can have changed since ``cache`` was filled
     (what a file watcher reported): the folder is not listed again and no other file is
-    looked at (``unnoticed`` tells whether that was so)."""
+    looked at (``unnoticed`` tells whether that was so). ``last``: what the last call
+    returned, patched where only a few files were read again (see ``_patched``)."""
     cache = cache if cache is not None else ReadCache()
     problems = Problems()
     if not events_dir.is_dir():
@@ -286,18 +296,56 @@ def load_corpus(
         for t, p in zip(todo, fresh.values(), strict=True)
         if t[3] is None or t[3].digest != p.digest
     )
+    patched = _patched(last, files, fresh, cache.files, drafts) if packed is None else None
+    if patched is not None:
+        cache.files = {**cache.files, **fresh}
+        problems.extend(patched.file_problems)
+        return replace(patched, bibliography=bibliography, problems=problems)
     events: list[Event] = []
     markdown: dict[str, str] = {}
     seen: dict[str, Parsed] = {}
+    slots: dict[str, int] = {}
+    own = Problems()
     for _, rel in files:
         parsed = fresh.get(rel) or cache.files[rel]
         seen[rel] = parsed
-        problems.extend(parsed.problems)
+        own.extend(parsed.problems)
         if parsed.event is not None and (drafts or not parsed.event.draft):
+            slots[rel] = len(events)
             events.append(parsed.event)
             markdown[rel] = parsed.markdown
     cache.files = seen  # with pack_markdown, without their Markdown: for their digests only
-    return Corpus(tuple(events), bibliography, problems, markdown if packed is None else packed)
+    problems.extend(own)
+    if packed is not None:
+        return Corpus(tuple(events), bibliography, problems, packed)
+    return Corpus(tuple(events), bibliography, problems, markdown, files, slots, tuple(own))
+
+
+def _patched(
+    last: Corpus | None, files: list[tuple[str, str]], fresh: Mapping[str, Parsed],
+    kept: Mapping[str, Parsed], drafts: bool,
+) -> Corpus | None:  # fmt: skip
+    """The last corpus with the files read again swapped in, when the listing is the one it
+    was made from and each such file had an event in it and still has one, with the same
+    problems as before: then what a walk over every file would find is known without one
+    (the walk costs 20-30 ms at 10,000 events, on every save while serving)."""
+    if last is None or last.files is not files:
+        return None
+    events = list(last.events)
+    markdown = dict(last.markdown)
+    edited = set()
+    for rel, parsed in fresh.items():
+        was, at = kept.get(rel), last.slots.get(rel)
+        event = parsed.event
+        if was is None or at is None or event is None or parsed.problems != was.problems:
+            return None
+        if event.draft and not drafts:
+            return None
+        if event is not was.event:
+            events[at] = event
+            edited.add(rel)
+        markdown[rel] = parsed.markdown
+    return replace(last, events=tuple(events), markdown=markdown, edited=frozenset(edited))
 
 
 def _read_bibliography(
@@ -337,6 +385,8 @@ def _relisted(
         return None
     top = str(events_dir) + os.sep
     base = _rel(events_dir, root)
+    if (same := _same_listing(top, base, listed, only)) is not None:
+        return listed, same
     files = {rel: path for path, rel in listed}
     changed = set()
     for given in only:
@@ -362,6 +412,29 @@ def _relisted(
     if len(files) == len(listed) and all(rel in files for _, rel in listed):
         return listed, changed
     return [(files[rel], rel) for rel in sorted(files)], changed
+
+
+def _same_listing(
+    top: str, base: str, listed: list[tuple[str, str]], only: Collection[str]
+) -> set[str] | None:
+    """The changed files (relative to the project), when each is a plain name in the events
+    folder itself that was listed and is still a file: the listing stays as it was, found by
+    halving the sorted listing rather than by a dictionary of all of it; else None."""
+    changed = set()
+    for given in only:
+        if not given.startswith(top):
+            continue
+        name = given[len(top) :]
+        if os.sep in name or "/" in name:
+            return None  # in a folder: let _relisted tell
+        if not name.endswith(".md") or name.startswith(("_", ".")):
+            continue  # never an event file (see _event_names)
+        rel = f"{base}/{name}"
+        at = bisect.bisect_left(listed, rel, key=lambda f: f[1])
+        if at == len(listed) or listed[at][1] != rel or not os.path.isfile(given):
+            return None
+        changed.add(rel)
+    return changed
 
 
 def unnoticed(

@@ -25,7 +25,8 @@ from timeline.build import Builder, BuildResult
 from timeline.config import Config
 from timeline.errors import ContentError, TimelineError, plural
 from timeline.parallel import cores
-from timeline.serving.server import PreviewServer, SiteState
+from timeline.serving.server import PreviewServer
+from timeline.serving.state import SiteState
 from timeline.serving.watch import ChangeKind, Debouncer, Watcher
 from timeline.site.pages import output_file
 
@@ -33,6 +34,7 @@ Reporter = Callable[[str], None]
 
 
 PREVIEW_FOLDER = "preview"  # in the cache folder: what `timeline serve` builds and serves
+RELOAD_WAIT = 0.25  # seconds an update waits for the open pages to be asked for again
 
 
 def preview_config(config: Config) -> Config:
@@ -137,7 +139,7 @@ class Preview:
                 # The pages open in a browser are made first, and reload once made.
                 first = {output_file(path) for path in self.state.open_pages()}
                 update = functools.partial(
-                    self.builder.update, only=only, first=first, ready=self.state.ready
+                    self.builder.update, only=only, first=first, ready=self._ready
                 )
                 problems = self._attempt(update)
         except Exception as exc:  # anything _attempt let through: never end the session
@@ -145,6 +147,13 @@ class Preview:
         finally:
             self._settled()
             self.state.finish(problems)
+
+    def _ready(self, pending: frozenset[str]) -> None:
+        """The open pages are made: they reload, and the rest of the update waits until
+        they were served again (at most RELOAD_WAIT seconds), so that their requests do not
+        wait for the interpreter behind it (30-60 ms at 10,000 events)."""
+        self.state.ready(pending)
+        self.state.wait_reloaded(RELOAD_WAIT)
 
     def check(self) -> None:
         """Called by the debouncer once things are quiet after an update that read only the

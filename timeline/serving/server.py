@@ -8,7 +8,6 @@ added to responses only; it is never written into the output folder.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import html
 import json
@@ -20,15 +19,16 @@ import socket
 import sys
 import threading
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from timeline.errors import UsageError
+from timeline.serving import versions
 from timeline.serving.connections import HandlerThreads, Request, cut
+from timeline.serving.state import SiteState
 from timeline.site.pages import output_file
 
 WAIT_PATH = "/__timeline__/wait"
@@ -62,83 +62,6 @@ ui-monospace,monospace">%s</pre></div>"""
 
 ERROR_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Build failed \
 </title></head><body>%s</body></html>"""
-
-
-class SiteState:
-    """The build epoch, the current problems, whether a build is running and which of the
-    site's files it has still to write, and the pages open in browsers."""
-
-    def __init__(self) -> None:
-        self.cond = threading.Condition()
-        self.epoch = 0
-        self.building = False
-        self.closing = False
-        self.problems: tuple[str, ...] = ()
-        # While a build runs and once it is ready (see ``ready``): the files it has still
-        # to write or remove; any other may be served.
-        self.pending: frozenset[str] | None = None
-        self.polled: Counter[str] = Counter()  # URL paths whose pages wait for a reload
-
-    def begin(self) -> None:
-        with self.cond:
-            self.building, self.pending = True, None
-
-    def ready(self, pending: frozenset[str]) -> None:
-        """The build found no problem and has made the pages open in browsers: from now on
-        every file but those ``pending`` (still to be written or removed) is served, and the
-        pages reload, while the build goes on."""
-        with self.cond:
-            self.pending, self.problems = pending, ()
-            self.epoch += 1
-            self.cond.notify_all()
-
-    def finish(self, problems: Iterable[str] = ()) -> None:
-        with self.cond:
-            self.building = False
-            self.problems = tuple(problems)
-            if self.pending is None or self.problems:  # else the pages reloaded when ready
-                self.epoch += 1
-            self.pending = None
-            self.cond.notify_all()
-
-    def open_pages(self) -> set[str]:
-        """The URL paths (without the leading slash) of the pages open in browsers now."""
-        with self.cond:
-            return set(self.polled)
-
-    @contextlib.contextmanager
-    def polling(self, path: str) -> Iterator[None]:
-        """The page at URL ``path`` waits for a reload meanwhile."""
-        with self.cond:
-            self.polled[path] += 1
-        try:
-            yield
-        finally:
-            with self.cond:
-                self.polled[path] -= 1
-                if not self.polled[path]:
-                    del self.polled[path]
-
-    def wait_idle(self, file: str = "", timeout: float = 30.0) -> None:
-        """Hold a request for a file of the site (its path in the output folder) while a
-        build runs, unless the build is ready and will not change it: never serve a
-        half-built site."""
-        with self.cond:
-            self.cond.wait_for(
-                lambda: not self.building or self.closing
-                or (self.pending is not None and file not in self.pending),
-                timeout,
-            )  # fmt: skip
-
-    def wait_epoch(self, since: int, timeout: float) -> int:
-        with self.cond:
-            self.cond.wait_for(lambda: self.epoch > since or self.closing, timeout)
-            return self.epoch
-
-    def close(self) -> None:
-        with self.cond:
-            self.closing = True
-            self.cond.notify_all()
 
 
 class PreviewServer(HTTPServer):
@@ -325,7 +248,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             if not allowed:  # the page's script tries again a second later
                 return self._plain(HTTPStatus.SERVICE_UNAVAILABLE, "Too many live-reload polls")
             with self.server.state.polling(page):
-                epoch = self.server.state.wait_epoch(since, POLL_SECONDS)
+                epoch = self.server.state.wait_epoch(since, POLL_SECONDS, page)
         data = json.dumps({"epoch": epoch}).encode()
         self._send(HTTPStatus.OK, "application/json", data, body=True)
 
@@ -359,8 +282,10 @@ class RequestHandler(BaseHTTPRequestHandler):
             return self._plain(HTTPStatus.NOT_FOUND, "Not found", body=body)
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if kind == "text/html":
-            return self._html(status, data, body)
-        return self._send(status, kind, data, body=body)
+            self._html(status, data, body)
+            return state.served(unquote(raw).lstrip("/"))
+        keep = versions.cache_control(target.name, urlsplit(self.path).query, data)
+        return self._send(status, kind, data, body=body, cache=keep)
 
     def _resolve(self, raw: str) -> tuple[Path | None, str | None]:
         """The file for a URL path, or None; refuses traversal, dotfiles and symlinks."""
@@ -395,6 +320,8 @@ class RequestHandler(BaseHTTPRequestHandler):
             marker = text.find("<body")
             end = text.find(">", marker) + 1 if marker >= 0 else 0
             text = text[:end] + self._panel() + text[end:]
+        text = versions.versioned(text, unquote(urlsplit(self.path).path),
+                                  lambda path: self._resolve(path)[0])  # fmt: skip
         script = RELOAD_SCRIPT % (state.epoch, WAIT_PATH)
         position = text.rfind("</body>")
         text = text[:position] + script + text[position:] if position >= 0 else text + script
@@ -403,11 +330,14 @@ class RequestHandler(BaseHTTPRequestHandler):
     def _plain(self, status: HTTPStatus, message: str, *, body: bool = True) -> None:
         self._send(status, "text/plain; charset=utf-8", message.encode(), body=body)
 
-    def _send(self, status: HTTPStatus, kind: str, data: bytes, *, body: bool) -> None:
+    def _send(
+        self, status: HTTPStatus, kind: str, data: bytes, *, body: bool,
+        cache: str = versions.NEVER,
+    ) -> None:  # fmt: skip
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
+        self.send_header("Cache-Control", cache)
         self.end_headers()
         if body:
             self.wfile.write(data)

@@ -43,6 +43,8 @@ class Content:
     markdown: Mapping[str, str]  # each event's Markdown, by path
     pages: tuple[PageFile, ...] = ()  # the site's own pages, from pages/
     page_bodies: Mapping[str, str] = field(default_factory=dict)  # their HTML, by slug
+    # The events whose file, or body, may differ from the last content's (None: any).
+    edited: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class _Indexed:
     links: LinkMap
     rebuilt: bool  # built anew (else patched: every event kept its place, or one moved)
     renamed: set[str]  # with a patched index: the events whose title changed
+    edited: frozenset[str] | None = None  # patched, and only these events are new objects
 
 
 class Collector:
@@ -69,6 +72,9 @@ class Collector:
         # Each event's rendered body, by slug, with the event and Markdown it came from.
         self.bodies: dict[str, tuple[Event, str, RenderedBody]] = {}
         self.content: Content | None = None  # what the last successful collect found
+        self.corpus: Corpus | None = None  # what the last collect read
+        self.made_from: Corpus | None = None  # what the last successful collect read
+        self.troubled = True  # whether a body of the last content had problems (or unknown)
         self.body_renders = 0
         self.index_builds = 0  # whole indexes built (an edit of bodies only patches the last)
 
@@ -87,28 +93,43 @@ class Collector:
         ``load_corpus``; ``unnoticed`` tells whether that held)."""
         if self.progress:
             self.progress.begin("Reading events")
+        last = self.corpus
         corpus = self._read(workers, one_off, only)
         problems = corpus.problems
         clock("read")
-        indexed = self._index(corpus.events)
+        # The events read anew, when every other one is the same as in the last content.
+        edited = None
+        if corpus.edited is not None and last is not None and last is self.made_from:
+            edited = [corpus.events[corpus.slots[rel]] for rel in sorted(corpus.edited)]
+        indexed = self._index(corpus.events, edited)
         problems.extend(indexed.problems)
         clock("index")
         if self.progress:
             self.progress.begin("Rendering Markdown")
-        bodies, rendered = self._render(indexed, corpus.markdown, workers, one_off)
-        for _, _, body in rendered.values():
-            problems.extend(body.problems)
+        before = self.content
+        bodies, rendered, redone = self._render(indexed, corpus.markdown, workers, one_off)
+        # Each body's problems, unless none had any last time and none of those redone has.
+        clean = redone is not None and not self.troubled and not _troubled(rendered, redone)
+        if not clean:
+            for _, _, body in rendered.values():
+                problems.extend(body.problems)
         pages, page_bodies = self._pages(corpus, indexed.links, problems)
-        summaries = {slug: body.first_paragraph for slug, (_, _, body) in rendered.items()}
+        if redone is not None and before is not None:  # the others' are the last content's
+            summaries = dict(before.summaries)
+            summaries.update((slug, rendered[slug][2].first_paragraph) for slug in redone)
+        else:
+            summaries = {slug: body.first_paragraph for slug, (_, _, body) in rendered.items()}
         self.bodies = {} if one_off and not keep else rendered
         clock("markdown")
         problems.raise_if_errors(strict=self.strict)
         # Warnings by file and line, whether the index was built or patched in another order.
         warnings = tuple(sorted(problems.warnings))
+        self.troubled = not clean and _troubled(rendered, rendered)
         self.content = Content(
             indexed.index, bodies, summaries, warnings, indexed.links, indexed.problems,
-            corpus.markdown, pages, page_bodies,
+            corpus.markdown, pages, page_bodies, edited=redone,
         )  # fmt: skip
+        self.made_from = corpus
         return self.content
 
     def unpack(self) -> None:
@@ -145,8 +166,9 @@ class Collector:
         config = self.config
         corpus = load_corpus(
             config.root, config.events_path, drafts=self.drafts, cache=self.reads,
-            workers=workers, pack_markdown=one_off, only=only,
+            workers=workers, pack_markdown=one_off, only=only, last=self.corpus,
         )  # fmt: skip
+        self.corpus = corpus  # what the read cache now holds, even if the content is refused
         problems = corpus.problems
         if not corpus.events and not problems.errors:
             problems.warn(config.events_dir, 0, "", "no event files found; the site will be empty")
@@ -194,11 +216,12 @@ class Collector:
                 )  # fmt: skip
         return pages, bodies
 
-    def _index(self, events: Sequence[Event]) -> _Indexed:
+    def _index(self, events: Sequence[Event], edited: Sequence[Event] | None) -> _Indexed:
         """The index of the events: the last one patched when every event kept its place
-        (or one moved in time), else built anew; with what links may point to."""
+        (or one moved in time), else built anew; with what links may point to. ``edited``:
+        the only events that are not the last content's own (None: any can be new)."""
         before = self.content
-        index = with_edited_events(before.index, events) if before else None
+        index = with_edited_events(before.index, events, edited) if before else None
         titles: dict[str, str]
         if before is None or index is None:  # a first build, or events added or refiled
             found = Problems()
@@ -209,6 +232,13 @@ class Collector:
             return _Indexed(index, tuple(found), LinkMap(titles, paths), True, set())
         # Every link resolves as before; those to a renamed event show its new title.
         links = before.links
+        if edited is not None:
+            renamed = {e.slug for e in edited if links.titles[e.slug] != e.title}
+            if renamed:
+                titles = {**links.titles, **{slug: index.by_slug[slug].title for slug in renamed}}
+                links = LinkMap(titles, links.paths)
+            slugs = frozenset(e.slug for e in edited)
+            return _Indexed(index, before.index_problems, links, False, renamed, slugs)
         titles = {slug: event.title for slug, event in index.by_slug.items()}
         renamed = set()
         if titles != links.titles:
@@ -218,9 +248,12 @@ class Collector:
 
     def _render(
         self, indexed: _Indexed, markdown: Mapping[str, str], workers: int, one_off: bool
-    ) -> tuple[Mapping[str, str], dict[str, tuple[Event, str, RenderedBody]]]:
-        """Every body as HTML by slug, and each event's rendered body by slug (rendered
-        again only where its event, its Markdown or what it links to changed)."""
+    ) -> tuple[
+        Mapping[str, str], dict[str, tuple[Event, str, RenderedBody]], frozenset[str] | None
+    ]:  # fmt: skip
+        """Every body as HTML by slug, each event's rendered body by slug (rendered again
+        only where its event, its Markdown or what it links to changed), and when known,
+        the only events whose entry may differ from the last call's."""
         events, links = indexed.index.events, indexed.links
 
         def valid(event: Event) -> bool:
@@ -245,6 +278,9 @@ class Collector:
         def without_html(rendered: RenderedBody) -> tuple[RenderedBody, str]:
             return replace(rendered, html=""), rendered.html
 
+        before = self.content
+        if indexed.edited is not None and not one_off and before is not None:
+            return self._render_edited(indexed, markdown, before, workers, valid, render)
         html: Mapping[str, str] | None = None
         if one_off:  # nothing cached or kept: every body rendered, straight into chunks
             todo: Sequence[Event] = events
@@ -262,4 +298,38 @@ class Collector:
         }  # fmt: skip
         if html is None:
             html = {slug: body.html for slug, (_, _, body) in rendered.items()}
-        return html, rendered
+        return html, rendered, None
+
+    def _render_edited(
+        self, indexed: _Indexed, markdown: Mapping[str, str], before: Content, workers: int,
+        valid: Callable[[Event], bool], render: Callable[[Event], RenderedBody],
+    ) -> tuple[
+        Mapping[str, str], dict[str, tuple[Event, str, RenderedBody]], frozenset[str]
+    ]:  # fmt: skip
+        """``_render`` for a patched index where only ``indexed.edited`` are new events: the
+        last call's bodies with theirs, and those of the bodies linking to a renamed event,
+        swapped in, without a look at every event (40-50 ms at 10,000, on every save)."""
+        index, kept = indexed.index, self.bodies
+        slugs = set(indexed.edited or ())
+        if indexed.renamed:  # the bodies naming a renamed event, by its title
+            slugs |= {s for s, (_, _, body) in kept.items() if not indexed.renamed.isdisjoint(
+                body.titled)}  # fmt: skip
+        events = sorted((index.by_slug[s] for s in slugs), key=lambda e: index.position[e.slug])
+        todo = [event for event in events if not valid(event)]
+        done = map_shares(render, todo, workers)
+        self.body_renders += len(todo)
+        fresh = dict(zip([e.slug for e in todo], done, strict=True))
+        rendered = dict(kept)
+        html = dict(before.bodies)
+        for e in events:
+            body = fresh[e.slug] if e.slug in fresh else kept[e.slug][2]
+            rendered[e.slug] = (e, markdown[e.path], body)
+            html[e.slug] = body.html
+        return html, rendered, frozenset(slugs)
+
+
+def _troubled(
+    rendered: Mapping[str, tuple[Event, str, RenderedBody]], slugs: Collection[str]
+) -> bool:
+    """Whether the body of one of these events has a problem."""
+    return any(rendered[slug][2].problems for slug in slugs)

@@ -51,6 +51,9 @@ class TimelineIndex:  # not slots: cached_property needs the instance __dict__
     sources: tuple[SourceEntry, ...]
     unsourced: tuple[Event, ...]
     aliases: dict[str, Event]
+    # Each source's place in ``sources``, by identity: the same dict for as long as the
+    # sources keep their places and counts (every patch of ``with_edited_events``).
+    source_places: dict[str, int]
 
     def previous(self, event: Event) -> Event | None:
         i = self.position[event.slug]
@@ -158,6 +161,7 @@ def build_index(events: Iterable[Event], problems: Problems) -> TimelineIndex:
         sources=sources,
         unsourced=unsourced,
         aliases=aliases,
+        source_places={entry.source.identity: n for n, entry in enumerate(sources)},
     )
 
 
@@ -234,7 +238,9 @@ def refiled_only(new: Event, old: Event) -> bool:
     return same_place(put_back, old)
 
 
-def with_edited_events(index: TimelineIndex, events: Sequence[Event]) -> TimelineIndex | None:
+def with_edited_events(
+    index: TimelineIndex, events: Sequence[Event], edited: Sequence[Event] | None = None
+) -> TimelineIndex | None:
     """The index of ``events`` when they differ from ``index``'s own events only in what the
     index does not use (the usual edits while serving: a body, a title, a status), and at
     most one of them in its date or its names as well (filed under other tags, actors or
@@ -242,14 +248,16 @@ def with_edited_events(index: TimelineIndex, events: Sequence[Event]) -> Timelin
     that hold them, and a moved event taken out of its lists and put into its new ones,
     without ordering and cross-referencing everything again. None when anything else
     changed (build the index again), or when the site's pages would change: a name or year
-    gaining its first event or losing its last, a name spelt otherwise."""
+    gaining its first event or losing its last, a name spelt otherwise. ``edited``: the
+    only events of ``events`` that can be other than ``index``'s own (each read from the
+    same file as the one it replaces), so that the others need no look."""
     if len(events) != len(index.events):
         return None
     swap: dict[str, Event] = {}
     moved: list[tuple[Event, Event]] = []  # (as it was, as it is): a new date or names
-    for event in events:
+    for event in events if edited is None else edited:
         old = index.by_slug.get(event.slug)
-        if old is None:
+        if old is None or (edited is not None and old.path != event.path):
             return None
         if old is not event:
             if not same_place(event, old):
@@ -265,7 +273,10 @@ def with_edited_events(index: TimelineIndex, events: Sequence[Event]) -> Timelin
     def fresh(seq: tuple[Event, ...]) -> tuple[Event, ...]:
         return tuple(swap.get(e.slug, e) for e in seq)
 
-    ordered, position = fresh(index.events), index.position
+    in_place = list(index.events)  # each swapped event in its place, without a look at all
+    for slug, event in swap.items():
+        in_place[index.position[slug]] = event
+    ordered, position = tuple(in_place), index.position
     retimed = [(was, event) for was, event in moved if was.date != event.date]
     if retimed:  # (filed under other names only, an event keeps its place in time)
         was, event = retimed[0]
@@ -335,21 +346,22 @@ def with_edited_events(index: TimelineIndex, events: Sequence[Event]) -> Timelin
         years[event.date.year] = refiled((*years[event.date.year], event))
     cited = {s.identity for e in changed for s in e.sources}
     recited = {s.identity for _, e in moved for s in e.sources}
-    sources = []
-    for entry in index.sources:
-        identity = entry.source.identity
+    sources = list(index.sources)
+    for identity in cited:  # (the same sources as before: same_place, refiled_only)
+        at = index.source_places[identity]
+        entry = sources[at]
         if identity in recited:
             entry = replace(entry, events=refiled(entry.events))
             first = next(s for s in entry.events[0].sources if s.identity == identity)
             if first != entry.source:
                 return None  # the Sources page would show the first citation's details
-        elif identity in cited:
+        else:
             entry = replace(entry, events=fresh(entry.events))
-        sources.append(entry)
+        sources[at] = entry
     unsourced = fresh(index.unsourced)
     if any(not e.sources for _, e in moved):
         unsourced = refiled(unsourced)
-    by_slug = {slug: swap.get(slug, e) for slug, e in index.by_slug.items()}
+    by_slug = {**index.by_slug, **swap}
     return TimelineIndex(
         events=ordered,
         by_slug={e.slug: e for e in ordered} if retimed else by_slug,
@@ -361,6 +373,7 @@ def with_edited_events(index: TimelineIndex, events: Sequence[Event]) -> Timelin
         sources=tuple(sources),
         unsourced=unsourced,
         aliases={a: swap.get(e.slug, e) for a, e in index.aliases.items()},
+        source_places=index.source_places,
     )
 
 

@@ -48,7 +48,11 @@ def plan(
     edited = [p for p in after.pages if before.page_bodies[p.slug] != after.page_bodies[p.slug]]
     keys: list[Page] = [pages.OwnPage(page.slug) for page in edited]
     moved = False
-    for event in new.events:
+    # Only the events that can be new objects (all of them, when that is not known).
+    looked_at = new.events if after.edited is None else sorted(
+        (new.by_slug[slug] for slug in after.edited), key=lambda e: new.position[e.slug]
+    )  # fmt: skip
+    for event in looked_at:
         slug = event.slug
         was = old.by_slug[slug]
         if was is event and before.bodies[slug] == after.bodies[slug]:

@@ -7,7 +7,6 @@ import bisect
 import itertools
 import weakref
 from collections.abc import Callable, Iterable
-from functools import cached_property
 from typing import Any, TypeVar
 
 from markupsafe import Markup
@@ -119,7 +118,13 @@ class Views:
         )
         self.refs: dict[str, EventRef] = _Lazy(lambda slug: me._ref(slug))
         self.labels: dict[str, str] = _Lazy(lambda slug: me._label(slug))
-        self.source_bounds = weighted_bounds([1 + len(e.events) for e in index.sources])
+        # Where each Sources page begins: the last render's while the sources kept their
+        # places and counts (made again, 7 ms at 10,000 events).
+        self.source_bounds: list[int]
+        if before is not None and before.index.source_places is index.source_places:
+            self.source_bounds = before.source_bounds
+        else:
+            self.source_bounds = weighted_bounds([1 + len(e.events) for e in index.sources])
         self._periods: dict[str, tuple[int, tuple[str, str]]] = _Lazy(
             lambda slug: me._period(index.by_slug[slug])
         )
@@ -134,24 +139,17 @@ class Views:
                 for slug in changed:
                     mine.pop(slug, None)
 
-    @cached_property
-    def _source_entries(self) -> dict[str, tuple[int, str]]:
-        """Each source's Sources page number and anchor, by identity (made on first use: an
-        update that shows no source does not need it)."""
-        bounds = self.source_bounds
-        return {
-            entry.source.identity: (bisect.bisect_right(bounds, n), entry.anchor)
-            for n, entry in enumerate(self.index.sources)
-        }
-
     def source_page(self, source: Source) -> int:
         """The number of the Sources page listing ``source``."""
-        return self._source_entries[source.identity][0]
+        return bisect.bisect_right(self.source_bounds, self.index.source_places[source.identity])
 
     def source_link(self, source: Source) -> str | None:
         """The link to ``source``'s entry on the Sources pages."""
-        place = self._source_entries.get(source.identity)
-        return f"{page_url('sources/', place[0])}#{place[1]}" if place else None
+        place = self.index.source_places.get(source.identity)
+        if place is None:
+            return None
+        number = bisect.bisect_right(self.source_bounds, place)
+        return f"{page_url('sources/', number)}#{self.index.sources[place].anchor}"
 
     def _item(self, event: Event, first_paragraph: str) -> EventItem:
         links = self.links_by_name[Taxonomy.TAGS]
