@@ -97,3 +97,21 @@ def test_an_update_s_rest_waits_until_the_reloading_pages_were_served(
     assert request(preview, "/events/a/")[0] == 200
     state.wait_reloaded(10)  # (the page is sent a moment before it counts as served)
     assert state.reloading == set()
+
+
+def test_a_script_the_update_has_still_to_write_is_named_without_a_version(
+    preview: Preview,  # noqa: F811
+) -> None:
+    """A page reloaded at ``ready`` (before the update copies a saved script or style) must
+    not name the old bytes' URL, which the browser keeps for good: it names the file without
+    a version, so the browser asks for it, and the request waits until it is written."""
+    state = preview.state
+    state.begin()
+    state.ready(frozenset({"static/filters.js"}))
+    try:
+        urls = _assets(preview, "/events/a/")
+        assert "/static/filters.js" in urls  # no ?v=: never from the cache
+        assert all("?v=" in url for url in urls if url != "/static/filters.js")
+    finally:
+        state.finish()
+    assert not [url for url in _assets(preview, "/events/a/") if "?v=" not in url]

@@ -320,8 +320,13 @@ class RequestHandler(BaseHTTPRequestHandler):
             marker = text.find("<body")
             end = text.find(">", marker) + 1 if marker >= 0 else 0
             text = text[:end] + self._panel() + text[end:]
-        text = versions.versioned(text, unquote(urlsplit(self.path).path),
-                                  lambda path: self._resolve(path)[0])  # fmt: skip
+        # A script or style the build has still to write is named without a version: the
+        # browser asks for it (never from its cache) and gets it once written (wait_idle).
+        text = versions.versioned(
+            text, unquote(urlsplit(self.path).path),
+            lambda path: self._resolve(path)[0] if state.settled(output_file(path.lstrip("/")))
+            else None,
+        )  # fmt: skip
         script = RELOAD_SCRIPT % (state.epoch, WAIT_PATH)
         position = text.rfind("</body>")
         text = text[:position] + script + text[position:] if position >= 0 else text + script

@@ -81,6 +81,12 @@ class SiteState:
                 if not self.polled[path]:
                     del self.polled[path]
 
+    def settled(self, file: str) -> bool:
+        """Whether a file of the site (its path in the output folder) is as the running
+        build, if any, will leave it: not one it has still to write or remove."""
+        with self.cond:
+            return not self.building or (self.pending is not None and file not in self.pending)
+
     def wait_idle(self, file: str = "", timeout: float = 30.0) -> None:
         """Hold a request for a file of the site (its path in the output folder) while a
         build runs, unless the build is ready and will not change it: never serve a

@@ -5,9 +5,9 @@ renders: each one-edit ``timeline build`` (2.7 s in all at 10,000 events), each 
 ``timeline serve``. Jinja can keep each template's code (``jinja2.BytecodeCache``) and load it
 back in about 3 ms. A kept template is used only if its source is byte for byte the one it
 was compiled from and the compiler is the same (the Jinja version, Python's through Jinja's
-own magic number, and this package's templating and theme modules, which shape the code
-Jinja makes): each is part of the checksum Jinja compares, so anything else compiles anew
-and replaces the file.
+own magic number, this package's templating and theme modules, and the environment's class,
+code generator and lexer settings, which shape the code Jinja makes): each is part of the
+checksum Jinja compares, so anything else compiles anew and replaces the file.
 
 Best effort, and never a danger: a file that cannot be read or written only means compiling
 (a read-only cache folder, a full disk); a kept file is read only if it is a regular file,
@@ -41,6 +41,23 @@ def _compiler() -> bytes:
     return digest.digest()
 
 
+def _settings(env: jinja2.Environment) -> str:
+    """What of an environment shapes the code it compiles: its class and code generator, the
+    lexer's settings, the extensions, escaping and finalizing."""
+    generator = env.code_generator_class
+    settings = (
+        f"{type(env).__module__}.{type(env).__qualname__}",
+        f"{generator.__module__}.{generator.__qualname__}",
+        env.block_start_string, env.block_end_string, env.variable_start_string,
+        env.variable_end_string, env.comment_start_string, env.comment_end_string,
+        env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks,
+        env.newline_sequence, env.keep_trailing_newline, env.optimized,
+        env.autoescape if isinstance(env.autoescape, bool) else "callable",
+        env.finalize is not None, sorted(env.extensions),
+    )  # fmt: skip
+    return repr(settings)
+
+
 class KeptTemplates(jinja2.BytecodeCache):
     """Compiled templates in ``cache_folder/templates``, one file per template (its name's
     key), replaced when its source or the compiler changes."""
@@ -50,8 +67,12 @@ class KeptTemplates(jinja2.BytecodeCache):
         self.folder = cache_folder / FOLDER
         self.compiler = _compiler().hex()
 
-    def get_source_checksum(self, source: str) -> str:
-        return super().get_source_checksum(f"{self.compiler}\n{source}")
+    def get_bucket(self, environment: jinja2.Environment, name: str, filename: str | None,
+                   source: str) -> Bucket:  # fmt: skip
+        """Jinja's bucket, its checksum (which Jinja compares with the kept file's) that of
+        the source and of everything else the code depends on."""
+        return super().get_bucket(environment, name, filename,
+                                  f"{self.compiler} {_settings(environment)}\n{source}")
 
     def _file(self, bucket: Bucket) -> Path:
         return self.folder / f"{bucket.key}.jinja"
