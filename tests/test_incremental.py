@@ -15,6 +15,7 @@ from tests.conftest import Project, event, folder_differences, save_keeping_the_
 from timeline.build import Builder
 from timeline.config import load_config
 from timeline.errors import ContentError
+from timeline.site.theme import default_theme
 
 FILES: dict[str, str | bytes] = {
     f"events/2007-{m:02d}-01-e{m}.md": event(
@@ -597,3 +598,26 @@ def test_a_check_told_to_stop_gives_no_answer(builder: Builder, project: Project
     _edit(project, "2007-02-01-e2.md", "First paragraph 2.", "First paragraph two.")
     assert builder.collector.unnoticed(stop=lambda: True) is None  # serve: a save came
     assert builder.collector.unnoticed() is True
+
+
+def test_an_update_failing_while_it_makes_the_pages_leaves_no_stale_page(
+    project: Project,
+) -> None:
+    """An update that read and checked everything, then failed while making the pages (here
+    a theme whose event page fails for one title only) may have written some of them; the
+    next update, after the fix, must not plan from what the failed one read as if it were
+    all on disk (found by review: Event 5's new title stayed unseen on its lists)."""
+    event_page = (default_theme() / "templates" / "event.html").read_text()
+    fails = "{% if event.item.title == 'Boom' %}{{ no_such_name }}{% endif %}"
+    assert "{% block content %}" in event_page
+    project.write({**FILES, "theme/templates/event.html": event_page.replace(
+        "{% block content %}", "{% block content %}" + fails, 1)})  # fmt: skip
+    builder = Builder(load_config(project.root)[0])
+    builder.build()
+    _edit(project, "2007-05-01-e5.md", 'title: "Event 5"', 'title: "Event five"')
+    _edit(project, "2007-01-01-e1.md", 'title: "Event 1"', 'title: "Boom"')
+    with pytest.raises(ContentError, match="no_such_name"):
+        builder.update()
+    _edit(project, "2007-01-01-e1.md", 'title: "Boom"', 'title: "Event 1"')
+    builder.update()
+    _same_as_cold_build(project, builder.config.output_path)

@@ -126,7 +126,8 @@ class Builder:
         )  # fmt: skip
         self.env: Environment | None = None
         self.previous: dict[str, PageSpec] = {}  # output file -> spec it was rendered from
-        self.everything = False  # the next update renders every page (the theme changed)
+        # The next update renders every page (the theme changed, an update failed).
+        self.everything = False
         self.keys: list[Page] = []  # every page of the last build or update
         self.statics: dict[str, Stamp] = {}
         self.views: Views | None = None  # the last renderer's
@@ -307,8 +308,17 @@ class Builder:
         file is replaced atomically. The one-edit build updates a copy of the site, then
         swaps it in (see ``timeline.snapshot``).
         """
-        with few_collections():
-            result = self._update(into or self.config.output_path, only, first, ready)
+        before = self.collector.content
+        try:
+            with few_collections():
+                result = self._update(into or self.config.output_path, only, first, ready)
+        except BaseException:
+            if self.collector.content is not before:
+                # Read and checked, then failed while making the pages (a template error
+                # that only this content meets, a write): the output may hold some of them,
+                # and the next update plans from this content: it describes every page.
+                self.everything = True
+            raise
         release_free_memory()  # what the update freed, for a process that serves for hours
         return result
 
