@@ -20,12 +20,11 @@ import jinja2
 
 from timeline import cache, files, snapshot
 from timeline.config import Config
-from timeline.errors import ContentError, Problem, Severity
+from timeline.errors import Problem, Severity
 from timeline.memory import release_free_memory
 from timeline.parallel import cores, few_collections, in_parts
 from timeline.progress import STEP, Progress
-from timeline.reading.load import RACY_NS
-from timeline.site import exports, pages
+from timeline.site import pages
 from timeline.site import search as search_index
 from timeline.site.content import Collector, Content
 from timeline.site.datapatch import Layout, Placement, stamp_of
@@ -44,9 +43,9 @@ from timeline.site.plan import Unplanned
 from timeline.site.plan import plan as plan_update
 from timeline.site.render import PageSpec, Renderer, SiteView
 from timeline.site.schedule import schedule
+from timeline.site.statics import UNTRUSTED, Stamp, static_stamps
 from timeline.site.templating import Environment
 from timeline.site.theme import (
-    check_templates,
     make_environment,
     static_files,
     template_error,
@@ -215,7 +214,7 @@ class Builder:
         renderer = self._renderer(content)
         keys = renderer.keys()
         statics = static_files(self.config)
-        stamps = _stamps(statics)  # before the copies: a later save shows as a new stamp
+        stamps = static_stamps(statics)  # before the copies: a later save shows as a new stamp
 
         # A small site is made faster in one process than by starting workers.
         workers = self.workers if len(keys) >= SMALL_SITE else 1
@@ -238,7 +237,7 @@ class Builder:
                             spec.path, functools.partial(renderer.write_data, spec))
                         result.placed[str(spec.context["kind"])] = Placement(stamp_of(st), *made)
                     else:
-                        page = _render(renderer, spec)
+                        page = render_page(renderer, spec)
                         writer.write(spec.path, page)
                         if self.search and (found := search_index.page_digest(
                             page, raw_html=self.config.allow_html)):  # fmt: skip
@@ -344,7 +343,7 @@ class Builder:
             raise Unplanned
         keys = renderer.keys() if plan is None else self.keys
         statics = static_files(self.config)
-        stamps = _stamps(statics)  # before the copies: a later save shows as a new stamp
+        stamps = static_stamps(statics)  # before the copies: a later save shows as a new stamp
         copies = [rel for rel in statics
                   if stamps[rel] == UNTRUSTED or self.statics.get(rel) != stamps[rel]
                   or not (output / rel).is_file()]  # fmt: skip
@@ -374,7 +373,7 @@ class Builder:
             if spec.template == "@data":  # only the changed events' items encoded again
                 wrote = renderer.replace_data(output, spec, self.layouts)
             else:
-                wrote = replace_file(output, spec.path, _render(renderer, spec).encode("utf-8"))
+                wrote = replace_file(output, spec.path, render_page(renderer, spec).encode("utf-8"))
             if wrote:
                 written.append(spec.path)
 
@@ -400,7 +399,7 @@ class Builder:
         )  # fmt: skip
 
 
-def _render(renderer: Renderer, spec: PageSpec) -> str:
+def render_page(renderer: Renderer, spec: PageSpec) -> str:
     """Render one page (for an offline copy, with links that work from disk); a broken theme
     template is a content error naming file and line."""
     try:
@@ -410,73 +409,6 @@ def _render(renderer: Renderer, spec: PageSpec) -> str:
     if renderer.config.offline and spec.path.endswith(".html"):
         return file_links(text)
     return text
-
-
-Stamp = tuple[int, int, int, int]  # a static file's modification time, size, inode, change time
-UNTRUSTED = (-1, -1, -1, -1)  # a stamp no file has: copy the file again next time
-
-
-def _stamps(statics: dict[str, Path]) -> dict[str, Stamp]:
-    """Each static file's stamp, taken before it is copied, so that a save after the copy
-    shows as a new stamp: its modification time and size, its inode (a save by renaming, or
-    ``rsync``) and its change time, which no program can set back (``cp -p``, ``touch -r``
-    and ``tar`` keep the modification time). A stamp too close to now to vouch for the
-    content (a second save at the same size within the file system's time step keeps it:
-    see ``RACY_NS``) is recorded as ``UNTRUSTED``: the next update copies the file again
-    (writing it only if its bytes changed)."""
-    now = time.time_ns()
-    stamps = {}
-    for rel, path in statics.items():
-        st = path.stat()
-        trusted = max(st.st_mtime_ns, st.st_ctime_ns) < now - RACY_NS
-        stamp = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
-        stamps[rel] = stamp if trusted else UNTRUSTED
-    return stamps
-
-
-def collect(config: Config, *, drafts: bool = False, strict: bool = False) -> Content:
-    """Check a project without building it: everything a build would refuse, its theme's
-    templates included (each compiled, and one page of each kind rendered in memory, which
-    finds what only shows while rendering, such as an undefined name)."""
-    with few_collections():
-        builder = Builder(config, drafts=drafts, strict=strict)
-        builder.env = make_environment(config)  # compiled in memory: a check writes nothing
-        try:
-            content = builder.collect(cores())
-        except ContentError as exc:
-            raise ContentError([*exc.problems, *check_templates(config)], exc.warnings) from None
-        broken = check_templates(config) or _render_each_kind(builder, content)
-        if broken:
-            raise ContentError(broken, content.warnings)
-        return content
-
-
-def _render_each_kind(builder: Builder, content: Content) -> list[Problem]:
-    """Render the first page of each kind (not the data files, which Python writes)."""
-    renderer = builder._renderer(content)
-    problems: list[Problem] = []
-    kinds: set[type] = set()
-    keys = renderer.keys()
-    for key in keys:
-        if type(key) in kinds:
-            continue
-        kinds.add(type(key))
-        spec = renderer.spec(key)
-        if spec.template.startswith("@"):
-            continue
-        try:
-            _render(renderer, spec)
-        except ContentError as exc:
-            problems += exc.problems
-    return problems
-
-
-def export_timeline(config: Config, kind: str, *, drafts: bool = False) -> str:
-    """The timeline as data: ``json`` (timeline.json), ``timelinejs`` or ``csv``."""
-    builder = Builder(config, drafts=drafts)
-    content = builder.collect()
-    views = Views(config, content.index, content.summaries)
-    return exports.export(kind, config, content.index, views, content.bodies, content.markdown)
 
 
 def build(

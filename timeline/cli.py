@@ -206,7 +206,7 @@ def check_command(
 ) -> None:  # fmt: skip
     """Validate every event file, the bibliography and the config; build nothing."""
     config = _config(root, output_dir=str(out.resolve()) if out is not None else None)
-    from timeline.build import collect
+    from timeline.check import collect
     from timeline.site.links import check_links
 
     content = collect(config, drafts=drafts, strict=strict)
@@ -291,7 +291,7 @@ def serve_command(root: Path, host: str, port: int, open_browser: bool, drafts: 
 def export_command(kind: str, out_file: Path | None, root: Path, drafts: bool) -> None:
     """Export the whole timeline as data (the same files a build writes, and CSV)."""
     config = _config(root)
-    from timeline.build import export_timeline
+    from timeline.check import export_timeline
 
     text = export_timeline(config, kind, drafts=drafts)
     if out_file is None:
