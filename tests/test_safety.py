@@ -310,14 +310,14 @@ def test_a_killed_worker_fails_the_build_at_once_and_keeps_the_site(
     parent = os.getpid()
     import timeline.build as build_module
 
-    real = build_module._render
+    real = build_module.render_page
 
     def dying(renderer: object, spec: object) -> str:
         if os.getpid() != parent:
             os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer would
         return real(renderer, spec)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(build_module, "_render", dying)
+    monkeypatch.setattr(build_module, "render_page", dying)
     builder = Builder(load_config(project.root)[0], workers=2)
     from timeline.parallel import WorkerDied
 
@@ -597,13 +597,13 @@ def test_workers_die_with_a_killed_build(project: Project) -> None:
         import timeline.build as build
         from timeline.config import load_config
         parent = os.getpid()
-        real = build._render
+        real = build.render_page
         def slow(renderer, spec):
             if os.getpid() != parent:
                 print("worker", os.getpid(), flush=True)
                 time.sleep(60)
             return real(renderer, spec)
-        build._render = slow
+        build.render_page = slow
         build.build(load_config(__import__("pathlib").Path(".").resolve())[0], search=False)
     """)
     process = subprocess.Popen([sys.executable, "-c", script], cwd=project.root, text=True,

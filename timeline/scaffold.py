@@ -15,7 +15,7 @@ from timeline.errors import ContentError, Problem, UsageError
 from timeline.reading.dates import EDTFDate, EDTFError, Precision, parse_edtf
 from timeline.reading.events import check_slug, default_slug
 from timeline.reading.frontmatter import normalise_text
-from timeline.reading.load import event_files
+from timeline.reading.project_files import event_files
 from timeline.reading.slugs import MAX_SLUG, MAX_SLUG_BYTES, shorten, slugify
 
 

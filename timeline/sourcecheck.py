@@ -38,8 +38,8 @@ from timeline.reading.frontmatter import (
     normalise_text,
     split_document,
 )
-from timeline.reading.load import BIBLIOGRAPHY
 from timeline.reading.model import Event, Source
+from timeline.reading.project_files import BIBLIOGRAPHY
 
 CACHE_FILE = "sources.json"
 CACHE_VERSION = 1

@@ -32,7 +32,7 @@ from timeline.importing.sheet import csv_slides
 from timeline.importing.slides import slide_to_event
 from timeline.reading.dates import parse_edtf
 from timeline.reading.events import parse_event, shorten
-from timeline.reading.load import MAX_FILE_BYTES
+from timeline.reading.project_files import MAX_FILE_BYTES
 from timeline.scaffold import known_slugs, place_event
 
 # The order an event file's keys are written in (docs/events.md's).

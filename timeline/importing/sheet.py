@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from timeline.errors import UsageError
-from timeline.reading.load import MAX_FILE_BYTES
+from timeline.reading.project_files import MAX_FILE_BYTES
 
 CSV_FIELDS = {
     "year": "Year", "month": "Month", "day": "Day", "time": "Time", "end_year": "End Year",

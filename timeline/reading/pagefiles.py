@@ -18,8 +18,8 @@ from timeline.errors import Problems
 from timeline.reading.events import check_slug, slugify
 from timeline.reading.fields import Fields
 from timeline.reading.frontmatter import FrontMatterError, split_document
-from timeline.reading.load import read_text
 from timeline.reading.model import PageFile, Source, keys_of
+from timeline.reading.project_files import read_text
 
 PAGE_KEYS = keys_of(PageFile)
 # The first folder of every URL the site makes itself.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from timeline.reading.load import RACY_NS
+from timeline.reading.project_files import RACY_NS
 
 Stamp = tuple[int, int, int, int]  # a static file's modification time, size, inode, change time
 UNTRUSTED = (-1, -1, -1, -1)  # a stamp no file has: copy the file again next time
