@@ -1,4 +1,5 @@
-"""Find and read the event files and the bibliography of a project (file I/O at the edge)."""
+"""Read and validate the event files and the bibliography of a project, again only where they
+changed (finding the files and reading their bytes: ``reading.project_files``)."""
 
 from __future__ import annotations
 
