@@ -68,7 +68,7 @@ def test_output_does_not_depend_on_directory_listing_order(
             files.reverse()
             yield folder, dirs, files
 
-    monkeypatch.setattr("timeline.reading.load.os.walk", reversed_walk)
+    monkeypatch.setattr("timeline.reading.project_files.os.walk", reversed_walk)
     project.build("--no-cache")
     assert _tree(project.site) == first
 
