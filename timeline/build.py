@@ -3,7 +3,7 @@ pages -> write site/.
 
 Every check runs before anything is written, so a build with errors leaves the previous site
 untouched. ``Builder.build`` renders every page on every core and commits them at the end
-(see ``site.output``); ``Builder.update`` is what ``timeline serve`` runs on a change: it
+(see ``site.publication``); ``Builder.update`` is what ``timeline serve`` runs on a change: it
 re-reads only changed files and re-renders only the pages whose content changed.
 """
 
@@ -30,7 +30,6 @@ from timeline.site.content import Collector, Content
 from timeline.site.datapatch import Layout, Placement, stamp_of
 from timeline.site.offline import file_links
 from timeline.site.output import (
-    Publication,
     SiteWriter,
     check_replaceable,
     remove_file,
@@ -41,6 +40,7 @@ from timeline.site.pages import Page
 from timeline.site.pages import path as page_file
 from timeline.site.plan import Unplanned
 from timeline.site.plan import plan as plan_update
+from timeline.site.publication import Publication
 from timeline.site.render import PageSpec, Renderer, SiteView
 from timeline.site.schedule import schedule
 from timeline.site.statics import UNTRUSTED, Stamp, static_stamps
@@ -197,7 +197,7 @@ class Builder:
 
     def build(self) -> BuildResult:
         """A whole new site, made in a staging folder and swapped in for the old one at the
-        end (see ``site.output``): nothing changes unless every page was made."""
+        end (see ``site.publication``): nothing changes unless every page was made."""
         with few_collections():
             return self._build()
 

@@ -26,7 +26,7 @@ from typing import Any
 from timeline import __version__, files
 from timeline.config import CONFIG_FILES, Config
 from timeline.reading.project_files import BIBLIOGRAPHY, RACY_NS, Stamp, event_files, file_digest
-from timeline.site.output import Publication
+from timeline.site.publication import Publication
 from timeline.site.search import FOLDER as SEARCH_FOLDER
 from timeline.site.theme_folders import theme_folders
 from timeline.words import LOCALES, base_language

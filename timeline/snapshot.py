@@ -41,11 +41,12 @@ from timeline.site import exports
 from timeline.site.content import Content
 from timeline.site.datapatch import Layout, placed
 from timeline.site.markdown import RenderedBody
-from timeline.site.output import Publication, write_error
+from timeline.site.output import write_error
 from timeline.site.pages import DataFile, Page
 from timeline.site.pages import path as page_path
 from timeline.site.patch import Scan, listing, mirror, scan
 from timeline.site.plan import Unplanned
+from timeline.site.publication import Publication
 from timeline.site.render import PageSpec
 from timeline.site.theme import static_files
 from timeline.words import LOCALES, base_language

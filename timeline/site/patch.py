@@ -1,6 +1,6 @@
 """Publishing a patched site (the one-edit build), so that a reader only ever sees a whole site.
 
-A cold build swaps its staging folder with the output folder (see ``site.output``); the old
+A cold build swaps its staging folder with the output folder (see ``site.publication``); the old
 site that the swap leaves in the cache folder is kept there as the *spare* (``spare-<tag>``,
 see ``Publication.take_spare``) instead of being deleted. Its files are hard links of the
 live site's, but for the few the last build changed. A one-edit build takes the spare as its staging

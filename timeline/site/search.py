@@ -2,7 +2,7 @@
 
 Event pages mark their text with ``data-pagefind-body`` and their tags, actors, places,
 status and year as filters; the theme's own ``static/search.js`` queries the index through
-Pagefind's JS API. The index is built into the build's staging folder (see site.output), so
+Pagefind's JS API. The index is built into the build's staging folder (see site.publication), so
 a failed index leaves the published site as it was.
 
 Pagefind reads only the folders that hold a page it indexes (at 10,000 events the list
