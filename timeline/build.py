@@ -41,8 +41,9 @@ from timeline.site.pages import path as page_file
 from timeline.site.plan import Unplanned
 from timeline.site.plan import plan as plan_update
 from timeline.site.publication import Publication
-from timeline.site.render import PageSpec, Renderer, SiteView
+from timeline.site.render import PageSpec, Renderer
 from timeline.site.schedule import schedule
+from timeline.site.siteview import SiteView
 from timeline.site.statics import UNTRUSTED, Stamp, static_stamps
 from timeline.site.templating import Environment
 from timeline.site.theme import (

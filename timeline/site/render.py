@@ -18,18 +18,17 @@ from markupsafe import Markup
 from timeline.config import Config
 from timeline.reading.model import PageFile, Taxonomy
 from timeline.site import datapatch, exports, feeds, pages
-from timeline.site.branding import brand_css, footer_html
 from timeline.site.datapatch import Layout
 from timeline.site.index import NEIGHBOURS, TimelineIndex
 from timeline.site.overview import Overview, overview
-from timeline.site.pages import MENU_VIEWS, Page
+from timeline.site.pages import Page
 from timeline.site.paging import PAGE_SIZE, page_count, paginate
+from timeline.site.siteview import SiteView, site_view
 from timeline.site.story import StoryView, story_view
 from timeline.site.templating import Environment
-from timeline.site.theme import ENTRIES, Entries, hedged
-from timeline.site.viewmodels import Link, YearCount
+from timeline.site.theme import ENTRIES, Entries
+from timeline.site.viewmodels import YearCount
 from timeline.site.views import TAXONOMIES, Views, event_url, term_url, year_label, year_url
-from timeline.words import Words
 
 # Data files are written by Python, not templates: their formats are not the theme's business.
 _DATA: dict[str, Callable[[dict[str, Any]], str]] = {
@@ -39,33 +38,6 @@ _DATA: dict[str, Callable[[dict[str, Any]], str]] = {
 }
 # The global each shared script sets (see pages.Shared, static/chart-view.js, story.js).
 _SHARED_NAMES = {"overview": "timelineOverview", "story": "timelineStory"}
-
-@dataclass(frozen=True)
-class SiteView:
-    """Site-wide values every template sees."""
-
-    title: str
-    description: str
-    language: str
-    direction: str  # "ltr" or "rtl", the language's (timeline.words)
-    arrows: tuple[str, str]  # towards earlier and later: ← →, or → ← right to left
-    author: str
-    base_url: str
-    nav: tuple[Link, ...]
-    event_count: int
-    search: bool  # a Pagefind index is built with the site
-    base_path: str
-    # The site's own look (site.branding): files in static/, CSS, the footer's HTML.
-    logo: str
-    favicon: str
-    extra_css: tuple[str, ...]
-    brand_css: Markup
-    footer: Markup
-    # The same on every page, so made once: the footer's credit line ("Generated timeline ·
-    # 10,000 events..."), and the titles of the links to the site's Atom and JSON feeds.
-    credit: Markup
-    feed_titles: tuple[Markup, Markup]
-
 
 @dataclass(frozen=True)
 class PageSpec:
@@ -79,16 +51,6 @@ class PageSpec:
     path: str  # output file, e.g. "events/x/index.html"
     template: str
     context: dict[str, Any]
-
-
-def credit(words: Words, title: str, author: str, events: int) -> Markup:
-    """The footer's line: the site, its author and its number of events, how dates are
-    hedged."""
-    return words.html(
-        "site.footer", title=title + (f" · {author}" if author else ""),
-        events=words.html_count("count.events", events), circa=hedged(words("dates.circa")),
-        uncertain=hedged("?"),
-    )  # fmt: skip
 
 
 def lists_events(index: TimelineIndex) -> bool:
@@ -115,19 +77,6 @@ def shared_url(kind: str, data: str) -> str:
 def _on_page(events: int, number: int) -> int:
     """How many of a list's events are on its page ``number``."""
     return min(PAGE_SIZE, events - (number - 1) * PAGE_SIZE)
-
-
-def menu(config: Config, own_pages: Sequence[PageFile]) -> tuple[Link, ...]:
-    """The site's menu: the names of ``config.menu`` in order, or by default every view,
-    then the pages numbered by ``menu:`` (lowest first), then those without (by title);
-    pages with ``menu: false`` are left out."""
-    links = {name: Link(url, config.words(f"nav.{name}")) for name, url in MENU_VIEWS.items()}
-    links.update((page.slug, Link(f"{page.slug}/", page.title)) for page in own_pages)
-    if config.menu:
-        return tuple(links[name] for name in config.menu if name in links)
-    shown = [page for page in own_pages if page.menu is not False]
-    shown.sort(key=lambda page: (page.menu is None, page.menu or 0, page.title.casefold()))
-    return tuple(links[name] for name in [*MENU_VIEWS, *(page.slug for page in shown)])
 
 
 class Renderer:
@@ -157,27 +106,7 @@ class Renderer:
         self.markdown = markdown
         self.own_pages = {page.slug: page for page in own_pages}
         self.page_bodies = page_bodies or {}
-        site = SiteView(
-            title=config.title,
-            description=config.description,
-            language=config.language,
-            direction=config.words.direction,
-            arrows=("→", "←") if config.words.direction == "rtl" else ("←", "→"),
-            author=config.author,
-            base_url=config.base_url,
-            nav=menu(config, own_pages),
-            event_count=len(index.events),
-            search=search,
-            base_path=config.base_path,
-            logo=config.logo,
-            favicon=config.favicon,
-            extra_css=config.extra_css,
-            brand_css=brand_css(config),
-            footer=footer_html(config),
-            credit=credit(config.words, config.title, config.author, len(index.events)),
-            feed_titles=(config.words.html("site.feed_atom", title=config.title),
-                         config.words.html("site.feed_json", title=config.title)),
-        )  # fmt: skip
+        site = site_view(config, own_pages, len(index.events), search=search)
         self.site = site_before if site == site_before else site
         self.forget_entries(changed)  # entries rendered for the last build may have changed
 
