@@ -308,16 +308,16 @@ def test_a_killed_worker_fails_the_build_at_once_and_keeps_the_site(
     before = project.snapshot()
     project.write({"events/2007-01-01-e0.md": event("E0 edited", "2007-01-01")})
     parent = os.getpid()
-    import timeline.build as build_module
+    import timeline.site.shares as shares_module
 
-    real = build_module.render_page
+    real = shares_module.render_page
 
     def dying(renderer: object, spec: object) -> str:
         if os.getpid() != parent:
             os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer would
         return real(renderer, spec)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(build_module, "render_page", dying)
+    monkeypatch.setattr(shares_module, "render_page", dying)
     builder = Builder(load_config(project.root)[0], workers=2)
     from timeline.parallel import WorkerDied
 
@@ -595,15 +595,16 @@ def test_workers_die_with_a_killed_build(project: Project) -> None:
     script = textwrap.dedent("""
         import os, sys, time
         import timeline.build as build
+        import timeline.site.shares as shares
         from timeline.config import load_config
         parent = os.getpid()
-        real = build.render_page
+        real = shares.render_page
         def slow(renderer, spec):
             if os.getpid() != parent:
                 print("worker", os.getpid(), flush=True)
                 time.sleep(60)
             return real(renderer, spec)
-        build.render_page = slow
+        shares.render_page = slow
         build.build(load_config(__import__("pathlib").Path(".").resolve())[0], search=False)
     """)
     process = subprocess.Popen([sys.executable, "-c", script], cwd=project.root, text=True,

@@ -16,21 +16,17 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import jinja2
-
 from timeline import cache, files, snapshot
 from timeline.config import Config
 from timeline.errors import Problem, Severity
 from timeline.memory import release_free_memory
 from timeline.parallel import cores, few_collections, in_parts
-from timeline.progress import STEP, Progress
+from timeline.progress import Progress
 from timeline.site import pages
 from timeline.site import search as search_index
 from timeline.site.content import Collector, Content
-from timeline.site.datapatch import Layout, Placement, stamp_of
-from timeline.site.offline import file_links
+from timeline.site.datapatch import Layout, Placement
 from timeline.site.output import (
-    SiteWriter,
     check_replaceable,
     remove_file,
     replace_file,
@@ -43,13 +39,13 @@ from timeline.site.plan import plan as plan_update
 from timeline.site.publication import Publication
 from timeline.site.render import PageSpec, Renderer
 from timeline.site.schedule import schedule
+from timeline.site.shares import render_page, write_share
 from timeline.site.siteview import SiteView
 from timeline.site.statics import UNTRUSTED, Stamp, static_stamps
 from timeline.site.templating import Environment
 from timeline.site.theme import (
     make_environment,
     static_files,
-    template_error,
     theme_folders,
 )
 from timeline.site.views import Views
@@ -75,19 +71,6 @@ class BuildResult:
     inputs: dict[str, bytes] = field(default_factory=dict)  # event file -> digest as read
     read: cache.Read = field(default_factory=dict)  # event file -> stamp, time, digest as read
     searched: str | None = None  # the search index's fingerprint (search.fingerprint)
-
-
-@dataclass
-class _Share:
-    """What one worker of a cold build did."""
-
-    rendered: Counter[str]
-    changed: list[str]  # files written (or staged) because their bytes changed
-    stats: cache.Stats  # every file of the share: (size, mtime) as committed
-    paths: list[str]  # every page of the share
-    specs: list[PageSpec]
-    searched: dict[str, bytes] = field(default_factory=dict)  # page_digest of indexed pages
-    placed: dict[str, Placement] = field(default_factory=dict)  # data file kind -> its items
 
 
 class Builder:
@@ -224,37 +207,10 @@ class Builder:
         with Publication(output, self.config.cache_path) as publication:
             folder, previous = publication.staging, publication.previous
 
-            def write_part(part: int) -> _Share:
-                writer = SiteWriter(folder, previous=previous)
-                result = _Share(Counter(), writer.changed, writer.stats, [], [])
-                kind: type | None = None
-                for done, key in enumerate(plan[part], 1):
-                    if len(plan) > 1 and type(key) is not kind:  # kinds share no entries:
-                        renderer.forget_entries()  # let the last kind's go (a worker's memory)
-                        kind = type(key)
-                    spec = renderer.spec(key)
-                    if spec.template == "@data":
-                        made, st = writer.write_stream(
-                            spec.path, functools.partial(renderer.write_data, spec))
-                        result.placed[str(spec.context["kind"])] = Placement(stamp_of(st), *made)
-                    else:
-                        page = render_page(renderer, spec)
-                        writer.write(spec.path, page)
-                        if self.search and (found := search_index.page_digest(
-                            page, raw_html=self.config.allow_html)):  # fmt: skip
-                            result.searched[spec.path] = found
-                    result.rendered[spec.template] += 1
-                    if self.progress and done % STEP == 0:
-                        self.progress.advance(STEP)
-                    result.paths.append(spec.path)
-                    if len(plan) == 1:  # kept in-process only, for serve's next update
-                        result.specs.append(spec)
-                if self.progress:
-                    self.progress.advance(len(plan[part]) % STEP)
-                if part == 0:
-                    for rel, source in statics.items():
-                        writer.copy(rel, source)
-                return result
+            write_part = functools.partial(
+                write_share, renderer, plan, folder, previous, statics,
+                search=self.search, allow_html=self.config.allow_html, progress=self.progress,
+            )  # fmt: skip
 
             if self.progress:
                 self.progress.begin("Writing pages", len(keys))
@@ -398,18 +354,6 @@ class Builder:
             len(content.index.events), len(specs), output, content.warnings, dict(counter),
             tuple(written), tuple(sorted(stale)), dict(self.timings),
         )  # fmt: skip
-
-
-def render_page(renderer: Renderer, spec: PageSpec) -> str:
-    """Render one page (for an offline copy, with links that work from disk); a broken theme
-    template is a content error naming file and line."""
-    try:
-        text = renderer.render(spec)
-    except jinja2.TemplateError as exc:
-        raise template_error(exc, spec.template) from None
-    if renderer.config.offline and spec.path.endswith(".html"):
-        return file_links(text)
-    return text
 
 
 def build(

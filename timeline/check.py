@@ -3,12 +3,13 @@ nothing written."""
 
 from __future__ import annotations
 
-from timeline.build import Builder, render_page
+from timeline.build import Builder
 from timeline.config import Config
 from timeline.errors import ContentError, Problem
 from timeline.parallel import cores, few_collections
 from timeline.site import exports
 from timeline.site.content import Content
+from timeline.site.shares import render_page
 from timeline.site.theme import check_templates, make_environment
 from timeline.site.views import Views
 
