@@ -142,11 +142,31 @@ class ImageView:
 
 
 @dataclass(frozen=True)
+class TermLink:
+    """A name on an event page, linking to its page, and the same name as a search filter's
+    value: Pagefind decodes a filter value twice and cannot match one holding " or \\ (it
+    compares the raw JSON text), so these three are sent as private-use characters, which
+    static/search.js turns back: U+E000 ", U+E001 \\, U+E002 &. Made once per name (not by
+    three Jinja ``replace`` filters for each of the 65,000 names of a 10,000-event site's
+    event pages)."""
+
+    url: str
+    text: str
+    filter_value: str
+
+
+def term_link(link: Link) -> TermLink:
+    """A name's link on event pages, with its search filter's value (see ``TermLink``)."""
+    value = link.text.replace("&", "\ue002").replace('"', "\ue000").replace("\\", "\ue001")
+    return TermLink(link.url, link.text, value)
+
+
+@dataclass(frozen=True)
 class TermGroup:
     """One taxonomy's links on an event page ("Actors: ...")."""
 
     label: str
-    links: tuple[Link, ...]
+    links: tuple[TermLink, ...]
     filter: str  # the search filter these names feed: tag, actor, place
 
 

@@ -29,9 +29,11 @@ from timeline.site.viewmodels import (
     Section,
     SourceView,
     TermGroup,
+    TermLink,
     UpdateView,
     YearSection,
     date_view,
+    term_link,
 )
 
 _FINE = (Precision.TIME, Precision.DAY, Precision.MONTH)
@@ -98,8 +100,10 @@ class Views:
         # (or, in an update that files no name differently, take the last render's).
         same_links = before is not None and before.index.term_slugs == index.term_slugs
         self.links_by_name: dict[Taxonomy, dict[str, Link]]
+        self.page_links: dict[Taxonomy, dict[str, TermLink]]  # the same, for event pages
         if before is not None and same_links:
             self.links_by_name = before.links_by_name
+            self.page_links = before.page_links
         else:
             self.links_by_name = {
                 taxonomy: {
@@ -107,6 +111,10 @@ class Views:
                     for name, slug in index.term_slugs[taxonomy].items()
                 }
                 for taxonomy in TAXONOMIES
+            }
+            self.page_links = {
+                taxonomy: {name: term_link(link) for name, link in links.items()}
+                for taxonomy, links in self.links_by_name.items()
             }
         # Made on first use: an incremental rebuild needs only the few it re-renders. The
         # tables reach back to these views through a weak reference: a cycle would keep
@@ -245,7 +253,7 @@ class Views:
         terms = tuple(
             TermGroup(self.words(label), tuple(links[n] for n in names if n in links), singular)
             for taxonomy, label, singular in _TAXONOMY_LABELS
-            if (names := event.names(taxonomy)) and (links := self.links_by_name[taxonomy])
+            if (names := event.names(taxonomy)) and (links := self.page_links[taxonomy])
         )
         image, media = None, None
         if event.image:
