@@ -4,14 +4,16 @@ and writes only what the edit changed, as ``timeline serve`` does.
 After a build without search, what ``Builder.update`` starts from (what was read, the
 rendered bodies, the content, every page's name, the static files' stamps, where each
 event's item lies in the data files) is pickled into the cache folder,
-``snapshot-<tag>.pickle``. Its first line names what it is valid for: the format, a digest
-of what an update cannot follow (the package's code and version, Python's and the parsers'
-versions, the options, the config, the theme, the strings tables: see ``key``), the build
-record's digest of the output folder it goes with, and the pickle's length and CRC-32. The
-next build loads it only if all of these match and the output folder is as the record left
-it (walked in another process meanwhile); it then runs the update into the spare (see
-``site.patch``) and swaps it in. Anything else (no snapshot, another version's, corrupted,
-stale, an output file edited by hand, hard links refused) is a cold build, as before.
+``snapshot-<tag>.pickle``, its per-event part in shards beside it (``shards-<tag>/``, see
+``timeline.shards``: an edit rewrites only the shards of the files read again). Its first
+line names what it is valid for: the format, a digest of what an update cannot follow (the
+package's code and version, Python's and the parsers' versions, the options, the config,
+the theme, the strings tables: see ``key``), the build record's digest of the output folder
+it goes with, and the pickle's length and CRC-32. The next build loads it only if all of
+these match and the output folder is as the record left it (walked in another process
+meanwhile); it then runs the update into the spare (see ``site.patch``) and swaps it in.
+Anything else (no snapshot, another version's, corrupted, stale, an output file edited by
+hand, hard links refused) is a cold build, as before.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ import os
 import pickle
 import sys
 import time
-import zlib
 from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, replace
@@ -134,13 +135,6 @@ def _unknown(rel: str) -> PageSpec:
     return PageSpec(rel, "", {"": UNKNOWN})
 
 
-def _check(data: bytes | memoryview) -> str:
-    """The pickle's length and CRC-32: against a damaged or truncated file, not a forged one
-    (whoever can write the cache folder can run code anyway); blake2b took 0.1 s of 84 MB,
-    CRC-32 0.02 s."""
-    return f"{len(data)}-{zlib.crc32(data):08x}"
-
-
 def save(config: Config, builder: Builder, valid_for: str, stats: cache.Stats,
          kept: shards.Kept | None = None) -> None:  # fmt: skip
     """Keep what the builder's next update needs; ``stats``: the output folder as the build
@@ -184,8 +178,8 @@ def _save(config: Config, builder: Builder, path: Path, header: str, pages: set[
             return
         # The rest after the shards: a save that stops between them leaves a rest whose
         # checks do not match the shards (a cold build), never a mixed snapshot.
-        data, _ = shards.dump(_shards(config), state, kept)
-        files.replace(path, f"{header} {_check(data)}\n".encode(), data)
+        data = shards.dump(_shards(config), state, kept)
+        files.replace(path, f"{header} {shards.check(data)}\n".encode(), data)
     except (OSError, pickle.PicklingError, RecursionError, TypeError, AttributeError):
         with suppress(OSError):
             path.unlink(missing_ok=True)
@@ -216,8 +210,8 @@ def discard(config: Config) -> None:
 
 
 def load(config: Config, valid_for: str, output: str) -> tuple[Snapshot, shards.Kept] | None:
-    """The snapshot (and its shards as loaded), if there is one for exactly these inputs
-    and this output folder."""
+    """The snapshot and its shards as loaded, if there is one for exactly these inputs and
+    this output folder."""
     try:
         data = files.read_regular(_path(config), follow=False)
     except OSError:
@@ -229,7 +223,7 @@ def load(config: Config, valid_for: str, output: str) -> tuple[Snapshot, shards.
         text = data[: max(end, 0)].decode("ascii")
     except UnicodeDecodeError:
         return None
-    if not text.startswith(expected) or text[len(expected) :] != _check(body):
+    if not text.startswith(expected) or text[len(expected) :] != shards.check(body):
         return None
     gc.disable()  # millions of objects, none of them garbage: no collection while loading
     try:
