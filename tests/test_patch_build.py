@@ -180,6 +180,49 @@ def _stale(project: Project) -> None:
     path.write_bytes(old)
 
 
+def _shard(project: Project) -> Path:
+    """The largest of the snapshot's shards (see timeline.shards)."""
+    (folder,) = _cache(project, "shards-")
+    found = sorted(folder.glob("*.pickle"), key=lambda path: (path.stat().st_size, path.name))
+    assert len(found) > 1
+    return found[-1]
+
+
+def _settled(project: Project) -> None:
+    """Event files saved an hour ago, as a project's are but for the one just edited: read
+    again by the next build (a file changed too close to its reading is not trusted), then
+    trusted, so that their shards are not written again."""
+    _edit(project, "events/e10.md", "Body of event 10", "The body of event 10")  # a build
+    old = time.time() - 3600
+    for path in (project.root / "events").iterdir():
+        os.utime(path, (old, old))
+    assert "404.html" not in _build(project)
+
+
+def _shard_corrupted(project: Project) -> None:
+    path = _shard(project)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _shard_truncated(project: Project) -> None:
+    path = _shard(project)
+    path.write_bytes(path.read_bytes()[:-10])
+
+
+def _shard_from_an_older_save(project: Project) -> None:
+    """The shard an edit rewrote, as the save before it left it (the rest names the new)."""
+    _settled(project)
+    (folder,) = _cache(project, "shards-")
+    before = {path.name: path.read_bytes() for path in folder.iterdir()}
+    _edit(project, "events/e20.md", "Body of event 20", "The body of event 20")
+    assert "404.html" not in _build(project)  # patched: its save kept the other shards
+    changed = [p for p in folder.iterdir() if p.read_bytes() != before.get(p.name)]
+    assert len(changed) == 1
+    changed[0].write_bytes(before[changed[0].name])
+
+
 def _hand_edited(project: Project) -> None:
     page = project.site / "years" / "index.html"
     page.write_text(page.read_text(encoding="utf-8") + "<!-- by hand -->", encoding="utf-8")
@@ -202,6 +245,11 @@ STATES: dict[str, Callable[[Project], None]] = {
     "truncated": _truncate,
     "another version's": _other_version,
     "stale": _stale,
+    "one shard missing": lambda p: _shard(p).unlink(),
+    "one shard corrupted": _shard_corrupted,
+    "one shard truncated": _shard_truncated,
+    "one shard from an older save": _shard_from_an_older_save,
+    "shards missing": lambda p: shutil.rmtree(_cache(p, "shards-")[0]),
     "an output file edited by hand": _hand_edited,
     "record missing": _remove("record-"),
 }
@@ -220,6 +268,18 @@ def test_any_other_cache_state_builds_from_nothing(
     EDITS["title"](built)  # and the next edit is patched again
     assert "404.html" not in _build(built)
     _assert_as_cold(built, tmp_path / "again")
+
+
+def test_an_edit_rewrites_only_the_snapshot_shards_it_touched(built: Project) -> None:
+    _settled(built)
+    (folder,) = _cache(built, "shards-")
+    before = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.iterdir()}
+    assert len(before) > 10
+    EDITS["body"](built)
+    assert "404.html" not in _build(built)
+    after = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.iterdir()}
+    assert after.keys() == before.keys()
+    assert len([name for name in after if after[name] != before[name]]) == 1
 
 
 def test_a_deleted_or_damaged_spare_is_made_again(built: Project, tmp_path: Path) -> None:

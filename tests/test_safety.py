@@ -456,11 +456,12 @@ def test_a_build_killed_at_any_moment_leaves_one_whole_site(project: Project) ->
     assert seen == {"finished", "kept"}, "the kills all fell on one side of the swap"
     final = _run(project, "build", "--no-cache", "--no-search")
     assert final.returncode == 0
-    # The record, the lock, what the next one-edit build starts from (the snapshot and the
-    # site this build replaced: timeline.snapshot) and the compiled templates: nothing of the
-    # killed builds.
+    # The record, the lock, what the next one-edit build starts from (the snapshot, its
+    # shards and the site this build replaced: timeline.snapshot) and the compiled
+    # templates: nothing of the killed builds.
     leftovers = [p.name for p in (project.root / ".timeline-cache").iterdir()
-                 if not p.name.startswith(("record-", "build.lock", "snapshot-", "spare-"))
+                 if not p.name.startswith(("record-", "build.lock", "snapshot-", "shards-",
+                                           "spare-"))
                  and p.name != "templates"]  # fmt: skip
     assert leftovers == []
     assert sorted(p.name for p in project.root.iterdir()) == [".timeline-cache", "events", "site"]

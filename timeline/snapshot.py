@@ -4,14 +4,16 @@ and writes only what the edit changed, as ``timeline serve`` does.
 After a build without search, what ``Builder.update`` starts from (what was read, the
 rendered bodies, the content, every page's name, the static files' stamps, where each
 event's item lies in the data files) is pickled into the cache folder,
-``snapshot-<tag>.pickle``. Its first line names what it is valid for: the format, a digest
-of what an update cannot follow (the package's code and version, Python's and the parsers'
-versions, the options, the config, the theme, the strings tables: see ``key``), the build
-record's digest of the output folder it goes with, and the pickle's length and CRC-32. The
-next build loads it only if all of these match and the output folder is as the record left
-it (walked in another process meanwhile); it then runs the update into the spare (see
-``site.patch``) and swaps it in. Anything else (no snapshot, another version's, corrupted,
-stale, an output file edited by hand, hard links refused) is a cold build, as before.
+``snapshot-<tag>.pickle``, its per-event part in shards beside it (``shards-<tag>/``, see
+``timeline.shards``: an edit rewrites only the shards of the files read again). Its first
+line names what it is valid for: the format, a digest of what an update cannot follow (the
+package's code and version, Python's and the parsers' versions, the options, the config,
+the theme, the strings tables: see ``key``), the build record's digest of the output folder
+it goes with, and the pickle's length and CRC-32. The next build loads it only if all of
+these match and the output folder is as the record left it (walked in another process
+meanwhile); it then runs the update into the spare (see ``site.patch``) and swaps it in.
+Anything else (no snapshot, another version's, corrupted, stale, an output file edited by
+hand, hard links refused) is a cold build, as before.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ import os
 import pickle
 import sys
 import time
-import zlib
 from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, replace
@@ -31,7 +32,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from timeline import __version__, cache, files
+from timeline import __version__, cache, files, shards
 from timeline.config import CONFIG_FILES, Config
 from timeline.errors import Problem, Severity
 from timeline.parallel import beside
@@ -54,7 +55,7 @@ from timeline.words import LOCALES, base_language
 if TYPE_CHECKING:
     from timeline.build import Builder, BuildResult
 
-FORMAT = 2  # of the pickled Snapshot: a change of its fields is a new format
+FORMAT = 3  # of the pickled Snapshot: a change of its fields is a new format
 MAGIC = "timeline-snapshot"
 PACKAGE = Path(__file__).resolve().parent
 PARSERS = ("markdown-it-py", "mdit-py-plugins", "markdown-it-pyrs", "jinja2", "markupsafe",
@@ -73,9 +74,17 @@ class Snapshot:
     layouts: dict[str, Layout]  # the data files' (see site.datapatch)
 
 
+def _tag(config: Config) -> str:
+    return hashlib.blake2b(os.fsencode(config.output_path), digest_size=8).hexdigest()
+
+
 def _path(config: Config) -> Path:
-    tag = hashlib.blake2b(os.fsencode(config.output_path), digest_size=8).hexdigest()
-    return config.cache_path / f"snapshot-{tag}.pickle"
+    return config.cache_path / f"snapshot-{_tag(config)}.pickle"
+
+
+def _shards(config: Config) -> Path:
+    """The folder of the snapshot's shards (see timeline.shards)."""
+    return config.cache_path / f"shards-{_tag(config)}"
 
 
 def key(config: Config, options: Mapping[str, object], theme: list[Path]) -> str:
@@ -127,16 +136,11 @@ def _unknown(rel: str) -> PageSpec:
     return PageSpec(rel, "", {"": UNKNOWN})
 
 
-def _check(data: bytes | memoryview) -> str:
-    """The pickle's length and CRC-32: against a damaged or truncated file, not a forged one
-    (whoever can write the cache folder can run code anyway); blake2b took 0.1 s of 84 MB,
-    CRC-32 0.02 s."""
-    return f"{len(data)}-{zlib.crc32(data):08x}"
-
-
-def save(config: Config, builder: Builder, valid_for: str, stats: cache.Stats) -> None:
+def save(config: Config, builder: Builder, valid_for: str, stats: cache.Stats,
+         kept: shards.Kept | None = None) -> None:  # fmt: skip
     """Keep what the builder's next update needs; ``stats``: the output folder as the build
-    left it (and as the record describes it). Page specs are not kept: pickling 11,000 of
+    left it (and as the record describes it); ``kept``: the shards as loaded, of which only
+    those whose rows changed are written again. Page specs are not kept: pickling 11,000 of
     them (each event page's overview strip, every list's entries) cost more than rendering
     the few pages an edit plans. Best effort: a snapshot that cannot be written only makes
     the next build a cold one."""
@@ -150,14 +154,15 @@ def save(config: Config, builder: Builder, valid_for: str, stats: cache.Stats) -
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _save(config, builder, path, f"{MAGIC} {FORMAT} {valid_for} {output}", pages, stats)
+        _save(config, builder, path, f"{MAGIC} {FORMAT} {valid_for} {output}", pages, stats,
+              kept)  # fmt: skip
     finally:
         if collecting:
             gc.enable()
 
 
 def _save(config: Config, builder: Builder, path: Path, header: str, pages: set[str],
-          stats: cache.Stats) -> None:  # fmt: skip
+          stats: cache.Stats, kept: shards.Kept | None) -> None:  # fmt: skip
     """``save``'s work, the collector off."""
     # The page workers are done: each text one string again, shared by the read cache, the
     # bodies and the data files' layouts (kept packed, the layouts held a second and third
@@ -170,9 +175,12 @@ def _save(config: Config, builder: Builder, path: Path, header: str, pages: set[
     try:
         if state is None or not pages:
             path.unlink(missing_ok=True)
+            shards.remove(_shards(config))
             return
-        data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
-        files.replace(path, f"{header} {_check(data)}\n".encode(), data)
+        # The rest after the shards: a save that stops between them leaves a rest whose
+        # checks do not match the shards (a cold build), never a mixed snapshot.
+        data = shards.dump(_shards(config), state, kept)
+        files.replace(path, f"{header} {shards.check(data)}\n".encode(), data)
     except (OSError, pickle.PicklingError, RecursionError, TypeError, AttributeError):
         with suppress(OSError):
             path.unlink(missing_ok=True)
@@ -199,10 +207,12 @@ def discard(config: Config) -> None:
     """Remove the snapshot (a build with search keeps none: its update is not one)."""
     with suppress(OSError):
         _path(config).unlink(missing_ok=True)
+    shards.remove(_shards(config))
 
 
-def load(config: Config, valid_for: str, output: str) -> Snapshot | None:
-    """The snapshot, if there is one for exactly these inputs and this output folder."""
+def load(config: Config, valid_for: str, output: str) -> tuple[Snapshot, shards.Kept] | None:
+    """The snapshot and its shards as loaded, if there is one for exactly these inputs and
+    this output folder."""
     try:
         data = files.read_regular(_path(config), follow=False)
     except OSError:
@@ -214,17 +224,19 @@ def load(config: Config, valid_for: str, output: str) -> Snapshot | None:
         text = data[: max(end, 0)].decode("ascii")
     except UnicodeDecodeError:
         return None
-    if not text.startswith(expected) or text[len(expected) :] != _check(body):
+    if not text.startswith(expected) or text[len(expected) :] != shards.check(body):
         return None
     gc.disable()  # millions of objects, none of them garbage: no collection while loading
     try:
-        state = pickle.loads(body)
+        loaded = shards.load(_shards(config), body)
     except Exception:  # whatever the bytes make the unpickler raise: build from nothing
         return None
     finally:
         gc.freeze()  # nor later (the dict of 10,000 stamps after the update took 0.29 s)
         gc.enable()
-    return state if isinstance(state, Snapshot) else None
+    if loaded is None or not isinstance(loaded[0], Snapshot):
+        return None
+    return loaded[0], loaded[1]
 
 
 def patch(
@@ -245,7 +257,7 @@ def patch(
         walked = beside(lambda: (scan(output), listing(spare)))
         live: Scan | None
         try:
-            state = load(config, valid_for, recorded)
+            found = load(config, valid_for, recorded)
         finally:
             try:
                 live, held = walked()
@@ -256,10 +268,11 @@ def patch(
         stats = {rel: (size, mtime) for rel, (size, mtime, _) in live.items()}
         if cache.output_key(stats) != recorded:
             return None  # an output file edited, added or removed by hand
-        if state is None or set(static_files(config)) != set(state.statics):
+        if found is None or set(static_files(config)) != set(found[0].statics):
             # A static file added or removed may take a page's place (static/robots.txt):
             # the cold build refuses what clashes, and copies the rest.
             return None
+        state, kept = found
         loaded = time.perf_counter()
         builder = make_builder()
         collector = builder.collector
@@ -296,7 +309,7 @@ def patch(
     warnings = result.warnings
     published = time.perf_counter()
     if why is None:
-        save(config, builder, valid_for, stats)
+        save(config, builder, valid_for, stats, kept)
     else:
         discard(config)
         warnings = (*warnings, Problem(config.cache_dir, 0, "", why, Severity.WARNING))

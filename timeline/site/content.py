@@ -291,11 +291,17 @@ class Collector:
         fresh = dict(zip([e.slug for e in todo], done, strict=True))
         self.body_renders += len(todo)
         kept = self.bodies
-        rendered = {  # packed, the Markdown stays in its buffers until ``unpack``
-            e.slug: (e, "" if one_off else markdown[e.path],
-                     fresh[e.slug] if e.slug in fresh else kept[e.slug][2])
-            for e in events
-        }  # fmt: skip
+
+        def entry(e: Event) -> tuple[Event, str, RenderedBody]:
+            text = "" if one_off else markdown[e.path]  # packed: in its buffers until unpack
+            if e.slug in fresh:
+                return e, text, fresh[e.slug]
+            old = kept[e.slug]
+            # The very entry where nothing in it changed: the snapshot's shard holding it
+            # is then not written again (see timeline.shards).
+            return old if old[0] is e and old[1] is text else (e, text, old[2])
+
+        rendered = {e.slug: entry(e) for e in events}
         if html is None:
             html = {slug: body.html for slug, (_, _, body) in rendered.items()}
         return html, rendered, None

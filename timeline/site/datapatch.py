@@ -142,7 +142,8 @@ def _plan(old: Layout | None, fd: int, shape: Shape, events: Sequence[Event]) ->
         inputs = shape.inputs(event)
         found = known.get(event.slug)
         if found is not None and found[2] == inputs:
-            offset, length, _ = found
+            # The old inputs, equal: the snapshot's shard holding them stays unwritten.
+            offset, length, inputs = found
             assert old is not None
             was_first = offset == old.head + len(FIRST)
             if was_first == (n == 0):  # the old separator before it is the one it needs
