@@ -60,6 +60,8 @@ def _listeners(page: Page) -> Counter[str]:
 def _seen(page: Page) -> dict[str, object]:
     """What a reader gets: the body as the scripts left it, the title, the meta tags."""
     page.wait_for_function(SETTLED)
+    # The overview measures its labels when the browser is idle: let it, in either page.
+    page.evaluate("() => new Promise((done) => requestIdleCallback(done, {timeout: 500}))")
     return page.evaluate("""() => ({
         body: document.body.innerHTML,
         text: document.body.innerText,
