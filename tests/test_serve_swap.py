@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.conftest import Project, event
+from tests.test_serve import wait_for_build
 from timeline.config import load_config
 from timeline.serving.preview import Preview, preview_config
 
@@ -178,4 +179,32 @@ def test_a_page_gone_is_reloaded_into_the_404_page(
                            "!document.querySelector('h1').textContent.includes('Event C')",
                            timeout=20_000)  # fmt: skip
     assert not page.evaluate(KEPT)
+    page.close()
+
+
+def test_what_the_heads_scripts_hang_on_window_stays_after_a_swap(
+    served: Preview, project: Project, browser: Browser
+) -> None:
+    """The head's scripts are kept, not run again: their listeners must stay too."""
+    base = (Path(__file__).parent.parent / "theme" / "templates" / "base.html").read_text()
+    head = '<script src="{{ root }}static/head.js"></script>\n</head>'
+    epoch = served.state.epoch
+    project.write({
+        "theme/templates/base.html": base.replace("</head>", head, 1),
+        "theme/static/head.js": "window.addEventListener('message', function (event) {\n"
+                                "  document.body.setAttribute('data-heard', event.data);\n});\n",
+    })  # fmt: skip
+    wait_for_build(served, epoch)
+    page = _open(browser, served, "events/b/")
+    assert page.query_selector("head script[src*='head.js']") is not None
+    for title in ("Event B, renamed", "Event B, again"):
+        page.evaluate("() => { window.__kept = true; }")
+        _edit(project, "events/2007-08-22-b.md", "Event B", title)
+        _wait_text(page, title, "h1")
+    # The second save at least is swapped (the first after a theme edit may name head.js
+    # without a version, as a file the update has still to write: the page then reloads).
+    page.wait_for_function(SETTLED)
+    assert page.evaluate(KEPT)
+    page.evaluate("() => window.postMessage('after', '*')")
+    page.wait_for_function("() => document.body.getAttribute('data-heard') === 'after'")
     page.close()

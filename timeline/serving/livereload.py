@@ -26,19 +26,18 @@ the built site) */
 (function () {
   "use strict";
   var me = document.currentScript, epoch = +me.getAttribute("data-timeline-live");
-  // What the page's scripts hang on window and document as they run (not what the browser
-  // or its tools do): known only if this ran before them.
+  // What the body's scripts (run again by a swap; the head's are kept) hang on window and
+  // document as they run, not what the browser or its tools do: known only if this ran first.
   var first = document.scripts[0] === me, hung = [], observers = [], onLoad = false;
   var add = EventTarget.prototype.addEventListener;
   var remove = EventTarget.prototype.removeEventListener;
-  function theirs() { return document.currentScript !== null && document.currentScript !== me; }
+  function page() { return document.currentScript !== null && document.currentScript !== me; }
+  function theirs() { return page() && !document.head.contains(document.currentScript); }
   if (first) {
     [window, document].forEach(function (target) {
       target.addEventListener = function (type, listener, options) {
-        if (theirs()) {
-          hung.push([target, type, listener, options]);
-          if (type === "DOMContentLoaded" || type === "load") { onLoad = true; }
-        }
+        if (page() && (type === "DOMContentLoaded" || type === "load")) { onLoad = true; }
+        if (theirs()) { hung.push([target, type, listener, options]); }
         return add.call(target, type, listener, options);
       };
     });
