@@ -59,11 +59,31 @@ MEMORY_FOLDER = Path("/dev/shm")  # tmpfs on Linux: files written there never to
 
 PLAIN_DAY = re.compile(r'date: "?(\d{4})-(\d{2})-(\d{2})"?\n')
 
-# When the reloaded page was first painted with content, in ms since the epoch: the moment
-# the user sees the change (Paint Timing; timeOrigin is the wall clock at navigation start).
-PAINTED = """() => {
-  const paint = performance.getEntriesByName("first-contentful-paint")[0];
-  return performance.timeOrigin + paint.startTime;
+# A page the live-reload script updates in place (it swaps in the new HTML: no navigation,
+# so no new first paint): the moment (ms since the epoch) of the first frame made after the
+# edit's text came into the DOM (requestAnimationFrame, then a message: the frame is drawn).
+WATCH_SWAP = """([t, w]) => {
+  window.__timelinePainted = null;
+  performance.clearResourceTimings();
+  const watcher = new MutationObserver(() => {
+    const e = document.querySelector(w);
+    if (!e || !e.textContent.includes(t)) { return; }
+    watcher.disconnect();
+    requestAnimationFrame(() => {
+      const c = new MessageChannel();
+      c.port1.onmessage = () => { window.__timelinePainted = performance.timeOrigin + performance.now(); };
+      c.port2.postMessage(0);
+    });
+  });
+  watcher.observe(document, {childList: true, subtree: true, characterData: true});
+}"""
+# The swapped page's fetch of its new HTML: [began (wall clock, ms), asked for (ms after it
+# began), arrived (ms after it began)], and the painted frame (WATCH_SWAP).
+SWAPPED = """() => {
+  const page = location.href.split("#")[0];
+  const got = performance.getEntriesByType("resource").filter((e) => e.name === page).pop();
+  return [performance.timeOrigin + got.startTime, got.requestStart - got.startTime,
+          got.responseEnd - got.startTime, window.__timelinePainted];
 }"""
 
 
@@ -160,41 +180,51 @@ class _Latency:
         page, target, original = self.page, self.target, self.original
         page.wait_for_timeout(300)  # let the reload poll settle between runs
         built = len(self.reports)
-        started = time.perf_counter()
-        saved = time.time() * 1000  # the browser's timeOrigin is on this clock
+        origin = page.evaluate("() => performance.timeOrigin")
         if edit == "title":  # the title is on list and neighbour pages too
             text, where = f"Edited title {run}", "h1"
-            target.write_text(original.replace(self.old_title, text))
+            edited = original.replace(self.old_title, text)
         elif edit == "tags":  # filed under two other tags that other events have
             self.retags = self.retags or _other_tags(self.root, original)
             pair = self.retags[run % 2]
             text, where = pair[1], ".event-terms"
-            target.write_text(TAGS_LINE.sub(f"tags: [{', '.join(pair)}]", original, 1))
+            edited = TAGS_LINE.sub(f"tags: [{', '.join(pair)}]", original, 1)
         elif edit == "date":  # the event moves among its neighbours
             found = PLAIN_DAY.search(original)
             assert found, f"{target.name} has no plain day to edit"
             year, month, day = found[1], found[2], int(found[3])
             iso = f"{year}-{month}-{(day + run + 1) % 28 + 1:02d}"  # never the day it has
             text, where = "", f'.event-meta time[datetime="{iso}"]'
-            target.write_text(original.replace(found[0], f'date: "{iso}"\n'))
+            edited = original.replace(found[0], f'date: "{iso}"\n')
         else:  # a sentence added to the body's first paragraph
             text, where = f"Edited body {run}.", ".event-body"
             head, rest = original.split("\n---\n", 1)
-            target.write_text(f"{head}\n---\n{text} {rest.lstrip()}")
+            edited = f"{head}\n---\n{text} {rest.lstrip()}"
+        page.evaluate(WATCH_SWAP, [text, where])
+        started = time.perf_counter()
+        saved = time.time() * 1000  # the browser's timeOrigin is on this clock
+        target.write_text(edited)
         page.wait_for_function(
             "([t, w]) => document.querySelector(w) && "
             "document.querySelector(w).textContent.includes(t)",
             arg=[text, where], polling="raf", timeout=20_000,
         )  # fmt: skip
         detected = (time.perf_counter() - started) * 1000
-        page.wait_for_function(  # the text can be there a moment before it is painted
-            "() => performance.getEntriesByName('first-contentful-paint').length > 0",
-            polling="raf", timeout=20_000,
-        )  # fmt: skip
-        painted = page.evaluate(PAINTED) - saved
+        if page.evaluate("() => performance.timeOrigin") == origin:  # swapped in place
+            page.wait_for_function("() => window.__timelinePainted", timeout=20_000)
+            navigated = page.evaluate(SWAPPED)
+            navigated[1:] = [navigated[1], navigated[2], navigated[3] - navigated[0]]
+        else:  # reloaded
+            page.wait_for_function(  # the text can be there a moment before it is painted
+                "() => performance.getEntriesByName('first-contentful-paint').length > 0",
+                polling="raf", timeout=20_000,
+            )  # fmt: skip
+            navigated = page.evaluate(NAVIGATED)
+        painted = navigated[0] + navigated[3] - saved
         builds = [float(r.split()[2]) for r in self.reports[built:] if r.startswith("Built in")]
         return {"painted": painted, "detected": detected, "builds": builds,
-                "phases": _phases(saved, self.seen, page.evaluate(NAVIGATED))}  # fmt: skip
+                "swapped": page.evaluate("() => performance.timeOrigin") == origin,
+                "phases": _phases(saved, self.seen, navigated)}  # fmt: skip
 
     def close(self) -> None:
         self.browser.close()
@@ -258,7 +288,8 @@ def serve_latency(
             print(f"  {edit}: page painted median {statistics.median(painted):.0f} ms (min "
                   f"{min(painted):.0f}, max {max(painted):.0f}); Playwright's check "
                   f"{statistics.median(detected):.0f} ms; rebuilds median "
-                  f"{statistics.median(builds) if builds else float('nan'):.0f} ms")  # fmt: skip
+                  f"{statistics.median(builds) if builds else float('nan'):.0f} ms; swapped in "
+                  f"place {sum(bool(r.get('swapped')) for r in saves)} of {len(saves)}")  # fmt: skip
             print("    phases, medians: " + ", ".join(
                 f"{name} {statistics.median(values):.0f}" for name, values in phases.items()))  # fmt: skip
     if against:

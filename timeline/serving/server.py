@@ -1,9 +1,10 @@
 """``timeline serve``: build, serve the output folder on 127.0.0.1, rebuild on change, reload.
 
 Live reload uses only the standard library: each served HTML page gets a small script that
-long-polls ``/__timeline__/wait``; the server answers when the build epoch moves on. Page
-requests wait while a build runs, so a browser never sees a half-built site. The script is
-added to responses only; it is never written into the output folder.
+long-polls ``/__timeline__/wait``; the server answers when the build epoch moves on, and the
+page swaps in its new HTML (``serving.livereload``). Page requests wait while a build runs,
+so a browser never sees a half-built site. The script is added to responses only; it is
+never written into the output folder.
 """
 
 from __future__ import annotations
@@ -26,32 +27,18 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from timeline.errors import UsageError
-from timeline.serving import versions
+from timeline.serving import livereload, versions
 from timeline.serving.connections import HandlerThreads, Request, cut
+from timeline.serving.livereload import WAIT_PATH
 from timeline.serving.state import SiteState
 from timeline.site.pages import output_file
 
-WAIT_PATH = "/__timeline__/wait"
 POLL_SECONDS = 25.0
 READ_SECONDS = 10.0  # for a whole request head from the moment of connecting; then per read/write
 BACKLOG = 256  # connections the kernel holds until they are accepted
 PAGE_THREADS = 16  # threads handling requests; connections beyond them wait their turn
 POLL_THREADS = 64  # live-reload long polls waiting at once (one per open tab), on top of those
 STOP_SECONDS = 1.0  # how long stopping waits for handler threads once their clients are cut off
-
-RELOAD_SCRIPT = """<script>/* timeline serve: live reload (not part of the built site) */
-(function () {
-  var epoch = %d;
-  function poll() {
-    fetch("%s?since=" + epoch + "&path=" + encodeURIComponent(location.pathname),
-          {method: "POST", cache: "no-store"})
-      .then(function (r) { return r.json(); })
-      .then(function (d) { if (d.epoch > epoch) { location.reload(); } else { poll(); } })
-      .catch(function () { setTimeout(poll, 1000); });
-  }
-  poll();
-})();
-</script>"""
 
 ERROR_PANEL = """<div id="timeline-build-errors" role="alert" style="position:sticky;top:0;\
 z-index:9999;margin:0;padding:1rem 1.25rem;background:#7a1020;color:#fff;font:15px/1.5 \
@@ -327,9 +314,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             lambda path: self._resolve(path)[0] if state.settled(output_file(path.lstrip("/")))
             else None,
         )  # fmt: skip
-        script = RELOAD_SCRIPT % (state.epoch, WAIT_PATH)
-        position = text.rfind("</body>")
-        text = text[:position] + script + text[position:] if position >= 0 else text + script
+        text = livereload.inject(text, state.epoch)
         self._send(status, "text/html; charset=utf-8", text.encode("utf-8"), body=body)
 
     def _plain(self, status: HTTPStatus, message: str, *, body: bool = True) -> None:

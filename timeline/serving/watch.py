@@ -35,8 +35,10 @@ WRITES = {EVENT_TYPE_CREATED, EVENT_TYPE_MODIFIED, EVENT_TYPE_DELETED, EVENT_TYP
           EVENT_TYPE_CLOSED}  # fmt: skip
 DEBOUNCE = 0.05  # seconds of quiet before a burst of changes is built
 # Seconds of quiet when the last change was a file closed after writing or moved into place:
-# a save is then complete, unless more changes follow at once (a burst of files).
-SETTLE = 0.01
+# a save is then complete, unless more changes follow at once (a burst of files). The events
+# of one save come together; this only gathers a burst (at 2 ms, a save by any pattern of
+# tests/test_serve.py still built once, and 200 files at once once or twice, at load 7-8).
+SETTLE = 0.003
 # Seconds of quiet after an update that read only the files the watcher named, before every
 # event file is checked once more (see Preview.check): what the watcher missed is found then.
 CHECK_AFTER = 1.0
