@@ -334,16 +334,18 @@ class Builder:
             if wrote:
                 written.append(spec.path)
 
-        for key in early:
-            make(key)
-        if signal and ready is not None:
-            ready(frozenset([*map(page_file, rest), *copies, *gone]))
-        for key in rest:
-            make(key)
-        clock("pages")
+        # The static files first (a few small files): the open pages then name each by its
+        # bytes' digest at once (see serving.versions) instead of as a file still to come.
         for rel in copies:
             if replace_file(output, rel, files.read_regular(statics[rel])):
                 written.append(rel)
+        for key in early:
+            make(key)
+        if signal and ready is not None:
+            ready(frozenset([*map(page_file, rest), *gone]))
+        for key in rest:
+            make(key)
+        clock("pages")
         stale = (set(self.previous) | set(self.statics)) - set(specs) - set(statics)
         for rel in sorted(stale):
             remove_file(output, rel)
