@@ -35,14 +35,20 @@ def preview(project: Project) -> Iterator[Preview]:
     (project.root / "site-leak").mkdir()
     (project.root / "site-leak" / "secret.txt").write_text("secret")
     (project.root / "secret.txt").write_text("secret")
+    server = started(project)
+    yield server
+    server.stop()
+
+
+def started(project: Project) -> Preview:
+    """A preview of the project on a free port, started, saying nothing."""
 
     def load():  # type: ignore[no-untyped-def]
         return preview_config(load_config(project.root)[0])
 
     server = Preview(load(), load=load, port=0, report=lambda line: None)
     server.start()
-    yield server
-    server.stop()
+    return server
 
 
 def request(

@@ -11,9 +11,8 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.conftest import Project, event
-from tests.test_serve import wait_for_build
-from timeline.config import load_config
-from timeline.serving.preview import Preview, preview_config
+from tests.test_serve import started, wait_for_build
+from timeline.serving.preview import Preview
 
 LONG = "\n\n".join(f"Paragraph {i} of the first event, long enough to scroll by." for i in range(80))
 FILES: dict[str, str | bytes] = {
@@ -28,12 +27,7 @@ SETTLED = "() => document.querySelectorAll('figure.chart.chart-static').length =
 @pytest.fixture
 def served(project: Project) -> Iterator[Preview]:
     project.write(FILES)
-
-    def load():  # type: ignore[no-untyped-def]
-        return preview_config(load_config(project.root)[0])
-
-    server = Preview(load(), load=load, port=0, report=lambda line: None)
-    server.start()
+    server = started(project)
     yield server
     server.stop()
 
