@@ -164,6 +164,27 @@ def test_a_page_whose_scripts_wait_for_the_load_events_is_reloaded(
     page.close()
 
 
+def test_the_story_is_reloaded_and_works_after_a_save(
+    served: Preview, project: Project, browser: Browser
+) -> None:
+    """The story's script runs deferred from the head, once, and makes the slideshow of the
+    body: a swapped body would stay the no-script list. The page reloads instead."""
+    page = _open(browser, served, "story/")
+    _edit(project, "events/2007-08-22-b.md", "Event B", "Event B, renamed")
+    page.wait_for_function("() => document.body.innerHTML.includes('Event B, renamed')")
+    page.wait_for_load_state("load")
+    assert not page.evaluate(KEPT), "the story was swapped, not reloaded"
+    swapped = _seen(page)
+    fresh_page = browser.new_page()
+    fresh_page.goto(page.url)
+    assert swapped == _seen(fresh_page)
+    for each in (page, fresh_page):  # the slideshow answers the keys
+        each.keyboard.press("ArrowRight")
+        each.wait_for_function("() => location.hash === '#a'")
+    fresh_page.close()
+    page.close()
+
+
 def test_a_page_gone_is_reloaded_into_the_404_page(
     served: Preview, project: Project, browser: Browser
 ) -> None:

@@ -12,7 +12,8 @@ observers) is taken away first, so the page is what a fresh load of the new HTML
 It reloads instead whenever a swap could not make that page: the head's style sheets or
 scripts changed, or the body's scripts did (a new theme script, a shared data file), the
 ``<html>`` element's attributes changed, the answer is not a 200 or was redirected, the
-page's scripts wait for the document's load events (they do not come again), this script
+page's scripts wait for the document's load events (they do not come again) or run from
+the head once the body is parsed (deferred, async, module: the story's), this script
 did not run before the page's own (it cannot know what they left behind), or anything fails.
 """
 
@@ -82,10 +83,17 @@ the built site) */
       return a.name + "=" + a.value;
     }).join(" ");
   }
+  // A head script that runs once the body is parsed (deferred, asynchronous or a module:
+  // the story's) works on the body: kept and not run again, it would leave the new one bare.
+  function late(head) {
+    return Array.prototype.some.call(head.querySelectorAll("script"), function (s) {
+      return s.defer || s.async || (s.getAttribute("type") || "").toLowerCase() === "module";
+    });
+  }
   function swappable(doc) {
     var old = Array.prototype.filter.call(document.head.children, described);
     var now = Array.prototype.filter.call(doc.head.children, described);
-    return first && !onLoad && old.length === now.length &&
+    return first && !onLoad && !late(document.head) && old.length === now.length &&
       attributes(doc.documentElement) === attributes(document.documentElement) &&
       frame(doc.head) === frame(document.head) && code(doc.body) === code(document.body);
   }
@@ -120,6 +128,7 @@ the built site) */
     Array.prototype.forEach.call(document.body.querySelectorAll("script"), function (s) {
       var type = (s.getAttribute("type") || "").toLowerCase();
       if (type && type !== "text/javascript" && type !== "module") { return; }
+      if (s.hasAttribute("nomodule")) { return; }  // never runs: no load event would come
       var fresh = document.createElement("script");
       Array.prototype.forEach.call(s.attributes, function (a) {
         fresh.setAttribute(a.name, a.value);
