@@ -30,7 +30,12 @@ HERE = Path(__file__).resolve().parent.parent
 
 def render_all(root: Path) -> tuple[dict[str, tuple[int, float]], float, str]:
     """(template -> pages, CPU s), all pages' CPU s and the digest, for the code imported."""
-    from timeline.build import Builder, _render
+    from timeline.build import Builder
+
+    try:  # where it lives since the build's split (issue 15.5), and before it
+        from timeline.site.shares import render_page as _render
+    except ImportError:
+        from timeline.build import _render  # type: ignore[attr-defined,no-redef]
     from timeline.config import load_config
     from timeline.parallel import few_collections
     from timeline.site.schedule import schedule

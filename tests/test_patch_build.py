@@ -282,6 +282,23 @@ def test_an_edit_rewrites_only_the_snapshot_shards_it_touched(built: Project) ->
     assert len([name for name in after if after[name] != before[name]]) == 1
 
 
+def test_a_save_removes_a_killed_saves_leftovers_not_another_saves_file(
+    built: Project, tmp_path: Path
+) -> None:
+    """Saves run after the build lock is released: a temporary file in the shards folder may
+    be another build's, still being written. Only an old one is a killed save's."""
+    (folder,) = _cache(built, "shards-")
+    old, new = folder / ".000.pickle.1.tmp", folder / ".001.pickle.2.tmp"
+    for path in (old, new):
+        path.write_bytes(b"half a pickle")
+    an_hour_ago = time.time() - 3600
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    EDITS["body"](built)
+    assert "404.html" not in _build(built)
+    assert new.exists() and not old.exists()
+    _assert_as_cold(built, tmp_path)
+
+
 def test_a_deleted_or_damaged_spare_is_made_again(built: Project, tmp_path: Path) -> None:
     (spare,) = _cache(built, "spare-")
     victims = sorted(p for p in spare.rglob("*.html"))[:3]

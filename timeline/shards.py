@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import os
 import pickle
+import time
 import zlib
 from collections.abc import Sequence
 from contextlib import suppress
@@ -119,14 +120,21 @@ def _same(old: Sequence[object], new: Sequence[object]) -> bool:
     return len(old) == len(new) and all(a is b for a, b in zip(old, new, strict=True))
 
 
+SWEEP_AFTER = 300.0  # seconds: a file this old that is not a shard is a killed save's
+
+
 def _sweep(folder: Path) -> None:
-    """Remove what is not a shard (a killed save's temporary file)."""
+    """Remove what is not a shard and was left long ago (a killed save's temporary file);
+    a newer one may be another build's save still writing it (saves run after the build
+    lock is released)."""
     names = {_name(n) for n in range(SHARDS)}
+    before = time.time() - SWEEP_AFTER
     with suppress(OSError):
         for entry in os.scandir(folder):
             if entry.name not in names:
                 with suppress(OSError):
-                    os.unlink(entry.path)
+                    if entry.stat(follow_symlinks=False).st_mtime < before:
+                        os.unlink(entry.path)
 
 
 def load(folder: Path, body: memoryview) -> tuple[object, Kept] | None:
