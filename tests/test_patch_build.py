@@ -299,6 +299,25 @@ def test_a_save_removes_a_killed_saves_leftovers_not_another_saves_file(
     _assert_as_cold(built, tmp_path)
 
 
+def test_a_link_in_place_of_the_shards_folder_is_never_followed(
+    built: Project, tmp_path: Path
+) -> None:
+    """A build writes only into its output and cache folders: a link where the shards were
+    must not lead it to delete, or write, the files it points at."""
+    (folder,) = _cache(built, "shards-")
+    shutil.rmtree(folder)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "000.pickle").write_bytes(b"someone's file")
+    folder.symlink_to(elsewhere, target_is_directory=True)
+    EDITS["body"](built)
+    _build(built)  # the snapshot cannot be loaded: a cold build, whose save refuses the link
+    _assert_as_cold(built, tmp_path)
+    assert built.build("-q").exit_code == 0  # with search: the snapshot and shards go
+    assert [p.name for p in elsewhere.iterdir()] == ["000.pickle"]
+    assert (elsewhere / "000.pickle").read_bytes() == b"someone's file"
+
+
 def test_a_deleted_or_damaged_spare_is_made_again(built: Project, tmp_path: Path) -> None:
     (spare,) = _cache(built, "spare-")
     victims = sorted(p for p in spare.rglob("*.html"))[:3]

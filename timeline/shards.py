@@ -166,9 +166,17 @@ def load(folder: Path, body: memoryview) -> tuple[object, Kept] | None:
 
 
 def remove(folder: Path) -> None:
-    """Remove the shards (with the snapshot that names them)."""
-    with suppress(OSError):
-        for entry in os.scandir(folder):
+    """Remove the shards (with the snapshot that names them): the folder's files, never
+    through a link put in its place (a link is left as it is; a later save refuses it)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:  # none, or not a folder of its own
+        return
+    try:
+        for entry in os.scandir(fd):
             with suppress(OSError):
-                os.unlink(entry.path)
+                os.unlink(entry.name, dir_fd=fd)
+    finally:
+        os.close(fd)
+    with suppress(OSError):
         os.rmdir(folder)
