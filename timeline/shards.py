@@ -160,9 +160,21 @@ def load(folder: Path, body: memoryview) -> tuple[object, Kept] | None:
             return None
         shards.append(row)
     flat = [obj for row in shards for obj in row]
-    unpickler = pickle.Unpickler(io.BytesIO(body[end + 1 :]))
-    unpickler.persistent_load = flat.__getitem__  # type: ignore[method-assign]
-    return unpickler.load(), Kept(tuple(shards), checks)
+    return _Loader(io.BytesIO(body[end + 1 :]), flat).load(), Kept(tuple(shards), checks)
+
+
+class _Loader(pickle.Unpickler):
+    """The rest's unpickler: a persistent id is a place in all the shards' rows (a method,
+    not an attribute set on the instance, which Python 3.13's unpickler refuses)."""
+
+    def __init__(self, file: io.BytesIO, flat: list[object]) -> None:
+        super().__init__(file)
+        self.flat = flat
+
+    def persistent_load(self, pid: object) -> object:
+        if not isinstance(pid, int):
+            raise pickle.UnpicklingError("a persistent id is a place in the shards' rows")
+        return self.flat[pid]
 
 
 def remove(folder: Path) -> None:
