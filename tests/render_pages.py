@@ -46,7 +46,8 @@ def render_all(root: Path) -> tuple[dict[str, tuple[int, float]], float, str]:
     digest = hashlib.blake2b()
     with few_collections():
         builder = Builder(config, workers=1, keep=True)
-        renderer = builder._renderer(builder.collect(1))
+        make = getattr(builder, "renderer", None) or builder._renderer  # the name before 15.5
+        renderer = make(builder.collect(1))
         keys = renderer.keys()
         started = time.process_time()
         for share in schedule(keys, renderer.cost, 2):

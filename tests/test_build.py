@@ -366,7 +366,7 @@ def test_each_page_is_written_where_its_record_says(project: Project) -> None:
     })  # fmt: skip
     builder = Builder(load_config(project.root)[0])
     content = builder.collect()
-    renderer = builder._renderer(content)
+    renderer = builder.renderer(content)
     keys = renderer.keys()
     assert {type(key) for key in keys} == set(pages.Page.__args__)  # type: ignore[attr-defined]
     assert pages.YearPage(2007, 2) in keys and pages.TermPage(Taxonomy.TAGS, "many", 2) in keys

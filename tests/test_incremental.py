@@ -57,7 +57,7 @@ def _remembers_every_page(builder: Builder) -> None:
     including what the default theme does not show (such as the counts of the years beside
     a year page), so the next update compares with the truth."""
     assert builder.collector.content is not None
-    renderer = builder._renderer(builder.collector.content)
+    renderer = builder.renderer(builder.collector.content)
     now = {spec.path: spec for spec in renderer.specs() if spec.template != "@data"}
     assert {path: spec for path, spec in builder.previous.items() if path in now} == now
 

@@ -149,7 +149,7 @@ class Builder:
         problems."""
         return self.collector.collect(self._clock(), workers, one_off=one_off, keep=self.keep)
 
-    def _renderer(self, content: Content, before: Content | None = None) -> Renderer:
+    def renderer(self, content: Content, before: Content | None = None) -> Renderer:
         """A renderer of ``content``; with the content last rendered (``before``), the list
         entries of events that did not change are kept from that render."""
         changed = None
@@ -195,7 +195,7 @@ class Builder:
         content = self.collect(self.workers, one_off=one_off)
         output = self.config.output_path
         check_replaceable(output)
-        renderer = self._renderer(content)
+        renderer = self.renderer(content)
         keys = renderer.keys()
         statics = static_files(self.config)
         stamps = static_stamps(statics)  # before the copies: a later save shows as a new stamp
@@ -288,7 +288,7 @@ class Builder:
         self.timings = {}
         clock = self._clock()
         content = self.collector.collect(clock, only=only)
-        renderer = self._renderer(content, before)
+        renderer = self.renderer(content, before)
         counter: Counter[str] = Counter()
         written: list[str] = []
         everything = self.everything

@@ -33,7 +33,7 @@ def collect(config: Config, *, drafts: bool = False, strict: bool = False) -> Co
 
 def _render_each_kind(builder: Builder, content: Content) -> list[Problem]:
     """Render the first page of each kind (not the data files, which Python writes)."""
-    renderer = builder._renderer(content)
+    renderer = builder.renderer(content)
     problems: list[Problem] = []
     kinds: set[type] = set()
     keys = renderer.keys()
