@@ -16,7 +16,9 @@ the median of several runs, with the spread shown.
         serves its own copy at the same time, each save made in both in turn
     python tests/benchmark.py serve-memory [--events 2000] [--edits 200]
         memory of a running Builder (what `timeline serve` keeps) over many title edits:
-        resident memory after the first build and after every 20 edits, and the growth
+        resident memory after the first build and after every 20 edits, and the growth;
+        with TIMELINE_ARENAS=many, glibc's default arenas instead of serve's one (see
+        timeline/memory.py)
     python tests/benchmark.py overview [--events 10000] [--runs 5]
         the index's overview in a real Chromium tab on a generated timeline: page weight, the
         first draw (reading the chart's data and drawing it), and zoom and pan steps from the
@@ -726,11 +728,14 @@ def serve_memory(events: int, edits: int) -> None:
     must not keep what each update replaced."""
     from timeline.build import Builder
     from timeline.config import load_config
+    from timeline.memory import one_arena
 
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         generate(root, events)
         config = load_config(root)[0].with_overrides(base_url="")
+        if os.environ.get("TIMELINE_ARENAS") != "many":  # the allocator as serve's, or glibc's own
+            one_arena()  # as Preview does
         builder = Builder(config, data_files=False, workers=os.cpu_count() or 1, remember=True)
         builder.build()
         gc.freeze()  # as `timeline serve` does after each build

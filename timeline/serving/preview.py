@@ -24,6 +24,7 @@ from pathlib import Path
 from timeline.build import Builder, BuildResult
 from timeline.config import Config
 from timeline.errors import ContentError, TimelineError, plural
+from timeline.memory import one_arena
 from timeline.parallel import cores
 from timeline.serving.server import PreviewServer
 from timeline.serving.state import SiteState
@@ -74,6 +75,7 @@ class Preview:
         # the whole timeline: at 10,000 events, tens of megabytes to rewrite on every save).
         # The first build uses every core (it runs before any thread of the server starts,
         # so forking is safe); everything after it runs in this process.
+        one_arena()  # hours of rebuilds, in threads: one C arena reuses what they free
         self.builder = Builder(config, drafts=drafts, data_files=False, workers=cores(),
                                remember=True)  # fmt: skip
         self.report = report or (lambda line: print(line, file=sys.stderr, flush=True))
