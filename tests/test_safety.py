@@ -245,6 +245,26 @@ def test_an_event_file_name_that_is_not_utf8_is_an_error(project: Project) -> No
         in result.stderr
 
 
+def test_a_new_event_file_whose_name_is_not_utf8_is_an_error_after_a_good_build(
+    project: Project,
+) -> None:
+    """The no-change check lists the event files too: a name no build takes must not make it
+    say "up to date" while a build would report it."""
+    project.write(FILES)
+    assert project.run("build").exit_code == 0
+    assert "up to date" in project.run("build").output  # nothing changed
+    name = os.fsencode(project.root / "events") + b"/2007-08-24-caf\xe9.md"
+    with open(name, "wb") as handle:
+        handle.write(event("Cafe").encode())
+    for _ in range(2):  # and again: a build with errors records nothing
+        result = project.run("build")
+        assert_clean_exit(result)
+        assert result.exit_code == 1, result.output
+        assert "up to date" not in result.output
+        assert "events/2007-08-24-caf\\xe9.md: the file name is not UTF-8 text; rename the " \
+            "file" in result.stderr
+
+
 def test_an_events_path_that_is_a_file_is_an_error(project: Project) -> None:
     project.write({"events": "oops"})
     for command in ("build", "check"):

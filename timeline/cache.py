@@ -25,6 +25,7 @@ from typing import Any
 
 from timeline import __version__, files
 from timeline.config import CONFIG_FILES, Config
+from timeline.errors import Problems
 from timeline.reading.project_files import BIBLIOGRAPHY, RACY_NS, Stamp, event_files, file_digest
 from timeline.site.publication import Publication
 from timeline.site.search import FOLDER as SEARCH_FOLDER
@@ -103,11 +104,15 @@ def contents(path: Path) -> bytes:
         return b"\0unreadable"
 
 
+UNLISTED = "\0unlisted"  # no event file's name: the events folder holds files no build lists
+
+
 def event_digests(config: Config, known: Read) -> dict[str, bytes]:
     """Each event file's digest: the one ``known`` holds (from the last build's record) for
     a file whose stamp is unchanged and was not too recent to trust, else read now."""
     events = {}
-    for name, rel in event_files(config.root, config.events_path):
+    problems = Problems()
+    for name, rel in event_files(config.root, config.events_path, problems):
         found = known.get(rel)
         if found is not None:
             stamp, read_at, digest = found
@@ -120,6 +125,8 @@ def event_digests(config: Config, known: Read) -> dict[str, bytes]:
                 events[rel] = digest
                 continue
         events[rel] = file_digest(contents(Path(name)))
+    if problems.items:  # a name no build takes, a folder none can read: no key of a good build
+        events[UNLISTED] = b""
     return events
 
 
