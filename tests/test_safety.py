@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -690,6 +691,38 @@ def test_an_up_to_date_build_still_removes_a_killed_builds_leftovers(project: Pr
     result = project.build()
     assert "is up to date" in result.output
     assert sorted(p.name for p in cache.iterdir()) == ["build.lock", record, "templates"]
+
+
+@pytest.mark.parametrize("up_to_date", [False, True])
+def test_a_build_removes_the_half_written_files_of_killed_processes(
+    project: Project, tmp_path: Path, up_to_date: bool
+) -> None:
+    """A process killed while writing a record, snapshot or compiled template leaves its
+    temporary file (named by its process, so no later write replaces it): the next build
+    removes those older than a few minutes, not a fresh one (another process still writing
+    it), and deletes a link by that name, never what it points at."""
+    project.write(FILES).build("--no-search")
+    cache = project.root / ".timeline-cache"
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not the build's")
+    old = time.time() - 3600
+    abandoned = [cache / ".snapshot-0123.pickle.4242.timeline-tmp",
+                 cache / "templates" / ".event.html.py.4242.timeline-tmp"]  # fmt: skip
+    for path in abandoned:
+        path.write_bytes(b"half" * 1000)
+        os.utime(path, (old, old))
+    link = cache / ".record-0123.json.4243.timeline-tmp"
+    os.symlink(outside, link)
+    os.utime(link, (old, old), follow_symlinks=False)
+    fresh = cache / ".record-0123.json.4244.timeline-tmp"
+    fresh.write_text("still being written")
+    if not up_to_date:
+        (project.root / "events" / "2007-08-22-douri.md").write_text(event("Edited"))
+    result = project.build("--no-search")
+    assert ("is up to date" in result.output) is up_to_date
+    assert [p for p in [*abandoned, link] if os.path.lexists(p)] == []
+    assert fresh.read_text() == "still being written"
+    assert outside.read_text() == "not the build's"
 
 
 def _output_tag(output: Path) -> str:

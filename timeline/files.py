@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import time
 from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
@@ -100,6 +101,22 @@ def create(path: str | Path, data: bytes, *more: bytes) -> os.stat_result:
 
 def _temporary(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}{TEMPORARY}")
+
+
+ABANDONED_AFTER = 300.0  # seconds: a temporary file this old is a killed process's
+
+
+def remove_abandoned(folder: Path) -> None:
+    """Delete the temporary files (see ``replace``) that killed processes left in ``folder``:
+    each is named by its writer's process, so no later write reuses or removes it. One
+    written in the last few minutes may be another process's, still being written."""
+    before = time.time() - ABANDONED_AFTER
+    with suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith(".") and entry.name.endswith(TEMPORARY):
+                with suppress(OSError):
+                    if entry.stat(follow_symlinks=False).st_mtime < before:
+                        os.unlink(entry.path)  # the name, never what a link points at
 
 
 def replace(path: Path, data: bytes, *more: bytes) -> os.stat_result:

@@ -25,8 +25,9 @@ import jinja2
 from jinja2.bccache import Bucket
 
 from timeline import files
+from timeline.site.theme_folders import KEPT_TEMPLATES
 
-FOLDER = "templates"
+FOLDER = KEPT_TEMPLATES
 _HERE = Path(__file__).resolve().parent
 _COMPILER_MODULES = ("templating.py", "theme.py", "compiled.py")
 

@@ -28,6 +28,7 @@ from types import TracebackType
 from timeline import files
 from timeline.errors import UsageError
 from timeline.site.output import write_error
+from timeline.site.theme_folders import KEPT_TEMPLATES
 
 try:
     import fcntl
@@ -175,6 +176,9 @@ class Publication:
             else:
                 with suppress(OSError):
                     path.unlink()
+        # A killed process's half-written record, snapshot or compiled template.
+        for folder in (self.cache, self.cache / KEPT_TEMPLATES):
+            files.remove_abandoned(folder)
 
     def tidy(self) -> None:
         """Remove what killed builds left, if no build is running (for a build that finds

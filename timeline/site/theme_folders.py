@@ -12,6 +12,7 @@ from pathlib import Path
 from timeline.config import Config
 
 PACKAGE = Path(__file__).resolve().parent.parent
+KEPT_TEMPLATES = "templates"  # the cache folder's folder of compiled templates (site.compiled)
 
 
 def default_theme() -> Path:
