@@ -9,6 +9,7 @@ import hashlib
 import itertools
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -700,29 +701,54 @@ def test_a_build_removes_the_half_written_files_of_killed_processes(
     """A process killed while writing a record, snapshot or compiled template leaves its
     temporary file (named by its process, so no later write replaces it): the next build
     removes those older than a few minutes, not a fresh one (another process still writing
-    it), and deletes a link by that name, never what it points at."""
+    it) or one whose process still runs, and deletes a link by that name, never what it
+    points at."""
     project.write(FILES).build("--no-search")
     cache = project.root / ".timeline-cache"
     outside = tmp_path / "outside.txt"
     outside.write_text("not the build's")
     old = time.time() - 3600
-    abandoned = [cache / ".snapshot-0123.pickle.4242.timeline-tmp",
-                 cache / "templates" / ".event.html.py.4242.timeline-tmp"]  # fmt: skip
+    gone = 2**31 - 7  # above any pid_max: no such process
+    abandoned = [cache / f".snapshot-0123.pickle.{gone}.timeline-tmp",
+                 cache / "templates" / f".event.html.py.{gone}.timeline-tmp"]  # fmt: skip
     for path in abandoned:
         path.write_bytes(b"half" * 1000)
         os.utime(path, (old, old))
-    link = cache / ".record-0123.json.4243.timeline-tmp"
+    link = cache / f".record-0123.json.{gone}.timeline-tmp"
     os.symlink(outside, link)
     os.utime(link, (old, old), follow_symlinks=False)
-    fresh = cache / ".record-0123.json.4244.timeline-tmp"
+    fresh = cache / f".record-0123.json.{gone - 1}.timeline-tmp"
     fresh.write_text("still being written")
-    if not up_to_date:
-        (project.root / "events" / "2007-08-22-douri.md").write_text(event("Edited"))
-    result = project.build("--no-search")
+    with subprocess.Popen(["sleep", "60"]) as writer:  # a writer stalled for an hour
+        stalled = cache / f".sources.json.{writer.pid}.timeline-tmp"
+        stalled.write_text("its process still runs")
+        os.utime(stalled, (old, old))
+        if not up_to_date:
+            (project.root / "events" / "2007-08-22-douri.md").write_text(event("Edited"))
+        result = project.build("--no-search")
+        writer.kill()
     assert ("is up to date" in result.output) is up_to_date
     assert [p for p in [*abandoned, link] if os.path.lexists(p)] == []
     assert fresh.read_text() == "still being written"
+    assert stalled.read_text() == "its process still runs"
     assert outside.read_text() == "not the build's"
+
+
+def test_a_linked_cache_templates_folder_is_not_followed_to_remove_files(
+    project: Project, tmp_path: Path
+) -> None:
+    project.write(FILES).build("--no-search")
+    templates = project.root / ".timeline-cache" / "templates"
+    shutil.rmtree(templates)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    theirs = elsewhere / ".notes.txt.2147483640.timeline-tmp"
+    theirs.write_text("someone else's")
+    old = time.time() - 3600
+    os.utime(theirs, (old, old))
+    templates.symlink_to(elsewhere)
+    project.build("--no-search", "--no-cache")
+    assert theirs.read_text() == "someone else's"
 
 
 def _output_tag(output: Path) -> str:

@@ -109,14 +109,39 @@ ABANDONED_AFTER = 300.0  # seconds: a temporary file this old is a killed proces
 def remove_abandoned(folder: Path) -> None:
     """Delete the temporary files (see ``replace``) that killed processes left in ``folder``:
     each is named by its writer's process, so no later write reuses or removes it. One
-    written in the last few minutes may be another process's, still being written."""
+    written in the last few minutes, or whose process still runs, may be another process's,
+    still being written. A link in place of the folder is not followed."""
     before = time.time() - ABANDONED_AFTER
-    with suppress(OSError), os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.name.startswith(".") and entry.name.endswith(TEMPORARY):
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return
+    try:
+        with os.scandir(fd) as entries:
+            for entry in entries:
+                if not (entry.name.startswith(".") and entry.name.endswith(TEMPORARY)):
+                    continue
                 with suppress(OSError):
-                    if entry.stat(follow_symlinks=False).st_mtime < before:
-                        os.unlink(entry.path)  # the name, never what a link points at
+                    if entry.stat(follow_symlinks=False).st_mtime < before and not _running(
+                            entry.name.removesuffix(TEMPORARY).rpartition(".")[2]):  # fmt: skip
+                        os.unlink(entry.name, dir_fd=fd)  # the name, never what a link names
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _running(pid: str) -> bool:
+    """Whether the process of that number (a temporary file's writer) still runs."""
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's
+    return True
 
 
 def replace(path: Path, data: bytes, *more: bytes) -> os.stat_result:

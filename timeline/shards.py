@@ -120,7 +120,7 @@ def _same(old: Sequence[object], new: Sequence[object]) -> bool:
     return len(old) == len(new) and all(a is b for a, b in zip(old, new, strict=True))
 
 
-SWEEP_AFTER = 300.0  # seconds: a file this old that is not a shard is a killed save's
+SWEEP_AFTER = files.ABANDONED_AFTER  # a file this old that is not a shard is a killed save's
 
 
 def _sweep(folder: Path) -> None:
