@@ -254,6 +254,8 @@ def test_screenshot_of_the_embed_in_its_host(browser: Browser, tmp_path: Path) -
             with static_server(tmp_path / name) as host:
                 page.goto(host)
                 frame = _frame(page)
+                # Once the story's script runs (before, the link leaves for the event page).
+                frame.wait_for_selector(".story-live")
                 frame.locator(".story-start").click()
                 frame.wait_for_selector("#story-slide .slide-body")
                 _fits(page, frame)
