@@ -106,29 +106,43 @@ def _temporary(path: Path) -> Path:
 ABANDONED_AFTER = 300.0  # seconds: a temporary file this old is a killed process's
 
 
-def remove_abandoned(folder: Path) -> None:
-    """Delete the temporary files (see ``replace``) that killed processes left in ``folder``:
-    each is named by its writer's process, so no later write reuses or removes it. One
-    written in the last few minutes, or whose process still runs, may be another process's,
-    still being written. A link in place of the folder is not followed."""
-    before = time.time() - ABANDONED_AFTER
+def remove_entries(folder: Path, doomed: Callable[[os.DirEntry[str]], bool]) -> None:
+    """Unlink each entry of ``folder`` that ``doomed`` picks, by its name (never what a link
+    names), through the folder opened without following a link put in its place."""
     try:
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-    except OSError:
+    except OSError:  # none, or not a folder of its own
         return
     try:
         with os.scandir(fd) as entries:
             for entry in entries:
-                if not (entry.name.startswith(".") and entry.name.endswith(TEMPORARY)):
-                    continue
                 with suppress(OSError):
-                    if entry.stat(follow_symlinks=False).st_mtime < before and not _running(
-                            entry.name.removesuffix(TEMPORARY).rpartition(".")[2]):  # fmt: skip
-                        os.unlink(entry.name, dir_fd=fd)  # the name, never what a link names
+                    if doomed(entry):
+                        os.unlink(entry.name, dir_fd=fd)
     except OSError:
         pass
     finally:
         os.close(fd)
+
+
+def left_long_ago(entry: os.DirEntry[str]) -> bool:
+    """Whether an entry was last written more than ``ABANDONED_AFTER`` ago: a newer one may
+    be another process's, still being written."""
+    return entry.stat(follow_symlinks=False).st_mtime < time.time() - ABANDONED_AFTER
+
+
+def remove_abandoned(folder: Path) -> None:
+    """Delete the temporary files (see ``replace``) that killed processes left in ``folder``:
+    each is named by its writer's process, so no later write reuses or removes it. One
+    written in the last few minutes, or whose process still runs, may be another process's,
+    still being written."""
+
+    def abandoned(entry: os.DirEntry[str]) -> bool:
+        name = entry.name
+        return (name.startswith(".") and name.endswith(TEMPORARY) and left_long_ago(entry)
+                and not _running(name.removesuffix(TEMPORARY).rpartition(".")[2]))  # fmt: skip
+
+    remove_entries(folder, abandoned)
 
 
 def _running(pid: str) -> bool:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import io
 import os
 import pickle
-import time
 import zlib
 from collections.abc import Sequence
 from contextlib import suppress
@@ -120,21 +119,12 @@ def _same(old: Sequence[object], new: Sequence[object]) -> bool:
     return len(old) == len(new) and all(a is b for a, b in zip(old, new, strict=True))
 
 
-SWEEP_AFTER = files.ABANDONED_AFTER  # a file this old that is not a shard is a killed save's
-
-
 def _sweep(folder: Path) -> None:
     """Remove what is not a shard and was left long ago (a killed save's temporary file);
     a newer one may be another build's save still writing it (saves run after the build
     lock is released)."""
     names = {_name(n) for n in range(SHARDS)}
-    before = time.time() - SWEEP_AFTER
-    with suppress(OSError):
-        for entry in os.scandir(folder):
-            if entry.name not in names:
-                with suppress(OSError):
-                    if entry.stat(follow_symlinks=False).st_mtime < before:
-                        os.unlink(entry.path)
+    files.remove_entries(folder, lambda e: e.name not in names and files.left_long_ago(e))
 
 
 def load(folder: Path, body: memoryview) -> tuple[object, Kept] | None:
@@ -180,15 +170,6 @@ class _Loader(pickle.Unpickler):
 def remove(folder: Path) -> None:
     """Remove the shards (with the snapshot that names them): the folder's files, never
     through a link put in its place (a link is left as it is; a later save refuses it)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-    except OSError:  # none, or not a folder of its own
-        return
-    try:
-        for entry in os.scandir(fd):
-            with suppress(OSError):
-                os.unlink(entry.name, dir_fd=fd)
-    finally:
-        os.close(fd)
+    files.remove_entries(folder, lambda entry: True)
     with suppress(OSError):
         os.rmdir(folder)

@@ -27,7 +27,6 @@ from jinja2.bccache import Bucket
 from timeline import files
 from timeline.site.theme_folders import KEPT_TEMPLATES
 
-FOLDER = KEPT_TEMPLATES
 _HERE = Path(__file__).resolve().parent
 _COMPILER_MODULES = ("templating.py", "theme.py", "compiled.py")
 
@@ -65,7 +64,7 @@ class KeptTemplates(jinja2.BytecodeCache):
 
     def __init__(self, cache_folder: Path) -> None:
         self.cache_folder = cache_folder
-        self.folder = cache_folder / FOLDER
+        self.folder = cache_folder / KEPT_TEMPLATES
         self.compiler = _compiler().hex()
 
     def get_bucket(self, environment: jinja2.Environment, name: str, filename: str | None,
